@@ -1,0 +1,324 @@
+import { costBlock, type CostInputs } from './cost';
+import { reportFailed } from './report-line';
+import { bootstrapRatioCi, median, summarize } from './statistics';
+import type {
+  Backend,
+  BenchmarkResults,
+  ColdStats,
+  EnvironmentManifest,
+  ErrorSummary,
+  InvocationRow,
+  JoinedInvocation,
+  JsonValue,
+  Parity,
+  Ratio,
+  RawBenchmarkRun,
+  TargetResults,
+  TargetRun,
+  WarmStats,
+} from './types';
+
+/**
+ * Turns raw per-target records into the results document (results.json). Pure: same input, same
+ * output (the bootstrap is seeded from the config).
+ *
+ * Which samples count:
+ * - an invocation is a sample only if it succeeded: the Invoke call went through, the function did
+ *   not fail, its REPORT record was found and does not carry a failure status;
+ * - cold samples are cold-phase invocations whose REPORT has an Init Duration (a new environment
+ *   really was initialised); cold-phase invocations without one are counted, not used;
+ * - warm samples are warm-phase invocations without an Init Duration; warm-phase invocations that
+ *   landed in a new environment anyway are counted, not used.
+ */
+
+export interface AggregateInput {
+  run: RawBenchmarkRun;
+  backend: Backend;
+  environment: EnvironmentManifest;
+  /** Parity block from the parity test; when absent, one is derived from the recorded answers. */
+  parity?: Parity | null;
+}
+
+type Outcome = 'ok' | 'function-error' | 'api-error' | 'report-error' | 'missing-report';
+
+export function outcomeOf(inv: JoinedInvocation): Outcome {
+  if (inv.apiError) return 'api-error';
+  if (inv.functionError) return 'function-error';
+  if (!inv.report) return 'missing-report';
+  if (reportFailed(inv.report)) return 'report-error';
+  return 'ok';
+}
+
+const KIND: Record<Exclude<Outcome, 'ok'>, ErrorSummary['kind']> = {
+  'api-error': 'api',
+  'function-error': 'function',
+  'report-error': 'report',
+  'missing-report': 'missing-report',
+};
+
+function errorTypeOf(inv: JoinedInvocation, outcome: Outcome): string {
+  switch (outcome) {
+    case 'missing-report':
+      return 'MissingReport';
+    case 'report-error':
+      return inv.report?.errorType ?? `Status: ${inv.report?.status}`;
+    default:
+      return inv.errorType ?? inv.report?.errorType ?? inv.functionError ?? 'Unknown';
+  }
+}
+
+function errorMessageOf(inv: JoinedInvocation, outcome: Outcome): string {
+  if (outcome === 'missing-report') return 'no REPORT record was found for this request id';
+  if (outcome === 'report-error') return `REPORT status ${inv.report?.status ?? '?'}`;
+  const message = inv.errorMessage ?? '';
+  return message.length > 300 ? `${message.slice(0, 300)}...` : message;
+}
+
+export function summarizeErrors(invocations: readonly JoinedInvocation[]): ErrorSummary[] {
+  const groups = new Map<string, ErrorSummary>();
+  for (const inv of invocations) {
+    const outcome = outcomeOf(inv);
+    if (outcome === 'ok') continue;
+    const entry: ErrorSummary = {
+      phase: inv.phase,
+      kind: KIND[outcome],
+      errorType: errorTypeOf(inv, outcome),
+      errorMessage: errorMessageOf(inv, outcome),
+      count: 0,
+    };
+    const key = JSON.stringify([entry.phase, entry.kind, entry.errorType, entry.errorMessage]);
+    const existing = groups.get(key) ?? entry;
+    existing.count++;
+    groups.set(key, existing);
+  }
+  return [...groups.values()];
+}
+
+interface Samples {
+  coldInit: number[];
+  coldDuration: number[];
+  coldBilled: number[];
+  coldMemory: number[];
+  coldRoundTrip: number[];
+  warmDuration: number[];
+  warmBilled: number[];
+  warmMemory: number[];
+  warmRoundTrip: number[];
+  coldWithoutInit: number;
+  warmWithInit: number;
+}
+
+export function samplesOf(invocations: readonly JoinedInvocation[]): Samples {
+  const s: Samples = {
+    coldInit: [], coldDuration: [], coldBilled: [], coldMemory: [], coldRoundTrip: [],
+    warmDuration: [], warmBilled: [], warmMemory: [], warmRoundTrip: [],
+    coldWithoutInit: 0, warmWithInit: 0,
+  };
+  for (const inv of invocations) {
+    if (outcomeOf(inv) !== 'ok' || !inv.report) continue;
+    const r = inv.report;
+    const hasInit = r.initDurationMs !== undefined;
+    if (inv.phase === 'cold') {
+      if (!hasInit) {
+        s.coldWithoutInit++;
+        continue;
+      }
+      s.coldInit.push(r.initDurationMs as number);
+      s.coldDuration.push(r.durationMs);
+      s.coldBilled.push(r.billedDurationMs);
+      s.coldMemory.push(r.maxMemoryUsedMB);
+      s.coldRoundTrip.push(inv.roundTripMs);
+    } else {
+      if (hasInit) {
+        s.warmWithInit++;
+        continue;
+      }
+      s.warmDuration.push(r.durationMs);
+      s.warmBilled.push(r.billedDurationMs);
+      s.warmMemory.push(r.maxMemoryUsedMB);
+      s.warmRoundTrip.push(inv.roundTripMs);
+    }
+  }
+  return s;
+}
+
+function firstResponse(invocations: readonly JoinedInvocation[]): JsonValue | null {
+  const ok = invocations.filter((inv) => outcomeOf(inv) === 'ok' && inv.response !== undefined);
+  return ok.find((inv) => inv.phase === 'cold')?.response ?? ok[0]?.response ?? null;
+}
+
+function targetResults(run: TargetRun): { results: TargetResults; samples: Samples } {
+  const s = samplesOf(run.invocations);
+  const errorSummary = summarizeErrors(run.invocations);
+  const cold: ColdStats = {
+    n: s.coldInit.length,
+    initMs: summarize(s.coldInit),
+    durationMs: summarize(s.coldDuration),
+    billedMs: summarize(s.coldBilled),
+    maxMemoryMB: summarize(s.coldMemory),
+    roundTripMs: summarize(s.coldRoundTrip),
+    withoutInitDuration: s.coldWithoutInit,
+  };
+  const warm: WarmStats = {
+    n: s.warmDuration.length,
+    durationMs: summarize(s.warmDuration),
+    billedMs: summarize(s.warmBilled),
+    maxMemoryMB: summarize(s.warmMemory),
+    roundTripMs: summarize(s.warmRoundTrip),
+    withInitDuration: s.warmWithInit,
+  };
+  const { spec } = run;
+  return {
+    samples: s,
+    results: {
+      functionName: spec.functionName,
+      runtime: spec.runtimeLabel,
+      architecture: spec.architecture,
+      memorySizeMB: spec.memorySizeMB,
+      packageBytes: spec.packageBytes,
+      packageLabel: spec.packageLabel,
+      invocations: run.invocations.length,
+      errors: errorSummary.reduce((sum, e) => sum + e.count, 0),
+      errorSummary,
+      runErrors: [...run.runErrors],
+      cold,
+      warm,
+      response: firstResponse(run.invocations),
+    },
+  };
+}
+
+function ratio(
+  numerator: readonly number[],
+  denominator: readonly number[],
+  basis: string,
+  bootstrap: { iterations: number; confidence: number; seed: number },
+): Ratio {
+  if (numerator.length === 0 || denominator.length === 0) {
+    return { value: null, ci95: null, numerator: numerator.length ? median(numerator) : null, denominator: denominator.length ? median(denominator) : null, basis };
+  }
+  const num = median(numerator);
+  const den = median(denominator);
+  return {
+    value: den === 0 ? null : num / den,
+    ci95: bootstrapRatioCi(numerator, denominator, median, bootstrap),
+    numerator: num,
+    denominator: den,
+    basis,
+  };
+}
+
+/** A parity check from the one answer each side gave to the benchmark payload (a smoke check, not the parity test). */
+export function parityFromResponses(a: JsonValue | null, b: JsonValue | null): Parity | null {
+  const obj = (v: JsonValue | null) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null);
+  const x = obj(a);
+  const y = obj(b);
+  if (!x || !y || typeof x.quality !== 'number' || typeof y.quality !== 'number') {
+    return null;
+  }
+  return {
+    maxAbsQualityDiff: Math.abs(x.quality - y.quality),
+    identicalLabels:
+      x.category === y.category &&
+      x.confidence === y.confidence &&
+      JSON.stringify(x.top_factors) === JSON.stringify(y.top_factors),
+    source: 'the two functions\' answers to the benchmark payload',
+    cases: 1,
+  };
+}
+
+export function aggregate(input: AggregateInput): BenchmarkResults {
+  const { run, backend, environment } = input;
+  const { config } = run;
+  const targets: { [key: string]: TargetResults } = {};
+  const samples: { [key: string]: Samples } = {};
+  for (const t of run.targets) {
+    const { results, samples: s } = targetResults(t);
+    targets[t.spec.key] = results;
+    samples[t.spec.key] = s;
+  }
+
+  const { numerator: numKey, denominator: denKey } = config.ratio;
+  let ratios: BenchmarkResults['ratios'] = null;
+  if (targets[numKey] && targets[denKey]) {
+    const n = samples[numKey];
+    const d = samples[denKey];
+    const b = config.bootstrap;
+    // Distinct seeds per ratio keep the resamples of different metrics independent, yet reproducible.
+    ratios = {
+      numerator: numKey,
+      denominator: denKey,
+      coldStartInitP50: ratio(n.coldInit, d.coldInit, 'p50 of Init Duration (cold starts)', { ...b, seed: b.seed }),
+      warmDurationP50: ratio(n.warmDuration, d.warmDuration, 'p50 of Duration (warm invocations)', { ...b, seed: b.seed + 1 }),
+      maxMemory: ratio(n.coldMemory, d.coldMemory, 'p50 of Max Memory Used (cold starts)', { ...b, seed: b.seed + 2 }),
+      packageSize: {
+        value: targets[denKey].packageBytes > 0 ? targets[numKey].packageBytes / targets[denKey].packageBytes : null,
+        ci95: null,
+        numerator: targets[numKey].packageBytes,
+        denominator: targets[denKey].packageBytes,
+        basis: 'deployed package bytes (exact, no interval)',
+      },
+    };
+  }
+
+  const costInputs: { [key: string]: CostInputs } = {};
+  for (const [key, t] of Object.entries(targets)) {
+    costInputs[key] = {
+      architecture: t.architecture,
+      memorySizeMB: t.memorySizeMB,
+      initP50Ms: t.cold.initMs?.p50 ?? null,
+      coldDurationP50Ms: t.cold.durationMs?.p50 ?? null,
+      warmDurationP50Ms: t.warm.durationMs?.p50 ?? null,
+    };
+  }
+
+  const parity =
+    input.parity ?? (targets[numKey] && targets[denKey] ? parityFromResponses(targets[numKey].response, targets[denKey].response) : null);
+
+  return {
+    schemaVersion: 1,
+    backend,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    aborted: run.aborted,
+    config: {
+      coldStarts: config.coldStarts,
+      warmInvocations: config.warmInvocations,
+      payload: config.payload,
+      costColdStartShare: config.costColdStartShare,
+      bootstrap: { ...config.bootstrap },
+    },
+    environment,
+    targets,
+    ratios,
+    parity,
+    cost: costBlock(costInputs, config.costColdStartShare),
+  };
+}
+
+/** One row per invocation, in run order: the content of invocations.csv and of the distribution charts. */
+export function invocationRows(run: Pick<RawBenchmarkRun, 'targets'>): InvocationRow[] {
+  const rows: InvocationRow[] = [];
+  for (const t of run.targets) {
+    const counters: Record<string, number> = { cold: 0, warm: 0 };
+    for (const inv of t.invocations) {
+      const outcome = outcomeOf(inv);
+      const r = inv.report;
+      rows.push({
+        target: t.spec.key,
+        phase: inv.phase,
+        index: counters[inv.phase]++,
+        requestId: inv.requestId,
+        startedAt: inv.startedAt,
+        roundTripMs: inv.roundTripMs,
+        initMs: r?.initDurationMs ?? null,
+        durationMs: r?.durationMs ?? null,
+        billedMs: r?.billedDurationMs ?? null,
+        maxMemoryMB: r?.maxMemoryUsedMB ?? null,
+        status: outcome,
+        errorType: outcome === 'ok' ? null : errorTypeOf(inv, outcome),
+      });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,254 @@
+import { COST_FORMULA, LAMBDA_PRICES } from './cost';
+import { COLD_START_MARKER_VARIABLE } from './cold-start';
+import { formatNumber } from './render-svg';
+import type { BenchmarkResults, JsonValue, Ratio, Stats, TargetResults } from './types';
+
+/**
+ * report.md: what was measured, how, and what it says, with every number next to its sample size
+ * and spread. Wording rule: state what the data shows and nothing beyond it.
+ */
+
+export interface MarkdownOptions {
+  /** Charts to embed, as links relative to report.md. */
+  charts?: { file: string; title: string }[];
+  /** Other result files to point to. */
+  files?: { file: string; description: string }[];
+}
+
+/** Makes text safe inside a Markdown table cell (and against raw HTML). */
+export function mdCell(value: string): string {
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r?\n|\r/g, ' ');
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string[] {
+  const sep = header.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
+  return [row(header), row(sep), ...rows.map(row)];
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${formatNumber(bytes / 1e9)} GB`;
+  if (bytes >= 1e6) return `${formatNumber(bytes / 1e6)} MB`;
+  if (bytes >= 1e3) return `${formatNumber(bytes / 1e3)} kB`;
+  return `${bytes} B`;
+}
+
+function statCell(s: Stats | null, unit: string): string {
+  if (!s) return 'no samples';
+  return `**${formatNumber(s.p50)} ${unit}** (p90 ${formatNumber(s.p90)}, p99 ${formatNumber(s.p99)}; n=${s.n})`;
+}
+
+export function formatRatio(r: Ratio | undefined): string {
+  if (!r || r.value === null) return 'n/a';
+  const ci = r.ci95 ? ` (95 % CI ${formatNumber(r.ci95[0])}–${formatNumber(r.ci95[1])})` : '';
+  return `${formatNumber(r.value)}×${ci}`;
+}
+
+function usd(v: number | null): string {
+  if (v === null) return 'n/a';
+  return `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: v < 1 ? 4 : 2 })}`;
+}
+
+function scalar(v: JsonValue): string {
+  if (v === null) return '—';
+  if (typeof v === 'object') return `\`${JSON.stringify(v)}\``.replace(/\|/g, '\\|');
+  return mdCell(String(v));
+}
+
+function statsRows(key: string, t: TargetResults): string[][] {
+  const entries: [string, Stats | null, string][] = [
+    ['cold: Init Duration', t.cold.initMs, 'ms'],
+    ['cold: Duration', t.cold.durationMs, 'ms'],
+    ['cold: Billed Duration', t.cold.billedMs, 'ms'],
+    ['cold: Max Memory Used', t.cold.maxMemoryMB, 'MB'],
+    ['cold: client round trip', t.cold.roundTripMs, 'ms'],
+    ['warm: Duration', t.warm.durationMs, 'ms'],
+    ['warm: Billed Duration', t.warm.billedMs, 'ms'],
+    ['warm: Max Memory Used', t.warm.maxMemoryMB, 'MB'],
+    ['warm: client round trip', t.warm.roundTripMs, 'ms'],
+  ];
+  return entries.map(([name, s, unit]) =>
+    s
+      ? [mdCell(key), name, unit, String(s.n), formatNumber(s.min), formatNumber(s.p50), formatNumber(s.p90), formatNumber(s.p99), formatNumber(s.max), formatNumber(s.mean), s.stdev === null ? '—' : formatNumber(s.stdev)]
+      : [mdCell(key), name, unit, '0', '—', '—', '—', '—', '—', '—', '—'],
+  );
+}
+
+export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptions = {}): string {
+  const keys = Object.keys(results.targets);
+  const ratios = results.ratios;
+  const out: string[] = [];
+  const backendName = results.backend === 'aws' ? 'AWS Lambda' : 'the local Lambda service on one machine';
+
+  out.push('# Benchmark results', '');
+  out.push(`Backend: **${backendName}** (\`${results.backend}\`). Run from ${results.startedAt} to ${results.finishedAt}.`);
+  out.push(`Plan per function: ${results.config.coldStarts} forced cold starts, then ${results.config.warmInvocations} warm invocations, all with the same payload.`);
+  if (results.aborted) {
+    out.push('', '> **This run was stopped before it finished.** The numbers below cover only what was measured until then.');
+  }
+  if (results.environment.limitsApplied === false && results.backend === 'local') {
+    out.push('', '> CPU and memory limits matching the functions\' memory sizes were **not** applied on this machine: local timings reflect the whole machine, not a Lambda-sized share of it.');
+  }
+  out.push('');
+
+  // Summary, in the shape of the reference benchmark's table, with sample size and spread.
+  out.push('## Summary', '');
+  const header = ['metric', ...keys.map((k) => `${mdCell(k)} (${mdCell(results.targets[k].runtime)}, ${results.targets[k].memorySizeMB} MB, ${results.targets[k].architecture})`)];
+  if (ratios) header.push(`${mdCell(ratios.numerator)} / ${mdCell(ratios.denominator)}`);
+  const summaryRows: string[][] = [
+    ['cold start: Init Duration, p50', ...keys.map((k) => statCell(results.targets[k].cold.initMs, 'ms')), ...(ratios ? [formatRatio(ratios.coldStartInitP50)] : [])],
+    ['warm Duration, p50', ...keys.map((k) => statCell(results.targets[k].warm.durationMs, 'ms')), ...(ratios ? [formatRatio(ratios.warmDurationP50)] : [])],
+    ['Max Memory Used (cold starts), p50', ...keys.map((k) => statCell(results.targets[k].cold.maxMemoryMB, 'MB')), ...(ratios ? [formatRatio(ratios.maxMemory)] : [])],
+    ['package', ...keys.map((k) => `${mdCell(results.targets[k].packageLabel)} (${formatBytes(results.targets[k].packageBytes)})`), ...(ratios ? [formatRatio(ratios.packageSize)] : [])],
+    ['failed invocations', ...keys.map((k) => `${results.targets[k].errors} of ${results.targets[k].invocations}`), ...(ratios ? [''] : [])],
+  ];
+  out.push(...table(header, summaryRows));
+  out.push('');
+  if (ratios) {
+    out.push(
+      `Ratios are ${mdCell(ratios.numerator)} divided by ${mdCell(ratios.denominator)}, with 95 % percentile-bootstrap intervals ` +
+        `(${results.config.bootstrap.iterations.toLocaleString('en-US')} resamples, seed ${results.config.bootstrap.seed}). ` +
+        'The package ratio is an exact size comparison and has no interval.',
+      '',
+    );
+  } else {
+    out.push('No ratio: the run does not contain both targets the ratios compare.', '');
+  }
+
+  for (const chart of options.charts ?? []) {
+    out.push(`![${mdCell(chart.title)}](${encodeURI(chart.file)})`, '');
+  }
+
+  out.push('## All statistics', '');
+  out.push('Percentiles by linear interpolation between closest ranks (Hyndman & Fan type 7); sd is the sample standard deviation (n − 1).', '');
+  out.push(
+    ...table(
+      ['target', 'metric', 'unit', 'n', 'min', 'p50', 'p90', 'p99', 'max', 'mean', 'sd'],
+      keys.flatMap((k) => statsRows(k, results.targets[k])),
+      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  out.push('');
+  for (const k of keys) {
+    const t = results.targets[k];
+    const notes: string[] = [];
+    if (t.cold.withoutInitDuration > 0) notes.push(`${t.cold.withoutInitDuration} cold-phase invocation(s) had no Init Duration (no new environment) and are not counted as cold starts`);
+    if (t.warm.withInitDuration > 0) notes.push(`${t.warm.withInitDuration} warm-phase invocation(s) landed in a new environment and are not counted as warm`);
+    if (notes.length) out.push(`- ${mdCell(k)}: ${notes.join('; ')}.`);
+  }
+  out.push('');
+
+  out.push('## Errors', '');
+  const anyErrors = keys.some((k) => results.targets[k].errors > 0 || results.targets[k].runErrors.length > 0);
+  if (!anyErrors) {
+    out.push('Every invocation succeeded and every REPORT record was found.', '');
+  } else {
+    const errorRows = keys.flatMap((k) =>
+      results.targets[k].errorSummary.map((e) => [mdCell(k), e.phase, e.kind, mdCell(e.errorType), mdCell(e.errorMessage), String(e.count)]),
+    );
+    if (errorRows.length) {
+      out.push(...table(['target', 'phase', 'kind', 'error type', 'message', 'count'], errorRows, ['l', 'l', 'l', 'l', 'l', 'r']), '');
+    }
+    for (const k of keys) {
+      for (const e of results.targets[k].runErrors) out.push(`- ${mdCell(k)}: ${mdCell(e)}`);
+    }
+    out.push('', 'Failed invocations are excluded from every statistic above.', '');
+  }
+
+  out.push('## Responses and parity', '');
+  for (const k of keys) {
+    const r = results.targets[k].response;
+    out.push(`- ${mdCell(k)}: ${r === null ? 'no successful answer' : `\`${JSON.stringify(r).replace(/`/g, '\\`')}\``}`);
+  }
+  out.push('');
+  if (results.parity) {
+    const p = results.parity;
+    out.push(
+      `Parity (${mdCell(p.source)}, ${p.cases} case${p.cases === 1 ? '' : 's'}): largest |quality difference| ` +
+        `${p.maxAbsQualityDiff === null ? 'n/a' : p.maxAbsQualityDiff.toExponential(2)}; ` +
+        `category, confidence and top factors ${p.identicalLabels === null ? 'not compared' : p.identicalLabels ? 'identical' : '**differ**'}.`,
+      '',
+    );
+  } else {
+    out.push('Parity: not measured in this run.', '');
+  }
+
+  out.push('## Cost estimate', '');
+  out.push(
+    `Lambda list prices, ${LAMBDA_PRICES.region}, no free tier: x86_64 $${LAMBDA_PRICES.perGbSecond.x86_64} and arm64 $${LAMBDA_PRICES.perGbSecond.arm64} per GB-second, ` +
+      `$${LAMBDA_PRICES.perMillionRequests.toFixed(2)} per 1M requests. Computed from the measured p50s, so it is the cost of a typical invocation, not a bound.`,
+    '',
+  );
+  out.push(`Formula: ${COST_FORMULA}`, '');
+  const share = results.cost.coldStartShare;
+  out.push(
+    ...table(
+      ['target', 'memory', 'arch', 'cold billed (ms)', 'warm billed (ms)', `per 1M, ${formatNumber(share * 100)} % cold`, 'per 1M, all warm', 'per 1M, all cold'],
+      Object.entries(results.cost.targets).map(([k, c]) => [
+        mdCell(k), `${c.memorySizeMB} MB`, c.architecture,
+        c.coldBilledMs === null ? 'n/a' : String(c.coldBilledMs),
+        c.warmBilledMs === null ? 'n/a' : String(c.warmBilledMs),
+        usd(c.perMillion), usd(c.perMillionAllWarm), usd(c.perMillionAllCold),
+      ]),
+      ['l', 'r', 'l', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  out.push('');
+  if (results.backend === 'local') {
+    out.push('On the local backend these are the prices AWS would charge for the durations measured here; durations on AWS differ.', '');
+  }
+
+  out.push('## Methodology', '');
+  out.push(
+    `- **Cold starts are forced**, not waited for: before each cold invocation the function's environment variable \`${COLD_START_MARKER_VARIABLE}\` is set to a new value ` +
+      '(all other configuration kept) and the update is awaited until Lambda reports it done (`LastUpdateStatus: Successful`). A configuration change retires the existing ' +
+      'execution environments, so the next invocation initialises a new one. Only invocations whose REPORT line carries an Init Duration count as cold starts.',
+    `- **Init Duration** (from the REPORT line) is the time to start the runtime and run the code outside the handler, ending when the runtime asks for its first event. ` +
+      '**Duration** is the handler\'s time for one event. **Max Memory Used** is the peak memory of the execution environment. **Billed Duration** is what AWS charges ' +
+      '(for custom runtimes and container images it includes INIT on cold starts).',
+    `- **Samples**: ${results.config.coldStarts} cold starts and ${results.config.warmInvocations} warm invocations per function, one at a time, functions one after the other; ` +
+      'warm invocations follow the last cold start and so mostly run in one execution environment: their spread shows variation within an environment, not between environments, ' +
+      'and their intervals are narrower than a study over many environments would give.',
+    '- **Where each number comes from**: Init Duration, Duration, Billed Duration and Max Memory Used from the platform\'s REPORT records, read back from the log group ' +
+      '(CloudWatch Logs `FilterLogEvents`) and joined to invocations by request id; client round trip measured by the benchmark client around the Invoke call ' +
+      '(the attempt that produced the answer; throttled attempts and back-off waits are recorded separately, not included).',
+    '- **Percentiles**: linear interpolation between closest ranks (type 7). With 30 samples, p99 is interpolated between the two largest values: read it as "near the maximum".',
+    `- **Ratios and intervals**: ratio of medians; 95 % percentile bootstrap, each side resampled independently with replacement at its own size, ` +
+      `${results.config.bootstrap.iterations.toLocaleString('en-US')} rounds, seeded PRNG (mulberry32, seed ${results.config.bootstrap.seed}), so the same data gives the same interval. ` +
+      'Max memory compares the p50 of the cold starts\' Max Memory Used: each cold start is an independent environment, and it includes the memory used by INIT.',
+    '- **Failures** (Invoke errors, function errors, REPORT lines with a failure status, REPORT lines never found) are counted and listed, never averaged in.',
+  );
+  if (results.backend === 'local') {
+    out.push(
+      '- **Local backend**: the functions run as real processes under a local implementation of the Lambda Runtime API on this machine, which writes REPORT lines ' +
+        'the way Lambda does (eager init, Init Duration ending at the first `GET /runtime/invocation/next`). It is not AWS: CPU speed, the share of CPU per memory size ' +
+        '(unless limits were applied: see `limitsApplied` below), image download and sandbox start-up differ, so absolute numbers are this machine\'s; the comparison between ' +
+        'the two functions on the same machine is what the local run is for.',
+    );
+  } else {
+    out.push(
+      '- **AWS backend**: numbers are Lambda\'s own, from the deployed functions in one region and one account at the time of the run; they vary with region, time and ' +
+        'placement. Container-image cold starts depend on image caching on AWS\'s side, which the benchmark does not control.',
+    );
+  }
+  out.push('');
+
+  out.push('## Environment', '');
+  const envRows = Object.entries(results.environment).map(([k, v]) => [mdCell(k), scalar(v)]);
+  out.push(...table(['item', 'value'], envRows), '');
+
+  if (options.files?.length) {
+    out.push('## Files', '');
+    for (const f of options.files) out.push(`- [${mdCell(f.file)}](${encodeURI(f.file)}): ${mdCell(f.description)}`);
+    out.push('');
+  }
+  return out.join('\n');
+}

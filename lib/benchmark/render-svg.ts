@@ -1,0 +1,223 @@
+import { mulberry32, quantileSorted } from './statistics';
+import type { Stats } from './types';
+
+/**
+ * Hand-written SVG charts (no dependency): standalone documents with width, height and viewBox,
+ * all text escaped. Axes are logarithmic because the values compared span orders of magnitude
+ * (a 20 ms Init Duration beside a 4,000 ms one).
+ */
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/** Compact number for labels: 3 significant digits, at most 2 decimals, thousands separated. */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const abs = Math.abs(v);
+  const decimals = abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
+  return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+const FONT = 'font-family="Helvetica, Arial, sans-serif"';
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+
+/** A log10 scale over whole decades that cover [min, max]; values at or below 0 are clamped to the first decade. */
+export class LogScale {
+  readonly lo: number;
+  readonly hi: number;
+  constructor(
+    values: readonly number[],
+    private readonly x0: number,
+    private readonly x1: number,
+  ) {
+    const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+    const min = positive.length ? Math.min(...positive) : 1;
+    const max = positive.length ? Math.max(...positive) : 10;
+    this.lo = 10 ** Math.floor(Math.log10(min));
+    let hi = 10 ** Math.ceil(Math.log10(max));
+    if (hi <= this.lo) hi = this.lo * 10;
+    this.hi = hi;
+  }
+  x(v: number): number {
+    const clamped = Math.min(Math.max(v, this.lo), this.hi);
+    return this.x0 + ((Math.log10(clamped) - Math.log10(this.lo)) / (Math.log10(this.hi) - Math.log10(this.lo))) * (this.x1 - this.x0);
+  }
+  /** Decade ticks plus 2× and 5× when there are few decades. */
+  ticks(): { value: number; major: boolean }[] {
+    const out: { value: number; major: boolean }[] = [];
+    const decades = Math.round(Math.log10(this.hi / this.lo));
+    for (let d = this.lo; d <= this.hi * 1.0001; d *= 10) {
+      out.push({ value: d, major: true });
+      if (decades <= 4 && d * 10 <= this.hi * 1.0001) {
+        out.push({ value: d * 2, major: false }, { value: d * 5, major: false });
+      }
+    }
+    return out;
+  }
+}
+
+function num(v: number): string {
+  return (Math.round(v * 10) / 10).toString();
+}
+
+function text(x: number, y: number, content: string, attrs = ''): string {
+  return `<text x="${num(x)}" y="${num(y)}" ${FONT} ${attrs}>${escapeXml(content)}</text>`;
+}
+
+function axis(scale: LogScale, top: number, bottom: number, unit: string): string[] {
+  const parts: string[] = [];
+  for (const t of scale.ticks()) {
+    const x = scale.x(t.value);
+    parts.push(`<line x1="${num(x)}" y1="${num(top)}" x2="${num(x)}" y2="${num(bottom)}" stroke="${t.major ? '#bbb' : '#e5e5e5'}" stroke-width="1"/>`);
+    parts.push(text(x, bottom + 16, formatNumber(t.value), 'font-size="11" text-anchor="middle" fill="#333"'));
+  }
+  parts.push(text((scale.x(scale.lo) + scale.x(scale.hi)) / 2, bottom + 34, `${unit} (log scale)`, 'font-size="12" text-anchor="middle" fill="#333"'));
+  return parts;
+}
+
+function svgDocument(width: number, height: number, title: string, body: string[]): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    ...body,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+export interface BarSeries {
+  label: string;
+  stats: Stats | null;
+}
+
+export interface BarGroup {
+  name: string;
+  bars: BarSeries[];
+}
+
+export interface BarChartSpec {
+  title: string;
+  subtitle?: string;
+  unit: string;
+  groups: BarGroup[];
+}
+
+/**
+ * Horizontal p50 bars with the spread drawn over them: a thin line from min to max, ticks at p90
+ * and p99, and the numbers (with n) written beside each bar.
+ */
+export function renderBarChart(spec: BarChartSpec): string {
+  const width = 860;
+  const left = 170;
+  const right = 250;
+  const rowHeight = 34;
+  const top = spec.subtitle ? 64 : 48;
+  const rows = spec.groups.reduce((n, g) => n + 1 + Math.max(1, g.bars.length), 0);
+  const plotBottom = top + rows * rowHeight;
+  const height = plotBottom + 78;
+  const all = spec.groups.flatMap((g) => g.bars.flatMap((b) => (b.stats ? [b.stats.min, b.stats.max, b.stats.p50] : [])));
+  const scale = new LogScale(all, left, width - right);
+  const body: string[] = [
+    text(16, 26, spec.title, 'font-size="16" font-weight="bold" fill="#111"'),
+    ...(spec.subtitle ? [text(16, 46, spec.subtitle, 'font-size="12" fill="#555"')] : []),
+    ...axis(scale, top, plotBottom, spec.unit),
+  ];
+  let y = top;
+  let colorIndex = 0;
+  const colorOf = new Map<string, string>();
+  for (const group of spec.groups) {
+    body.push(text(16, y + 22, group.name, 'font-size="13" font-weight="bold" fill="#111"'));
+    y += rowHeight;
+    for (const bar of group.bars) {
+      if (!colorOf.has(bar.label)) colorOf.set(bar.label, COLORS[colorIndex++ % COLORS.length]);
+      const color = colorOf.get(bar.label) as string;
+      const mid = y + rowHeight / 2;
+      body.push(text(left - 10, mid + 4, bar.label, 'font-size="12" text-anchor="end" fill="#111"'));
+      const s = bar.stats;
+      if (!s) {
+        body.push(text(left + 6, mid + 4, 'no successful samples', 'font-size="12" fill="#a00"'));
+        y += rowHeight;
+        continue;
+      }
+      const x0 = scale.x(scale.lo);
+      body.push(`<rect x="${num(x0)}" y="${num(mid - 9)}" width="${num(Math.max(1, scale.x(s.p50) - x0))}" height="18" fill="${color}" fill-opacity="0.75"/>`);
+      body.push(`<line x1="${num(scale.x(s.min))}" y1="${num(mid)}" x2="${num(scale.x(s.max))}" y2="${num(mid)}" stroke="#222" stroke-width="1.2"/>`);
+      for (const [value, h] of [[s.p90, 6], [s.p99, 10]] as const) {
+        const x = scale.x(value);
+        body.push(`<line x1="${num(x)}" y1="${num(mid - h)}" x2="${num(x)}" y2="${num(mid + h)}" stroke="#222" stroke-width="2"/>`);
+      }
+      body.push(
+        text(width - right + 10, mid + 4, `p50 ${formatNumber(s.p50)} · p90 ${formatNumber(s.p90)} · p99 ${formatNumber(s.p99)} (n=${s.n})`, 'font-size="11" fill="#111"'),
+      );
+      y += rowHeight;
+    }
+    if (group.bars.length === 0) y += rowHeight;
+  }
+  body.push(
+    text(16, height - 12, 'Bar: p50. Line: min to max. Short tick: p90. Long tick: p99. Percentiles by linear interpolation (type 7).', 'font-size="11" fill="#555"'),
+  );
+  return svgDocument(width, height, spec.title, body);
+}
+
+export interface DistributionSeries {
+  label: string;
+  values: readonly number[];
+}
+
+export interface DistributionChartSpec {
+  title: string;
+  subtitle?: string;
+  unit: string;
+  series: DistributionSeries[];
+  /** Seed of the vertical jitter of the points, so the same data draws the same picture. */
+  seed?: number;
+}
+
+/** Every sample as a dot (jittered vertically), over a box from p25 to p75 with the median marked. */
+export function renderDistributionChart(spec: DistributionChartSpec): string {
+  const width = 860;
+  const left = 170;
+  const right = 40;
+  const rowHeight = 70;
+  const top = spec.subtitle ? 64 : 48;
+  const plotBottom = top + Math.max(1, spec.series.length) * rowHeight;
+  const height = plotBottom + 78;
+  const scale = new LogScale(spec.series.flatMap((s) => [...s.values]), left, width - right);
+  const random = mulberry32(spec.seed ?? 7);
+  const body: string[] = [
+    text(16, 26, spec.title, 'font-size="16" font-weight="bold" fill="#111"'),
+    ...(spec.subtitle ? [text(16, 46, spec.subtitle, 'font-size="12" fill="#555"')] : []),
+    ...axis(scale, top, plotBottom, spec.unit),
+  ];
+  spec.series.forEach((series, i) => {
+    const color = COLORS[i % COLORS.length];
+    const mid = top + i * rowHeight + rowHeight / 2;
+    body.push(text(left - 10, mid, series.label, 'font-size="12" text-anchor="end" fill="#111"'));
+    body.push(text(left - 10, mid + 15, `n=${series.values.length}`, 'font-size="11" text-anchor="end" fill="#555"'));
+    if (series.values.length === 0) {
+      body.push(text(left + 6, mid + 4, 'no successful samples', 'font-size="12" fill="#a00"'));
+      return;
+    }
+    const sorted = Float64Array.from(series.values).sort();
+    const q1 = quantileSorted(sorted, 0.25);
+    const q2 = quantileSorted(sorted, 0.5);
+    const q3 = quantileSorted(sorted, 0.75);
+    body.push(`<rect x="${num(scale.x(q1))}" y="${num(mid - 20)}" width="${num(Math.max(1, scale.x(q3) - scale.x(q1)))}" height="40" fill="${color}" fill-opacity="0.12" stroke="${color}" stroke-width="1"/>`);
+    body.push(`<line x1="${num(scale.x(q2))}" y1="${num(mid - 24)}" x2="${num(scale.x(q2))}" y2="${num(mid + 24)}" stroke="#111" stroke-width="2"/>`);
+    for (const v of series.values) {
+      const jitter = (random() - 0.5) * 30;
+      body.push(`<circle cx="${num(scale.x(v))}" cy="${num(mid + jitter)}" r="2.6" fill="${color}" fill-opacity="0.55"/>`);
+    }
+    body.push(text(scale.x(q2) + 4, mid - 27, `median ${formatNumber(q2)}`, 'font-size="11" fill="#111"'));
+  });
+  body.push(text(16, height - 12, 'Dots: every successful sample. Box: p25 to p75. Dark line: median.', 'font-size="11" fill="#555"'));
+  return svgDocument(width, height, spec.title, body);
+}
