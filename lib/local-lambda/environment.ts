@@ -1,0 +1,598 @@
+/**
+ * One execution environment: a real runtime process with its own Runtime API endpoint on 127.0.0.1.
+ *
+ * Start-up mirrors Lambda, whose sandbox exists before init is timed: a small `sh` wrapper is spawned
+ * first, joins the environment's cgroups (when limits apply), reports ready on fd 3 and blocks reading one
+ * byte from it. The init clock starts when the service writes that byte; the wrapper then `exec`s the
+ * runtime, so the exec itself and everything the runtime does until its first `GET /next` is Init
+ * Duration, while forking the wrapper and joining cgroups is not. The runtime never runs outside its
+ * cgroup.
+ *
+ * Duration runs from handing an event out on `/next` to receiving the runtime's `/response` or `/error`
+ * body. The function timeout is enforced by killing the environment's process group.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { EnvironmentCgroup } from './cgroups';
+import { descendantsOf, peakResidentBytes } from './process-memory';
+import { killProcessGroup, trackProcessGroup, untrackProcessGroup } from './process-reaper';
+import { describeExit, exitErrorMessage, platformErrorPayload, timeoutMessage } from './report';
+import {
+  accepted,
+  errorTypeOf,
+  invalidRequestId,
+  invalidStateTransition,
+  MAX_RUNTIME_PAYLOAD_BYTES,
+  methodNotAllowed,
+  notFound,
+  payloadTooLarge,
+  RUNTIME_API_PREFIX,
+} from './runtime-api-responses';
+
+/**
+ * The sandbox wrapper. Arguments: N, then N cgroup.procs files to join, then the runtime command.
+ * Exit 125 means the sandbox could not be prepared (the runtime never started).
+ */
+const SANDBOX_WRAPPER = [
+  'n=$1; shift',
+  'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
+  'echo r >&3 || exit 125',
+  'read -r go <&3 || exit 125',
+  'exec 3<&-',
+  'exec "$@"',
+].join('\n');
+
+const SANDBOX_READY_TIMEOUT_MS = 10000;
+
+export interface EnvironmentSpec {
+  environmentId: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  /** The runtime process's complete environment, given its Runtime API address (known once the API listens). */
+  buildEnv(runtimeApi: string): Record<string, string>;
+  functionArn: string;
+  memorySizeMB: number;
+  host: string;
+  cgroup: EnvironmentCgroup | null;
+  /** A line the runtime wrote to stdout or stderr. */
+  onOutput(line: string, timestamp: number): void;
+}
+
+export type InitResult =
+  | { ok: true; initDurationMs: number }
+  | {
+      ok: false;
+      initDurationMs: number;
+      status: 'error' | 'timeout';
+      errorType: string;
+      /** The body the runtime posted to /init/error, which Invoke returns as the error payload. */
+      runtimePayload?: Buffer;
+      /** For failures the runtime did not report itself: Lambda's wording, e.g. `Runtime exited with error: exit status 1`. */
+      platformMessage?: string;
+    };
+
+export interface InvocationRequest {
+  requestId: string;
+  payload: Buffer;
+  /** Time left for the invocation when the event is handed out. */
+  timeoutMs: number;
+  /** The configured timeout, for Lambda's "Task timed out after N.00 seconds". */
+  timeoutSeconds: number;
+  traceId: string;
+  clientContext?: string;
+  /** Called just before the event is handed out, e.g. to write the START line. */
+  onDispatch?: () => void;
+}
+
+export type InvocationOutcome =
+  | { kind: 'response'; payload: Buffer; durationMs: number }
+  | { kind: 'function-error'; payload: Buffer; errorType: string; durationMs: number }
+  | {
+      kind: 'failure';
+      status: 'error' | 'timeout';
+      errorType: string;
+      payload: Buffer;
+      platformLine: string;
+      durationMs: number;
+    };
+
+/** The environment died before it could take the event; the caller may place the invocation elsewhere. */
+export class EnvironmentGoneError extends Error {}
+
+type State = 'starting' | 'initializing' | 'ready' | 'invoking' | 'finishing' | 'dead';
+
+interface ActiveInvocation {
+  request: InvocationRequest;
+  startedAt: number;
+  timer: NodeJS.Timeout;
+  settle(outcome: InvocationOutcome): void;
+}
+
+interface QueuedInvocation {
+  request: InvocationRequest;
+  resolve(outcome: InvocationOutcome): void;
+  reject(error: Error): void;
+}
+
+export class ExecutionEnvironment {
+  readonly id: string;
+  private state: State = 'starting';
+  private child: ChildProcess | null = null;
+  private server: http.Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
+  private initStartedAt = 0;
+  private initSettle: ((r: InitResult) => void) | null = null;
+  private initTimer: NodeJS.Timeout | null = null;
+  private parkedNext: http.ServerResponse | null = null;
+  private active: ActiveInvocation | null = null;
+  private queued: QueuedInvocation | null = null;
+  private lastPeakBytes: number | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private killedByService = false;
+  private reserved = false;
+  private readonly deathListeners: (() => void)[] = [];
+  private readonly partial = { stdout: '', stderr: '' };
+
+  private constructor(private readonly spec: EnvironmentSpec) {
+    this.id = spec.environmentId;
+  }
+
+  /**
+   * Starts an environment and runs its init phase. Resolves when init has succeeded or failed; a failed
+   * environment is already being torn down.
+   */
+  static async launch(spec: EnvironmentSpec, initTimeoutMs: number): Promise<{ environment: ExecutionEnvironment; init: InitResult }> {
+    const environment = new ExecutionEnvironment(spec);
+    const init = await environment.runInit(initTimeoutMs);
+    if (!init.ok) await environment.destroy();
+    return { environment, init };
+  }
+
+  get runtimeApi(): string {
+    return `${this.spec.host}:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get alive(): boolean {
+    return this.state !== 'dead';
+  }
+
+  /** Parked on `/next` with nothing to do. */
+  get ready(): boolean {
+    return this.state === 'ready' && this.queued === null && !this.reserved;
+  }
+
+  /** Answered its last event and will ask for the next one; may take one queued invocation. */
+  get finishing(): boolean {
+    return this.state === 'finishing' && this.queued === null && !this.reserved;
+  }
+
+  /** Claimed by an invocation that is about to call invoke(); no other invocation may take it. */
+  reserve(): void {
+    this.reserved = true;
+  }
+
+  unreserve(): void {
+    this.reserved = false;
+  }
+
+  get isReserved(): boolean {
+    return this.reserved;
+  }
+
+  onDeath(listener: () => void): void {
+    if (this.state === 'dead') listener();
+    else this.deathListeners.push(listener);
+  }
+
+  private async runInit(initTimeoutMs: number): Promise<InitResult> {
+    const spec = this.spec;
+    const precheck = checkEntrypoint(spec.command, spec.cwd);
+    if (precheck) {
+      this.state = 'dead';
+      return { ok: false, initDurationMs: 0, status: 'error', errorType: precheck.errorType, platformMessage: precheck.message };
+    }
+    await this.startRuntimeApi();
+    const procsFiles = spec.cgroup?.procsFiles ?? [];
+    const child = spawn('/bin/sh', ['-c', SANDBOX_WRAPPER, 'lambda-sandbox', String(procsFiles.length), ...procsFiles, spec.command, ...spec.args], {
+      cwd: spec.cwd,
+      env: spec.buildEnv(this.runtimeApi),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    if (child.pid !== undefined) trackProcessGroup(child.pid);
+    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.output('stdout', chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.output('stderr', chunk));
+    child.once('exit', (code, signal) => this.onExit(code, signal));
+
+    const control = child.stdio[3] as unknown as Socket;
+    // The wrapper may die before reading the go byte; its exit is handled below, not as a write error.
+    control.on('error', () => undefined);
+    const sandboxReady = await waitForReady(control, child);
+    if (!sandboxReady.ok) {
+      await this.destroy();
+      throw new Error(`execution environment sandbox could not be prepared: ${sandboxReady.reason}`);
+    }
+    return new Promise<InitResult>((resolve) => {
+      this.initSettle = (r) => {
+        this.initSettle = null;
+        if (this.initTimer) clearTimeout(this.initTimer);
+        resolve(r);
+      };
+      this.state = 'initializing';
+      this.initTimer = setTimeout(() => this.failInit({ status: 'timeout', errorType: 'Sandbox.Timedout' }), initTimeoutMs);
+      // The init clock starts with the go byte: the sandbox exists, the runtime has not been exec'd yet.
+      this.initStartedAt = performance.now();
+      control.write('g\n');
+      control.end();
+    });
+  }
+
+  private failInit(f: { status: 'error' | 'timeout'; errorType: string; runtimePayload?: Buffer; platformMessage?: string }): void {
+    if (!this.initSettle) return;
+    const initDurationMs = performance.now() - this.initStartedAt;
+    this.samplePeakBytes();
+    this.initSettle({ ok: false, initDurationMs, ...f });
+  }
+
+  /** Hands the invocation to the runtime now (parked on /next) or when it next asks (finishing). */
+  invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+    return new Promise((resolve, reject) => {
+      if (this.state === 'ready' && this.parkedNext && !this.queued) {
+        this.dispatch(this.parkedNext, { request, resolve, reject });
+        this.parkedNext = null;
+      } else if ((this.state === 'finishing' || this.state === 'ready') && !this.queued) {
+        this.queued = { request, resolve, reject };
+      } else {
+        reject(new EnvironmentGoneError(`environment ${this.id} cannot take an invocation in state ${this.state}`));
+      }
+    });
+  }
+
+  /** Peak resident memory of the process tree since start; the last reading once the process is gone. */
+  samplePeakBytes(): number | undefined {
+    const pid = this.child?.pid;
+    if (pid !== undefined && this.state !== 'dead') {
+      const pids = this.spec.cgroup ? this.spec.cgroup.pids() : descendantsOf(pid);
+      const peak = peakResidentBytes(pids.length > 0 ? pids : [pid]);
+      if (peak !== undefined) this.lastPeakBytes = Math.max(peak, this.lastPeakBytes ?? 0);
+    }
+    return this.lastPeakBytes;
+  }
+
+  /** Ends the process group and the Runtime API server; waits until the process is gone. Idempotent. */
+  async destroy(): Promise<void> {
+    this.killedByService = true;
+    this.markDead();
+    const pid = this.child?.pid;
+    if (pid !== undefined) killProcessGroup(pid);
+    if (this.server) {
+      const server = this.server;
+      this.server = null;
+      for (const s of this.sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    this.killCgroupMembers();
+    if (this.child) await this.exited;
+    // Children the runtime forked and that outlived it belong to the same group: kill again after exit.
+    if (pid !== undefined) {
+      killProcessGroup(pid);
+      untrackProcessGroup(pid);
+    }
+    this.killCgroupMembers();
+  }
+
+  /** A process that left the group (setsid) is still in the environment's cgroup. */
+  private killCgroupMembers(): void {
+    for (const pid of this.spec.cgroup?.pids() ?? []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+
+  /** Flushes an incomplete last output line, so that it lands before END in the log. */
+  flushOutput(): void {
+    const now = Date.now();
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.partial[stream] !== '') {
+        this.spec.onOutput(this.partial[stream], now);
+        this.partial[stream] = '';
+      }
+    }
+  }
+
+  private output(stream: 'stdout' | 'stderr', chunk: string): void {
+    const now = Date.now();
+    const lines = (this.partial[stream] + chunk).split('\n');
+    this.partial[stream] = lines.pop() ?? '';
+    for (const line of lines) this.spec.onOutput(line, now);
+  }
+
+  private markDead(): void {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    if (this.initTimer) clearTimeout(this.initTimer);
+    for (const l of this.deathListeners.splice(0)) l();
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const wasKilledByService = this.killedByService;
+    const oom = (this.spec.cgroup?.oomKills() ?? 0) > 0;
+    this.samplePeakBytesAfterExit(oom);
+    const pid = this.child?.pid;
+    if (pid !== undefined) killProcessGroup(pid);
+    if (!wasKilledByService) {
+      const errorType = oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      if (this.initSettle) {
+        this.failInit({ status: 'error', errorType, platformMessage: `Runtime exited with error: ${describeExit(code, signal)}` });
+      } else if (this.active) {
+        const { request } = this.active;
+        const message = exitErrorMessage(request.requestId, code, signal);
+        this.active.settle({
+          kind: 'failure',
+          status: 'error',
+          errorType,
+          payload: platformErrorPayload(errorType, message),
+          platformLine: `${message}\n${errorType}`,
+          durationMs: performance.now() - this.active.startedAt,
+        });
+      }
+    }
+    if (this.queued) {
+      this.queued.reject(new EnvironmentGoneError(`environment ${this.id} exited before taking the invocation`));
+      this.queued = null;
+    }
+    this.markDead();
+    void this.destroy();
+  }
+
+  private samplePeakBytesAfterExit(oom: boolean): void {
+    // An OOM kill means the group reached its limit: that is the peak, as Lambda reports it.
+    if (oom) this.lastPeakBytes = this.spec.memorySizeMB * 1024 * 1024;
+  }
+
+  private async startRuntimeApi(): Promise<void> {
+    const server = http.createServer((req, res) => this.route(req, res));
+    // /next is a long poll that must never time out on the server side.
+    server.requestTimeout = 0;
+    server.headersTimeout = 0;
+    server.keepAliveTimeout = 0;
+    server.on('connection', (s: Socket) => {
+      s.setNoDelay(true);
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, this.spec.host, () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = req.url ?? '';
+    const pathname = url.split('?')[0];
+    if (!pathname.startsWith(RUNTIME_API_PREFIX + '/')) return notFound(res, pathname);
+    const rest = pathname.slice(RUNTIME_API_PREFIX.length);
+    if (rest === '/invocation/next') {
+      if (req.method !== 'GET') return methodNotAllowed(res, req.method ?? '', pathname);
+      req.resume();
+      return this.onNext(res);
+    }
+    if (rest === '/init/error') {
+      if (req.method !== 'POST') return methodNotAllowed(res, req.method ?? '', pathname);
+      return void readBody(req, MAX_RUNTIME_PAYLOAD_BYTES).then(({ body }) => this.onInitError(req, res, body));
+    }
+    const m = /^\/invocation\/([^/]+)\/(response|error)$/.exec(rest);
+    if (m) {
+      if (req.method !== 'POST') return methodNotAllowed(res, req.method ?? '', pathname);
+      const requestId = decodeURIComponent(m[1]);
+      return void readBody(req, MAX_RUNTIME_PAYLOAD_BYTES).then(({ body, tooLarge }) =>
+        m[2] === 'response' ? this.onResponse(res, requestId, body, tooLarge) : this.onError(req, res, requestId, body, tooLarge),
+      );
+    }
+    return notFound(res, pathname);
+  }
+
+  private onNext(res: http.ServerResponse): void {
+    if (this.state === 'initializing') {
+      const initDurationMs = performance.now() - this.initStartedAt;
+      this.state = 'ready';
+      this.samplePeakBytes();
+      this.initSettle?.({ ok: true, initDurationMs });
+    } else if (this.state === 'finishing') {
+      this.state = 'ready';
+    } else if (this.state === 'invoking') {
+      return invalidStateTransition(res, 'the runtime asked for the next event before answering the current one');
+    } else if (this.state !== 'ready') {
+      return invalidStateTransition(res, `environment is ${this.state}`);
+    }
+    if (this.parkedNext) {
+      // A second parked /next replaces the first, whose connection the client abandoned.
+      this.parkedNext.destroy();
+    }
+    if (this.queued) {
+      const q = this.queued;
+      this.queued = null;
+      this.dispatch(res, q);
+    } else {
+      this.parkedNext = res;
+    }
+  }
+
+  private dispatch(res: http.ServerResponse, q: QueuedInvocation): void {
+    const { request } = q;
+    request.onDispatch?.();
+    const headers: http.OutgoingHttpHeaders = {
+      'Content-Type': 'application/json',
+      'Content-Length': request.payload.length,
+      'Lambda-Runtime-Aws-Request-Id': request.requestId,
+      'Lambda-Runtime-Deadline-Ms': String(Date.now() + request.timeoutMs),
+      'Lambda-Runtime-Invoked-Function-Arn': this.spec.functionArn,
+      'Lambda-Runtime-Trace-Id': request.traceId,
+    };
+    if (request.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = request.clientContext;
+    this.state = 'invoking';
+    const timer = setTimeout(() => this.onTimeout(), request.timeoutMs);
+    const active: ActiveInvocation = {
+      request,
+      startedAt: performance.now(),
+      timer,
+      settle: (outcome) => {
+        if (this.active !== active) return;
+        clearTimeout(timer);
+        this.active = null;
+        if (this.state === 'invoking') this.state = 'finishing';
+        q.resolve(outcome);
+      },
+    };
+    this.active = active;
+    res.writeHead(200, headers);
+    res.end(request.payload);
+  }
+
+  private onTimeout(): void {
+    const active = this.active;
+    if (!active) return;
+    const { request } = active;
+    active.settle({
+      kind: 'failure',
+      status: 'timeout',
+      errorType: 'Sandbox.Timedout',
+      payload: platformErrorPayload('Sandbox.Timedout', timeoutMessage(request.requestId, request.timeoutSeconds)),
+      platformLine: `${new Date().toISOString()} ${request.requestId} Task timed out after ${request.timeoutSeconds.toFixed(2)} seconds`,
+      durationMs: request.timeoutMs,
+    });
+    void this.destroy();
+  }
+
+  private onResponse(res: http.ServerResponse, requestId: string, body: Buffer, tooLarge: boolean): void {
+    const active = this.checkInvocation(res, requestId);
+    if (!active) return;
+    const durationMs = performance.now() - active.startedAt;
+    if (tooLarge) {
+      active.settle({
+        kind: 'function-error',
+        errorType: 'Function.ResponseSizeTooLarge',
+        payload: platformErrorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`),
+        durationMs,
+      });
+      return payloadTooLarge(res);
+    }
+    active.settle({ kind: 'response', payload: body, durationMs });
+    accepted(res);
+  }
+
+  private onError(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, body: Buffer, tooLarge: boolean): void {
+    const active = this.checkInvocation(res, requestId);
+    if (!active) return;
+    const durationMs = performance.now() - active.startedAt;
+    if (tooLarge) {
+      active.settle({
+        kind: 'function-error',
+        errorType: 'Function.ResponseSizeTooLarge',
+        payload: platformErrorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`),
+        durationMs,
+      });
+      return payloadTooLarge(res);
+    }
+    const errorType = errorTypeOf(req.headers['lambda-runtime-function-error-type'], body);
+    active.settle({ kind: 'function-error', errorType, payload: body, durationMs });
+    accepted(res);
+  }
+
+  private checkInvocation(res: http.ServerResponse, requestId: string): ActiveInvocation | null {
+    if (this.state === 'initializing') {
+      invalidStateTransition(res, 'no invocation has been handed out yet');
+      return null;
+    }
+    if (!this.active || this.active.request.requestId !== requestId) {
+      invalidRequestId(res);
+      return null;
+    }
+    return this.active;
+  }
+
+  private onInitError(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+    if (this.state !== 'initializing' || !this.initSettle) return invalidStateTransition(res, 'init/error is only valid during init');
+    const errorType = errorTypeOf(req.headers['lambda-runtime-function-error-type'], body);
+    accepted(res);
+    // Lambda resets an environment whose init failed; the runtime is expected to exit.
+    this.failInit({ status: 'error', errorType, runtimePayload: body.length > 0 ? body : platformErrorPayload(errorType, errorType) });
+  }
+}
+
+/** Lambda's own checks before it starts a bootstrap: a missing working directory or entrypoint. */
+function checkEntrypoint(command: string, cwd: string): { errorType: string; message: string } | null {
+  try {
+    if (!fs.statSync(cwd).isDirectory()) throw new Error('not a directory');
+  } catch {
+    return { errorType: 'Runtime.InvalidWorkingDir', message: `The working directory ${cwd} does not exist` };
+  }
+  const candidates = command.includes('/')
+    ? [path.resolve(cwd, command)]
+    : (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, command));
+  for (const c of candidates) {
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      if (fs.statSync(c).isFile()) return null;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return { errorType: 'Runtime.InvalidEntrypoint', message: `Couldn't find valid bootstrap(s): [${command}]` };
+}
+
+function waitForReady(control: Socket, child: ChildProcess): Promise<{ ok: true } | { ok: false; reason: string }> {
+  return new Promise((resolve) => {
+    let stderr = '';
+    const onErr = (chunk: Buffer | string) => (stderr += chunk.toString());
+    child.stderr?.on('data', onErr);
+    const done = (r: { ok: true } | { ok: false; reason: string }) => {
+      clearTimeout(timer);
+      control.removeListener('data', onData);
+      child.removeListener('exit', onExit);
+      child.removeListener('error', onSpawnError);
+      child.stderr?.removeListener('data', onErr);
+      resolve(r);
+    };
+    const onData = (chunk: Buffer | string) => {
+      if (chunk.toString().includes('r')) done({ ok: true });
+    };
+    const onExit = (code: number | null) => done({ ok: false, reason: `wrapper exited with status ${code}: ${stderr.trim()}` });
+    const onSpawnError = (e: Error) => done({ ok: false, reason: e.message });
+    const timer = setTimeout(() => done({ ok: false, reason: `no ready signal within ${SANDBOX_READY_TIMEOUT_MS} ms` }), SANDBOX_READY_TIMEOUT_MS);
+    control.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onSpawnError);
+  });
+}
+
+/** Reads a request body, keeping at most `limit` bytes; the rest is drained so the connection stays usable. */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean; size: number }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.once('end', () => resolve({ body: size <= limit ? (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) : Buffer.alloc(0), tooLarge: size > limit, size }));
+    req.once('error', reject);
+  });
+}

@@ -1,0 +1,11 @@
+/**
+ * A local AWS Lambda service that measures cold starts the way Lambda defines them: real runtime processes,
+ * eager init timed to the first `GET /next`, REPORT lines, cgroup limits where the machine allows, and the
+ * Lambda and CloudWatch Logs wire protocols for the AWS SDK. See README.md beside this file.
+ */
+export type { LocalFunctionDefinition } from './function-definition';
+export type { LocalLambdaOptions } from './service';
+export { LocalLambdaService, ACCOUNT_ID } from './service';
+export type { LimitsMode, LimitsStatus } from './cgroups';
+export type { InvocationRecord } from './local-function';
+export { formatReportLine, billedDurationMs, bytesToReportedMB } from './report';

@@ -1,0 +1,211 @@
+/**
+ * The Lambda control and invoke API on the wire (restJson1, paths under /2015-03-31), as the AWS SDK's
+ * LambdaClient speaks it: Invoke, GetFunctionConfiguration, UpdateFunctionConfiguration, GetFunction,
+ * ListFunctions. Handlers parse the request, call the function's methods and write the answer.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { LambdaApiError } from './aws-errors';
+import { readBody } from './environment';
+import type { InvocationRecord, LocalFunction } from './local-function';
+
+/** Largest synchronous invocation payload Lambda accepts. */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** Largest asynchronous (Event) payload: 1 MB since AWS raised it from 256 KB in 2025. */
+export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+/** Bytes of log that `LogType: Tail` returns. */
+export const TAIL_BYTES = 4096;
+/** Beyond this the body is not even drained: the connection is dropped. */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+export interface LambdaApiContext {
+  lookup(name: string): LocalFunction | undefined;
+  list(): LocalFunction[];
+  region: string;
+  accountId: string;
+}
+
+export interface FunctionReference {
+  name: string;
+  qualifier?: string;
+}
+
+/** A FunctionName as Lambda accepts it: a name, a partial ARN (account:function:name) or an ARN, each with an optional :qualifier. */
+export function parseFunctionReference(raw: string, qualifierParam?: string): FunctionReference {
+  let m = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/.exec(raw);
+  m ??= /^\d{12}:function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/.exec(raw);
+  m ??= /^([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/.exec(raw);
+  if (!m) throw new LambdaApiError('InvalidParameterValueException', `1 validation error detected: Value '${raw}' at 'functionName' failed to satisfy constraint: it must be a function name, a partial ARN or an ARN`);
+  const qualifier = m[2] ?? qualifierParam;
+  if (m[2] !== undefined && qualifierParam !== undefined && m[2] !== qualifierParam) {
+    throw new LambdaApiError('InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.');
+  }
+  return qualifier === undefined ? { name: m[1] } : { name: m[1], qualifier };
+}
+
+/** The base64 of the last `TAIL_BYTES` bytes of an invocation's log. */
+export function tailLogResult(log: string): string {
+  const bytes = Buffer.from(log, 'utf8');
+  return bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)).toString('base64');
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, extraHeaders: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': requestId,
+    ...extraHeaders,
+  });
+  res.end(text);
+}
+
+export function sendLambdaError(res: ServerResponse, error: LambdaApiError, requestId: string): void {
+  sendJson(res, error.status, error.body(), requestId, { 'x-amzn-ErrorType': error.code });
+}
+
+export async function handleLambdaRequest(req: IncomingMessage, res: ServerResponse, ctx: LambdaApiContext): Promise<void> {
+  const requestId = randomUUID();
+  try {
+    await route(req, res, ctx, requestId);
+  } catch (e) {
+    if (!res.headersSent) {
+      const error = e instanceof LambdaApiError ? e : new LambdaApiError('ServiceException', `the local Lambda service failed: ${(e as Error).message}`);
+      // Drain what the client is still sending so it reads the error instead of a reset.
+      if (!req.complete) req.resume();
+      sendLambdaError(res, error, requestId);
+    } else {
+      res.destroy();
+    }
+  }
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, ctx: LambdaApiContext, requestId: string): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === '2015-03-31' && parts[1] === 'functions') {
+    if (parts.length === 2 && method === 'GET') return listFunctions(res, ctx, requestId);
+    const qualifier = url.searchParams.get('Qualifier') ?? undefined;
+    if (parts.length === 3 && method === 'GET') return getFunction(res, resolve(ctx, parts[2], qualifier), requestId);
+    if (parts.length === 4 && parts[3] === 'invocations' && method === 'POST') return invoke(req, res, ctx, parts[2], qualifier, requestId);
+    if (parts.length === 4 && parts[3] === 'configuration' && method === 'GET') {
+      return sendJson(res, 200, resolve(ctx, parts[2], qualifier).configuration(), requestId);
+    }
+    if (parts.length === 4 && parts[3] === 'configuration' && method === 'PUT') {
+      const fn = resolve(ctx, parts[2], undefined);
+      const body = await readJsonBody(req);
+      return sendJson(res, 200, fn.update(body), requestId);
+    }
+  }
+  req.resume();
+  throw new LambdaApiError('UnknownOperationException', `The local Lambda service does not implement ${method} ${url.pathname}; it implements Invoke, GetFunction, GetFunctionConfiguration, UpdateFunctionConfiguration and ListFunctions`);
+}
+
+function resolve(ctx: LambdaApiContext, rawName: string, qualifierParam: string | undefined): LocalFunction {
+  const ref = parseFunctionReference(rawName, qualifierParam);
+  const fn = ctx.lookup(ref.name);
+  const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${ref.name}`;
+  if (!fn) throw new LambdaApiError('ResourceNotFoundException', `Function not found: ${arn}`);
+  if (ref.qualifier !== undefined && ref.qualifier !== '$LATEST') {
+    throw new LambdaApiError('ResourceNotFoundException', `Function not found: ${arn}:${ref.qualifier}`);
+  }
+  return fn;
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const { body, tooLarge } = await readBody(req, MAX_SYNC_PAYLOAD_BYTES);
+  if (tooLarge) throw new LambdaApiError('RequestTooLargeException', 'Request must be smaller than 6291456 bytes.');
+  if (body.length === 0) return {};
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch (e) {
+    throw new LambdaApiError('InvalidRequestContentException', `Could not parse request body into json: ${(e as Error).message}`);
+  }
+}
+
+function listFunctions(res: ServerResponse, ctx: LambdaApiContext, requestId: string): void {
+  sendJson(res, 200, { Functions: ctx.list().map((f) => f.configuration()) }, requestId);
+}
+
+function getFunction(res: ServerResponse, fn: LocalFunction, requestId: string): void {
+  const configuration = fn.configuration();
+  const code = configuration.PackageType === 'Image' ? { RepositoryType: 'ECR', ImageUri: `local/${fn.name}:latest` } : { RepositoryType: 'S3', Location: `local://${fn.name}` };
+  sendJson(res, 200, { Configuration: configuration, Code: code, Tags: {} }, requestId);
+}
+
+async function invoke(req: IncomingMessage, res: ServerResponse, ctx: LambdaApiContext, rawName: string, qualifier: string | undefined, requestId: string): Promise<void> {
+  const { body, size, tooLarge } = await readLimited(req);
+  const fn = resolve(ctx, rawName, qualifier);
+  const invocationType = headerValue(req, 'x-amz-invocation-type') ?? 'RequestResponse';
+  if (invocationType !== 'RequestResponse' && invocationType !== 'Event' && invocationType !== 'DryRun') {
+    throw new LambdaApiError('InvalidParameterValueException', `InvocationType must be RequestResponse, Event or DryRun, got ${invocationType}`);
+  }
+  const limit = invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
+  if (tooLarge || size > limit) {
+    throw new LambdaApiError('RequestTooLargeException', `${size} byte payload is too large for the ${invocationType === 'Event' ? 'Event' : 'RequestResponse'} invocation type (limit ${limit} bytes)`);
+  }
+  // Lambda hands a runtime `{}` when Invoke carries no payload, and refuses a payload that is not JSON.
+  const payload = size === 0 ? Buffer.from('{}') : body;
+  if (size > 0) {
+    try {
+      JSON.parse(payload.toString('utf8'));
+    } catch (e) {
+      throw new LambdaApiError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`);
+    }
+  }
+  const clientContext = decodeClientContext(headerValue(req, 'x-amz-client-context'));
+  if (invocationType === 'DryRun') {
+    res.writeHead(204, { 'x-amzn-RequestId': requestId, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  if (invocationType === 'Event') {
+    // Runs in the background; its logs land in the log group like any invocation's.
+    fn.invoke(payload, { clientContext }).catch(() => undefined);
+    res.writeHead(202, { 'x-amzn-RequestId': requestId, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  const record = await fn.invoke(payload, { clientContext });
+  writeInvocationResponse(res, record, headerValue(req, 'x-amz-log-type') === 'Tail');
+}
+
+function writeInvocationResponse(res: ServerResponse, record: InvocationRecord, tail: boolean): void {
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json',
+    'Content-Length': record.payload.length,
+    'x-amzn-RequestId': record.requestId,
+    'X-Amz-Executed-Version': '$LATEST',
+  };
+  if (record.functionError) headers['X-Amz-Function-Error'] = record.functionError;
+  if (tail) headers['X-Amz-Log-Result'] = tailLogResult(record.log);
+  res.writeHead(200, headers);
+  res.end(record.payload);
+}
+
+async function readLimited(req: IncomingMessage): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_READ_BYTES) {
+    throw new LambdaApiError('RequestTooLargeException', `${declared} byte payload is too large for the RequestResponse invocation type (limit ${MAX_SYNC_PAYLOAD_BYTES} bytes)`);
+  }
+  return readBody(req, MAX_SYNC_PAYLOAD_BYTES);
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function decodeClientContext(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  const text = Buffer.from(header, 'base64').toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new LambdaApiError('InvalidParameterValueException', 'Client context must be a valid Base64-encoded JSON object.');
+  }
+  return text;
+}

@@ -1,0 +1,433 @@
+/**
+ * One registered function: its configuration, its pool of execution environments, and the life of an
+ * invocation from environment selection to the REPORT line.
+ *
+ * Concurrency: an environment serves one invocation at a time. An invocation takes an environment that is
+ * parked on `/next`; failing that, one that has just answered and is about to ask again (so back-to-back
+ * calls from one client do not cause spurious cold starts); failing that, it starts a new environment (a
+ * cold start). Past `maxConcurrency` environments the invocation is throttled (429), as Lambda throttles
+ * at a function's concurrency limit.
+ *
+ * Failed init follows Lambda: the init phase (10 s limit) fails with an INIT_REPORT line, then Lambda
+ * tries init once more inside the invocation, bounded by the function timeout; Duration then includes that
+ * second init and the REPORT line has no Init Duration. If the second init fails too, the invocation fails
+ * with its status and error type.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { LambdaApiError } from './aws-errors';
+import type { CgroupLimits, EnvironmentCgroup } from './cgroups';
+import { EnvironmentGoneError, ExecutionEnvironment, type InitResult, type InvocationOutcome } from './environment';
+import {
+  type AwsIdentity,
+  type ConfigurationState,
+  DefinitionError,
+  functionArn,
+  functionConfiguration,
+  type LocalFunctionDefinition,
+  validateEnvironment,
+  validateMemorySize,
+  validateTimeout,
+} from './function-definition';
+import type { LogStore } from './log-store';
+import {
+  billedDurationMs,
+  bytesToReportedMB,
+  formatEndLine,
+  formatInitReportLine,
+  formatReportLine,
+  formatStartLine,
+  type InvocationStatus,
+  platformErrorPayload,
+  timeoutMessage,
+} from './report';
+import { logStreamName, runtimeEnvironment } from './runtime-environment';
+
+export interface LocalFunctionDeps {
+  identity: AwsIdentity;
+  host: string;
+  logs: LogStore;
+  limits: CgroupLimits | null;
+  initTimeoutMs: number;
+  maxConcurrency: number;
+  /** Shortest time an update stays InProgress (it also lasts until retired environments are gone). */
+  updateMinInProgressMs: number;
+}
+
+export interface InvocationRecord {
+  requestId: string;
+  functionName: string;
+  coldStart: boolean;
+  initDurationMs?: number;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  status: InvocationStatus;
+  errorType?: string;
+  /** 'Unhandled' when Invoke must flag the payload as a function error. */
+  functionError?: 'Unhandled';
+  payload: Buffer;
+  reportLine: string;
+  /** This invocation's log (init output on a cold start, START ... REPORT), as Tail returns it. */
+  log: string;
+  logStreamName: string;
+}
+
+export interface InvokeOptions {
+  clientContext?: string;
+}
+
+export interface ConfigurationUpdate {
+  MemorySize?: unknown;
+  Timeout?: unknown;
+  Description?: unknown;
+  Environment?: { Variables?: unknown } | unknown;
+  Handler?: unknown;
+  RevisionId?: unknown;
+}
+
+/** The log of one invocation (or of the time between two), kept short: Tail needs the last 4 KB. */
+class LogTail {
+  private parts: string[] = [];
+  private bytes = 0;
+  push(text: string): void {
+    this.parts.push(text);
+    this.bytes += text.length;
+    while (this.bytes > 16384 && this.parts.length > 1) this.bytes -= this.parts.shift()!.length;
+  }
+  prepend(other: LogTail): void {
+    this.parts = [...other.parts, ...this.parts];
+    this.bytes += other.bytes;
+  }
+  text(): string {
+    return this.parts.join('');
+  }
+}
+
+interface PooledEnvironment {
+  env: ExecutionEnvironment;
+  generation: number;
+  logStreamName: string;
+  cgroup: EnvironmentCgroup | null;
+  /** Where the runtime's output lines go besides the log store: the current invocation's tail. */
+  sink: LogTail;
+}
+
+type Acquired =
+  | { kind: 'environment'; pooled: PooledEnvironment; cold: boolean; initDurationMs?: number; invokePhaseStart?: number; tail: LogTail }
+  | { kind: 'failed'; pooled: PooledEnvironment | null; init: Extract<InitResult, { ok: false }>; durationMs: number; tail: LogTail; streamName: string };
+
+export class LocalFunction {
+  private definition: LocalFunctionDefinition;
+  private state: ConfigurationState;
+  private generation = 0;
+  private readonly pool = new Set<PooledEnvironment>();
+  private updating: Promise<void> | null = null;
+  private launching = 0;
+  private stopped = false;
+  readonly logGroupName: string;
+
+  constructor(definition: LocalFunctionDefinition, private readonly deps: LocalFunctionDeps) {
+    this.definition = definition;
+    this.state = { revisionId: randomUUID(), lastModified: new Date(), lastUpdateStatus: 'Successful' };
+    this.logGroupName = `/aws/lambda/${definition.functionName}`;
+    deps.logs.createLogGroup(this.logGroupName);
+  }
+
+  get name(): string {
+    return this.definition.functionName;
+  }
+
+  get arn(): string {
+    return functionArn(this.deps.identity, this.definition.functionName);
+  }
+
+  configuration(): Record<string, unknown> {
+    return functionConfiguration(this.definition, this.state, this.deps.identity);
+  }
+
+  /** Live environment processes (for tests and diagnostics). */
+  environmentPids(): number[] {
+    return [...this.pool].map((p) => p.env.pid).filter((p): p is number => p !== undefined);
+  }
+
+  async invoke(payload: Buffer, options: InvokeOptions = {}): Promise<InvocationRecord> {
+    if (this.stopped) throw new LambdaApiError('ServiceException', 'the local Lambda service is stopping');
+    const requestId = randomUUID();
+    const definition = this.definition;
+    const acquired = await this.acquire(definition);
+    if (acquired.kind === 'failed') return this.failedInitRecord(requestId, definition, acquired);
+
+    const { pooled, tail } = acquired;
+    const timeoutMs = definition.timeoutSeconds * 1000;
+    const elapsedInInvokePhase = acquired.invokePhaseStart !== undefined ? performance.now() - acquired.invokePhaseStart : 0;
+    let outcome: InvocationOutcome;
+    try {
+      outcome = await pooled.env.invoke({
+        requestId,
+        payload,
+        timeoutMs: Math.max(1, timeoutMs - elapsedInInvokePhase),
+        timeoutSeconds: definition.timeoutSeconds,
+        traceId: traceHeader(),
+        clientContext: options.clientContext,
+        onDispatch: () => this.writePlatformLine(pooled.logStreamName, tail, formatStartLine(requestId)),
+      });
+    } catch (e) {
+      if (e instanceof EnvironmentGoneError) {
+        this.release(pooled);
+        return this.invoke(payload, options);
+      }
+      throw e;
+    }
+    // Output the runtime wrote before answering may still sit in its pipe: let it in before END.
+    await nextTurn();
+    pooled.env.flushOutput();
+
+    const durationMs = outcome.durationMs + elapsedInInvokePhase;
+    if (outcome.kind === 'failure') this.writePlatformLine(pooled.logStreamName, tail, outcome.platformLine);
+    this.writePlatformLine(pooled.logStreamName, tail, formatEndLine(requestId));
+    const initDurationMs = acquired.cold ? acquired.initDurationMs : undefined;
+    const status: InvocationStatus = outcome.kind === 'failure' ? outcome.status : 'success';
+    const errorType = outcome.kind === 'failure' && outcome.status === 'error' ? outcome.errorType : undefined;
+    const peak = outcome.kind === 'failure' && outcome.errorType === 'Runtime.OutOfMemory' ? definition.memorySizeMB * 1024 * 1024 : pooled.env.samplePeakBytes();
+    const report = {
+      requestId,
+      durationMs,
+      billedDurationMs: billedDurationMs(durationMs, initDurationMs),
+      memorySizeMB: definition.memorySizeMB,
+      maxMemoryUsedMB: Math.min(definition.memorySizeMB, bytesToReportedMB(peak ?? 0)),
+      initDurationMs,
+      status,
+      errorType,
+    };
+    const reportLine = formatReportLine(report);
+    this.writePlatformLine(pooled.logStreamName, tail, reportLine);
+    pooled.sink = new LogTail();
+    this.release(pooled);
+    return {
+      ...report,
+      functionName: definition.functionName,
+      coldStart: acquired.cold,
+      functionError: outcome.kind === 'response' ? undefined : 'Unhandled',
+      errorType: outcome.kind === 'response' ? undefined : outcome.errorType,
+      payload: outcome.payload,
+      reportLine,
+      log: tail.text(),
+      logStreamName: pooled.logStreamName,
+    };
+  }
+
+  private async acquire(definition: LocalFunctionDefinition): Promise<Acquired> {
+    for (;;) {
+      const current = [...this.pool].filter((p) => p.generation === this.generation && p.env.alive);
+      const ready = current.find((p) => p.env.ready) ?? current.find((p) => p.env.finishing);
+      if (ready) {
+        const tail = ready.sink;
+        // Reserve it now: a second invocation arriving in the same turn must not take it too.
+        ready.env.reserve();
+        return { kind: 'environment', pooled: ready, cold: false, tail };
+      }
+      if (this.pool.size + this.launching >= this.deps.maxConcurrency) {
+        throw new LambdaApiError('TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
+      }
+      const tail = new LogTail();
+      const first = await this.launch(definition, this.deps.initTimeoutMs, tail);
+      if (first.init.ok) {
+        first.pooled.env.reserve();
+        return { kind: 'environment', pooled: first.pooled, cold: true, initDurationMs: first.init.initDurationMs, tail };
+      }
+      this.writePlatformLine(first.streamName, tail, formatInitReportLine({ initDurationMs: first.init.initDurationMs, status: first.init.status, errorType: first.init.errorType }));
+      // Lambda retries a failed init once, inside the invocation and within the function timeout.
+      const invokePhaseStart = performance.now();
+      const second = await this.launch(definition, definition.timeoutSeconds * 1000, tail);
+      if (second.init.ok) {
+        second.pooled.env.reserve();
+        return { kind: 'environment', pooled: second.pooled, cold: true, invokePhaseStart, tail };
+      }
+      const durationMs = performance.now() - invokePhaseStart;
+      const failed = second.init;
+      // The second attempt runs against the function timeout, so its timeout is the task's timeout.
+      this.writePlatformLine(
+        second.streamName,
+        tail,
+        formatInitReportLine({ initDurationMs: failed.initDurationMs, status: failed.status, errorType: failed.errorType }).replace('Phase: init', 'Phase: invoke'),
+      );
+      return { kind: 'failed', pooled: second.pooled, init: failed, durationMs, tail, streamName: second.streamName };
+    }
+  }
+
+  private async launch(definition: LocalFunctionDefinition, initTimeoutMs: number, tail: LogTail): Promise<{ pooled: PooledEnvironment; init: InitResult; streamName: string }> {
+    const environmentId = randomBytes(16).toString('hex');
+    const generation = this.generation;
+    const streamName = logStreamName(environmentId);
+    const cgroup = this.deps.limits ? this.deps.limits.createEnvironmentGroup(`env-${environmentId}`, definition.memorySizeMB) : null;
+    const pooledRef: { current: PooledEnvironment | null } = { current: null };
+    const sinkFallback = tail;
+    this.launching++;
+    const { environment, init } = await ExecutionEnvironment.launch(
+      {
+        environmentId,
+        command: definition.command,
+        args: definition.args,
+        cwd: definition.cwd,
+        functionArn: this.arn,
+        memorySizeMB: definition.memorySizeMB,
+        host: this.deps.host,
+        cgroup,
+        onOutput: (line, timestamp) => {
+          const message = line + '\n';
+          this.deps.logs.append(this.logGroupName, streamName, message, timestamp);
+          (pooledRef.current?.sink ?? sinkFallback).push(message);
+        },
+        buildEnv: (runtimeApi) =>
+          runtimeEnvironment({ definition, region: this.deps.identity.region, runtimeApi, logGroupName: this.logGroupName, logStreamName: streamName }),
+      },
+      initTimeoutMs,
+    )
+      .catch(async (e: unknown) => {
+        await cgroup?.remove().catch(() => undefined);
+        throw e;
+      })
+      .finally(() => this.launching--);
+    const pooled: PooledEnvironment = { env: environment, generation, logStreamName: streamName, cgroup, sink: tail };
+    pooledRef.current = pooled;
+    if (init.ok) {
+      this.pool.add(pooled);
+      environment.onDeath(() => {
+        this.pool.delete(pooled);
+        void environment.destroy().then(() => cgroup?.remove()).catch(() => undefined);
+      });
+    } else {
+      await cgroup?.remove().catch(() => undefined);
+    }
+    return { pooled, init, streamName };
+  }
+
+  private failedInitRecord(requestId: string, definition: LocalFunctionDefinition, f: Extract<Acquired, { kind: 'failed' }>): InvocationRecord {
+    const { init, tail, streamName } = f;
+    this.writePlatformLine(streamName, tail, formatStartLine(requestId));
+    let payload: Buffer;
+    if (init.status === 'timeout') {
+      const message = timeoutMessage(requestId, definition.timeoutSeconds);
+      this.writePlatformLine(streamName, tail, `${new Date().toISOString()} ${requestId} Task timed out after ${definition.timeoutSeconds.toFixed(2)} seconds`);
+      payload = platformErrorPayload('Sandbox.Timedout', message);
+    } else if (init.runtimePayload) {
+      payload = init.runtimePayload;
+    } else {
+      const message = `RequestId: ${requestId} Error: ${init.platformMessage ?? init.errorType}`;
+      this.writePlatformLine(streamName, tail, `${message}\n${init.errorType}`);
+      payload = platformErrorPayload(init.errorType, message);
+    }
+    this.writePlatformLine(streamName, tail, formatEndLine(requestId));
+    const peak = init.errorType === 'Runtime.OutOfMemory' ? definition.memorySizeMB * 1024 * 1024 : f.pooled?.env.samplePeakBytes();
+    const durationMs = init.status === 'timeout' ? definition.timeoutSeconds * 1000 : f.durationMs;
+    const report = {
+      requestId,
+      durationMs,
+      billedDurationMs: billedDurationMs(durationMs),
+      memorySizeMB: definition.memorySizeMB,
+      maxMemoryUsedMB: Math.min(definition.memorySizeMB, bytesToReportedMB(peak ?? 0)),
+      status: init.status as InvocationStatus,
+      errorType: init.status === 'error' ? init.errorType : undefined,
+    };
+    const reportLine = formatReportLine(report);
+    this.writePlatformLine(streamName, tail, reportLine);
+    return {
+      ...report,
+      functionName: definition.functionName,
+      coldStart: true,
+      functionError: 'Unhandled',
+      errorType: init.status === 'timeout' ? 'Sandbox.Timedout' : init.errorType,
+      payload,
+      reportLine,
+      log: tail.text(),
+      logStreamName: streamName,
+    };
+  }
+
+  private writePlatformLine(streamName: string, tail: LogTail, line: string): void {
+    const message = line + '\n';
+    this.deps.logs.append(this.logGroupName, streamName, message);
+    tail.push(message);
+  }
+
+  /** After an invocation: an environment of an older configuration is retired, a dead one forgotten. */
+  private release(pooled: PooledEnvironment): void {
+    pooled.env.unreserve();
+    if (!pooled.env.alive) {
+      this.pool.delete(pooled);
+      return;
+    }
+    if (pooled.generation !== this.generation || this.stopped) {
+      this.pool.delete(pooled);
+      void pooled.env.destroy().then(() => pooled.cgroup?.remove()).catch(() => undefined);
+    }
+  }
+
+  /**
+   * UpdateFunctionConfiguration: applies the change, retires every environment (the next invocation is a
+   * cold start) and reports InProgress until the idle environments are gone, then Successful.
+   */
+  update(patch: ConfigurationUpdate): Record<string, unknown> {
+    if (this.updating) {
+      throw new LambdaApiError('ResourceConflictException', `The operation cannot be performed at this time. An update is in progress for resource: ${this.arn}`);
+    }
+    if (patch.RevisionId !== undefined && patch.RevisionId !== this.state.revisionId) {
+      throw new LambdaApiError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+    }
+    let next: LocalFunctionDefinition;
+    try {
+      next = { ...this.definition };
+      if (patch.MemorySize !== undefined) next.memorySizeMB = validateMemorySize(patch.MemorySize);
+      if (patch.Timeout !== undefined) next.timeoutSeconds = validateTimeout(patch.Timeout);
+      if (patch.Description !== undefined) {
+        if (typeof patch.Description !== 'string' || patch.Description.length > 256) throw new DefinitionError('Description must be a string of at most 256 characters');
+        next.description = patch.Description;
+      }
+      if (patch.Handler !== undefined) {
+        if (typeof patch.Handler !== 'string' || patch.Handler === '') throw new DefinitionError('Handler must be a non-empty string');
+        next.handler = patch.Handler;
+      }
+      if (patch.Environment !== undefined) {
+        const vars = (patch.Environment as { Variables?: unknown } | null)?.Variables;
+        next.environment = validateEnvironment(vars);
+      }
+    } catch (e) {
+      if (e instanceof DefinitionError) throw new LambdaApiError('InvalidParameterValueException', e.message);
+      throw e;
+    }
+    this.definition = next;
+    this.state = { revisionId: randomUUID(), lastModified: new Date(), lastUpdateStatus: 'InProgress' };
+    const config = this.configuration();
+    this.generation++;
+    // Environments serving an invocation finish it and are retired when they are released.
+    const retiring = [...this.pool].filter((p) => !p.env.isReserved);
+    for (const p of retiring) this.pool.delete(p);
+    const started = performance.now();
+    this.updating = (async () => {
+      await Promise.all(retiring.map((p) => p.env.destroy().then(() => p.cgroup?.remove()).catch(() => undefined)));
+      const left = this.deps.updateMinInProgressMs - (performance.now() - started);
+      if (left > 0) await new Promise((r) => setTimeout(r, left));
+      this.state = { ...this.state, lastUpdateStatus: 'Successful' };
+      this.updating = null;
+    })();
+    return config;
+  }
+
+  /** Ends every environment of this function. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.pool];
+    this.pool.clear();
+    await Promise.all(all.map((p) => p.env.destroy().then(() => p.cgroup?.remove()).catch(() => undefined)));
+    await this.updating;
+  }
+}
+
+/** An X-Ray style trace header for Lambda-Runtime-Trace-Id. */
+function traceHeader(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
