@@ -1,5 +1,5 @@
 import { REFERENCE_PAYLOAD } from './reference-payload';
-import type { BenchmarkConfig, JsonObject } from './types';
+import type { BenchmarkConfig, JsonObject, TargetSpec } from './types';
 
 /** A benchmark setting that cannot be used, named with the field at fault. */
 export class BenchmarkConfigError extends Error {
@@ -97,4 +97,40 @@ export function resolveConfig(input: BenchmarkConfigInput = {}): BenchmarkConfig
     throw new BenchmarkConfigError('payload', 'is larger than 256 KB (the synchronous Invoke limit is 6 MB, but the state machine passes it as state)');
   }
   return config;
+}
+
+/** Checks the functions under test before anything is invoked; throws naming the target and field. */
+export function validateTargets(targets: readonly TargetSpec[]): void {
+  if (!Array.isArray(targets) || targets.length === 0) {
+    throw new BenchmarkConfigError('targets', 'must list at least one function');
+  }
+  const keys = new Set<string>();
+  targets.forEach((t, i) => {
+    const where = `targets[${i}]${typeof t?.key === 'string' ? ` (${t.key})` : ''}`;
+    if (typeof t?.key !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(t.key)) {
+      throw new BenchmarkConfigError(`${where}.key`, 'must be letters, digits, "_" or "-"');
+    }
+    if (keys.has(t.key)) {
+      throw new BenchmarkConfigError(`${where}.key`, 'appears twice');
+    }
+    keys.add(t.key);
+    nonEmptyString(`${where}.functionName`, t.functionName);
+    nonEmptyString(`${where}.logGroupName`, t.logGroupName);
+    nonEmptyString(`${where}.runtimeLabel`, t.runtimeLabel);
+    if (typeof t.packageLabel !== 'string') {
+      throw new BenchmarkConfigError(`${where}.packageLabel`, 'must be a string');
+    }
+    // Lambda's own bounds on memory.
+    integerAtLeast(`${where}.memorySizeMB`, t.memorySizeMB, 128);
+    if (t.memorySizeMB > 10_240) {
+      throw new BenchmarkConfigError(`${where}.memorySizeMB`, `must be at most 10240, got ${t.memorySizeMB}`);
+    }
+    if (t.architecture !== 'x86_64' && t.architecture !== 'arm64') {
+      throw new BenchmarkConfigError(`${where}.architecture`, `must be "x86_64" or "arm64", got ${JSON.stringify(t.architecture)}`);
+    }
+    integerAtLeast(`${where}.packageBytes`, t.packageBytes, 0);
+    if (t.logFormat !== undefined && t.logFormat !== 'Text' && t.logFormat !== 'JSON') {
+      throw new BenchmarkConfigError(`${where}.logFormat`, `must be "Text" or "JSON", got ${JSON.stringify(t.logFormat)}`);
+    }
+  });
 }

@@ -41,14 +41,19 @@ export function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
-function statCell(s: Stats | null, unit: string): string {
-  if (!s) return 'no samples';
-  return `**${formatNumber(s.p50)} ${unit}** (p90 ${formatNumber(s.p90)}, p99 ${formatNumber(s.p99)}; n=${s.n})`;
+/** A measured value at the REPORT line's own resolution (0.01 ms), thousands separated. */
+export function formatValue(v: number): string {
+  return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
-export function formatRatio(r: Ratio | undefined): string {
+function statCell(s: Stats | null, unit: string): string {
+  if (!s) return 'no samples';
+  return `**${formatValue(s.p50)} ${unit}** (p90 ${formatValue(s.p90)}, p99 ${formatValue(s.p99)}; n=${s.n})`;
+}
+
+export function formatRatio(r: Ratio | undefined, level = '95'): string {
   if (!r || r.value === null) return 'n/a';
-  const ci = r.ci95 ? ` (95 % CI ${formatNumber(r.ci95[0])}–${formatNumber(r.ci95[1])})` : '';
+  const ci = r.ci95 ? ` (${level} % CI ${formatNumber(r.ci95[0])}–${formatNumber(r.ci95[1])})` : '';
   return `${formatNumber(r.value)}×${ci}`;
 }
 
@@ -77,7 +82,7 @@ function statsRows(key: string, t: TargetResults): string[][] {
   ];
   return entries.map(([name, s, unit]) =>
     s
-      ? [mdCell(key), name, unit, String(s.n), formatNumber(s.min), formatNumber(s.p50), formatNumber(s.p90), formatNumber(s.p99), formatNumber(s.max), formatNumber(s.mean), s.stdev === null ? '—' : formatNumber(s.stdev)]
+      ? [mdCell(key), name, unit, String(s.n), ...[s.min, s.p50, s.p90, s.p99, s.max, s.mean].map(formatValue), s.stdev === null ? '—' : formatValue(s.stdev)]
       : [mdCell(key), name, unit, '0', '—', '—', '—', '—', '—', '—', '—'],
   );
 }
@@ -86,6 +91,7 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   const keys = Object.keys(results.targets);
   const ratios = results.ratios;
   const out: string[] = [];
+  const level = formatValue(results.config.bootstrap.confidence * 100);
   const backendName = results.backend === 'aws' ? 'AWS Lambda' : 'the local Lambda service on one machine';
 
   out.push('# Benchmark results', '');
@@ -104,17 +110,17 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   const header = ['metric', ...keys.map((k) => `${mdCell(k)} (${mdCell(results.targets[k].runtime)}, ${results.targets[k].memorySizeMB} MB, ${results.targets[k].architecture})`)];
   if (ratios) header.push(`${mdCell(ratios.numerator)} / ${mdCell(ratios.denominator)}`);
   const summaryRows: string[][] = [
-    ['cold start: Init Duration, p50', ...keys.map((k) => statCell(results.targets[k].cold.initMs, 'ms')), ...(ratios ? [formatRatio(ratios.coldStartInitP50)] : [])],
-    ['warm Duration, p50', ...keys.map((k) => statCell(results.targets[k].warm.durationMs, 'ms')), ...(ratios ? [formatRatio(ratios.warmDurationP50)] : [])],
-    ['Max Memory Used (cold starts), p50', ...keys.map((k) => statCell(results.targets[k].cold.maxMemoryMB, 'MB')), ...(ratios ? [formatRatio(ratios.maxMemory)] : [])],
-    ['package', ...keys.map((k) => `${mdCell(results.targets[k].packageLabel)} (${formatBytes(results.targets[k].packageBytes)})`), ...(ratios ? [formatRatio(ratios.packageSize)] : [])],
+    ['cold start: Init Duration, p50', ...keys.map((k) => statCell(results.targets[k].cold.initMs, 'ms')), ...(ratios ? [formatRatio(ratios.coldStartInitP50, level)] : [])],
+    ['warm Duration, p50', ...keys.map((k) => statCell(results.targets[k].warm.durationMs, 'ms')), ...(ratios ? [formatRatio(ratios.warmDurationP50, level)] : [])],
+    ['Max Memory Used (cold starts), p50', ...keys.map((k) => statCell(results.targets[k].cold.maxMemoryMB, 'MB')), ...(ratios ? [formatRatio(ratios.maxMemory, level)] : [])],
+    ['package', ...keys.map((k) => `${mdCell(results.targets[k].packageLabel)} (${formatBytes(results.targets[k].packageBytes)})`), ...(ratios ? [formatRatio(ratios.packageSize, level)] : [])],
     ['failed invocations', ...keys.map((k) => `${results.targets[k].errors} of ${results.targets[k].invocations}`), ...(ratios ? [''] : [])],
   ];
   out.push(...table(header, summaryRows));
   out.push('');
   if (ratios) {
     out.push(
-      `Ratios are ${mdCell(ratios.numerator)} divided by ${mdCell(ratios.denominator)}, with 95 % percentile-bootstrap intervals ` +
+      `Ratios are ${mdCell(ratios.numerator)} divided by ${mdCell(ratios.denominator)}, with ${level} % percentile-bootstrap intervals ` +
         `(${results.config.bootstrap.iterations.toLocaleString('en-US')} resamples, seed ${results.config.bootstrap.seed}). ` +
         'The package ratio is an exact size comparison and has no interval.',
       '',
@@ -191,11 +197,11 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   const share = results.cost.coldStartShare;
   out.push(
     ...table(
-      ['target', 'memory', 'arch', 'cold billed (ms)', 'warm billed (ms)', `per 1M, ${formatNumber(share * 100)} % cold`, 'per 1M, all warm', 'per 1M, all cold'],
+      ['target', 'memory', 'arch', 'cold billed (ms)', 'warm billed (ms)', `per 1M, ${formatValue(share * 100)} % cold`, 'per 1M, all warm', 'per 1M, all cold'],
       Object.entries(results.cost.targets).map(([k, c]) => [
         mdCell(k), `${c.memorySizeMB} MB`, c.architecture,
-        c.coldBilledMs === null ? 'n/a' : String(c.coldBilledMs),
-        c.warmBilledMs === null ? 'n/a' : String(c.warmBilledMs),
+        c.coldBilledMs === null ? 'n/a' : formatValue(c.coldBilledMs),
+        c.warmBilledMs === null ? 'n/a' : formatValue(c.warmBilledMs),
         usd(c.perMillion), usd(c.perMillionAllWarm), usd(c.perMillionAllCold),
       ]),
       ['l', 'r', 'l', 'r', 'r', 'r', 'r', 'r'],
@@ -220,16 +226,19 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
     '- **Where each number comes from**: Init Duration, Duration, Billed Duration and Max Memory Used from the platform\'s REPORT records, read back from the log group ' +
       '(CloudWatch Logs `FilterLogEvents`) and joined to invocations by request id; client round trip measured by the benchmark client around the Invoke call ' +
       '(the attempt that produced the answer; throttled attempts and back-off waits are recorded separately, not included).',
-    '- **Percentiles**: linear interpolation between closest ranks (type 7). With 30 samples, p99 is interpolated between the two largest values: read it as "near the maximum".',
-    `- **Ratios and intervals**: ratio of medians; 95 % percentile bootstrap, each side resampled independently with replacement at its own size, ` +
+    `- **Percentiles**: linear interpolation between closest ranks (type 7).` +
+      (results.config.coldStarts <= 100
+        ? ` With ${results.config.coldStarts} cold starts, the cold p99 lies between the two largest values: read it as "near the maximum", not as a tail estimate.`
+        : ''),
+    `- **Ratios and intervals**: ratio of medians; ${level} % percentile bootstrap, each side resampled independently with replacement at its own size, ` +
       `${results.config.bootstrap.iterations.toLocaleString('en-US')} rounds, seeded PRNG (mulberry32, seed ${results.config.bootstrap.seed}), so the same data gives the same interval. ` +
       'Max memory compares the p50 of the cold starts\' Max Memory Used: each cold start is an independent environment, and it includes the memory used by INIT.',
     '- **Failures** (Invoke errors, function errors, REPORT lines with a failure status, REPORT lines never found) are counted and listed, never averaged in.',
   );
   if (results.backend === 'local') {
     out.push(
-      '- **Local backend**: the functions run as real processes under a local implementation of the Lambda Runtime API on this machine, which writes REPORT lines ' +
-        'the way Lambda does (eager init, Init Duration ending at the first `GET /runtime/invocation/next`). It is not AWS: CPU speed, the share of CPU per memory size ' +
+      '- **Local backend**: the functions run as real processes under a local implementation of the Lambda Runtime API on this machine, built to write REPORT lines ' +
+        'as Lambda defines them (init starts when the environment is created, Init Duration ends at the runtime\'s first `GET /runtime/invocation/next`). It is not AWS: CPU speed, the share of CPU per memory size ' +
         '(unless limits were applied: see `limitsApplied` below), image download and sandbox start-up differ, so absolute numbers are this machine\'s; the comparison between ' +
         'the two functions on the same machine is what the local run is for.',
     );

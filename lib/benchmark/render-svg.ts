@@ -24,6 +24,11 @@ export function formatNumber(v: number): string {
   return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 
+/** Axis tick label: decades and their 2× / 5× need no decimals above 1. */
+export function formatTick(v: number): string {
+  return v >= 1 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(Number(v.toPrecision(1)));
+}
+
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
@@ -75,7 +80,7 @@ function axis(scale: LogScale, top: number, bottom: number, unit: string): strin
   for (const t of scale.ticks()) {
     const x = scale.x(t.value);
     parts.push(`<line x1="${num(x)}" y1="${num(top)}" x2="${num(x)}" y2="${num(bottom)}" stroke="${t.major ? '#bbb' : '#e5e5e5'}" stroke-width="1"/>`);
-    parts.push(text(x, bottom + 16, formatNumber(t.value), 'font-size="11" text-anchor="middle" fill="#333"'));
+    parts.push(text(x, bottom + 16, formatTick(t.value), 'font-size="11" text-anchor="middle" fill="#333"'));
   }
   parts.push(text((scale.x(scale.lo) + scale.x(scale.hi)) / 2, bottom + 34, `${unit} (log scale)`, 'font-size="12" text-anchor="middle" fill="#333"'));
   return parts;
@@ -181,31 +186,83 @@ export interface DistributionChartSpec {
   seed?: number;
 }
 
-/** Every sample as a dot (jittered vertically), over a box from p25 to p75 with the median marked. */
+/** A linear scale over [min, max] widened to round tick steps (1, 2 or 5 × 10^k). */
+export class LinearScale {
+  readonly lo: number;
+  readonly hi: number;
+  readonly step: number;
+  constructor(
+    values: readonly number[],
+    private readonly x0: number,
+    private readonly x1: number,
+    tickCount = 5,
+  ) {
+    let min = Math.min(...values);
+    let max = Math.max(...values);
+    if (!Number.isFinite(min) || !Number.isFinite(max)) {
+      min = 0;
+      max = 1;
+    }
+    if (max === min) {
+      const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
+      min -= pad;
+      max += pad;
+    }
+    const raw = (max - min) / tickCount;
+    const magnitude = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) as number;
+    this.step = step;
+    this.lo = Math.floor(min / step) * step;
+    this.hi = Math.ceil(max / step) * step;
+  }
+  x(v: number): number {
+    return this.x0 + ((v - this.lo) / (this.hi - this.lo)) * (this.x1 - this.x0);
+  }
+  ticks(): number[] {
+    const out: number[] = [];
+    const count = Math.round((this.hi - this.lo) / this.step);
+    for (let i = 0; i <= count; i++) out.push(Number((this.lo + i * this.step).toPrecision(12)));
+    return out;
+  }
+}
+
+/**
+ * Every sample as a dot (jittered vertically) over a box from p25 to p75 with the median marked.
+ * Each row has its own linear axis: the point is the shape of each function's distribution
+ * (spread, outliers, several modes), which a shared axis spanning 20 ms to 4,000 ms would flatten.
+ * The comparison between functions is the bar chart's job.
+ */
 export function renderDistributionChart(spec: DistributionChartSpec): string {
   const width = 860;
   const left = 170;
   const right = 40;
-  const rowHeight = 70;
+  const rowHeight = 104;
   const top = spec.subtitle ? 64 : 48;
-  const plotBottom = top + Math.max(1, spec.series.length) * rowHeight;
-  const height = plotBottom + 78;
-  const scale = new LogScale(spec.series.flatMap((s) => [...s.values]), left, width - right);
+  const height = top + Math.max(1, spec.series.length) * rowHeight + 40;
   const random = mulberry32(spec.seed ?? 7);
   const body: string[] = [
     text(16, 26, spec.title, 'font-size="16" font-weight="bold" fill="#111"'),
     ...(spec.subtitle ? [text(16, 46, spec.subtitle, 'font-size="12" fill="#555"')] : []),
-    ...axis(scale, top, plotBottom, spec.unit),
   ];
   spec.series.forEach((series, i) => {
     const color = COLORS[i % COLORS.length];
-    const mid = top + i * rowHeight + rowHeight / 2;
+    const rowTop = top + i * rowHeight;
+    const mid = rowTop + 34;
+    const axisY = rowTop + 66;
     body.push(text(left - 10, mid, series.label, 'font-size="12" text-anchor="end" fill="#111"'));
     body.push(text(left - 10, mid + 15, `n=${series.values.length}`, 'font-size="11" text-anchor="end" fill="#555"'));
     if (series.values.length === 0) {
       body.push(text(left + 6, mid + 4, 'no successful samples', 'font-size="12" fill="#a00"'));
       return;
     }
+    const scale = new LinearScale(series.values, left + 6, width - right - 6);
+    body.push(`<line x1="${left}" y1="${num(axisY)}" x2="${width - right}" y2="${num(axisY)}" stroke="#999" stroke-width="1"/>`);
+    for (const t of scale.ticks()) {
+      const x = scale.x(t);
+      body.push(`<line x1="${num(x)}" y1="${num(rowTop + 6)}" x2="${num(x)}" y2="${num(axisY + 4)}" stroke="#e5e5e5" stroke-width="1"/>`);
+      body.push(text(x, axisY + 17, formatNumber(t), 'font-size="11" text-anchor="middle" fill="#333"'));
+    }
+    body.push(text(width - right, axisY + 31, spec.unit, 'font-size="11" text-anchor="end" fill="#333"'));
     const sorted = Float64Array.from(series.values).sort();
     const q1 = quantileSorted(sorted, 0.25);
     const q2 = quantileSorted(sorted, 0.5);
@@ -216,8 +273,10 @@ export function renderDistributionChart(spec: DistributionChartSpec): string {
       const jitter = (random() - 0.5) * 30;
       body.push(`<circle cx="${num(scale.x(v))}" cy="${num(mid + jitter)}" r="2.6" fill="${color}" fill-opacity="0.55"/>`);
     }
-    body.push(text(scale.x(q2) + 4, mid - 27, `median ${formatNumber(q2)}`, 'font-size="11" fill="#111"'));
+    body.push(text(scale.x(q2) + 4, mid - 26, `median ${formatNumber(q2)} ${spec.unit}`, 'font-size="11" fill="#111"'));
   });
-  body.push(text(16, height - 12, 'Dots: every successful sample. Box: p25 to p75. Dark line: median.', 'font-size="11" fill="#555"'));
+  body.push(
+    text(16, height - 12, 'Dots: every successful sample. Box: p25 to p75. Dark line: median. Each row has its own linear axis.', 'font-size="11" fill="#555"'),
+  );
   return svgDocument(width, height, spec.title, body);
 }

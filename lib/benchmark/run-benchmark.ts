@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { forceColdStart } from './cold-start';
+import { validateTargets } from './config';
 import {
   collectReports,
   collectReportsUntilComplete,
@@ -71,11 +72,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<RawBen
   const runId = options.runId ?? `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const clockSlackMs = options.clockSlackMs ?? 5 * 60_000;
   const maxConsecutiveApiErrors = options.maxConsecutiveApiErrors ?? 5;
-  const keys = new Set<string>();
-  for (const t of targets) {
-    if (keys.has(t.key)) throw new Error(`runBenchmark: target key ${JSON.stringify(t.key)} appears twice`);
-    keys.add(t.key);
-  }
+  validateTargets(targets);
   const startedAt = new Date().toISOString();
   const results: TargetRun[] = [];
   let aborted = false;
@@ -95,7 +92,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<RawBen
       consecutiveApiErrors = rec.apiError ? consecutiveApiErrors + 1 : 0;
       onProgress?.({ type: 'invocation', target: spec.key, phase: rec.phase, index, total, record: rec, ...(updateWaitMs !== undefined ? { updateWaitMs } : {}) });
       if (consecutiveApiErrors >= maxConsecutiveApiErrors) {
-        throw new Error(`stopped after ${consecutiveApiErrors} Invoke failures in a row (last: ${rec.errorType}: ${rec.errorMessage})`);
+        throw new TargetStoppedError(`stopped after ${consecutiveApiErrors} Invoke failures in a row (last: ${rec.errorType}: ${rec.errorMessage})`);
       }
     };
 
@@ -170,6 +167,14 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<RawBen
   }
 
   return { startedAt, finishedAt: new Date().toISOString(), config, targets: results, aborted };
+}
+
+/** A target given up on: the service keeps refusing its invocations. */
+export class TargetStoppedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetStopped';
+  }
 }
 
 function abortError(): Error {
