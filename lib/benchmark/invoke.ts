@@ -109,7 +109,7 @@ export async function invokeOnce(
   } catch (err) {
     // A service error answer (throttled beyond all retries, 5xx, function not found...) is a
     // measurement outcome: record it. Anything else (network down, abort, credentials) stops the run.
-    if (err instanceof LambdaServiceException) {
+    if (isServiceError(err)) {
       const totalMs = Number(process.hrtime.bigint() - t0) / 1e6;
       return {
         requestId: err.$metadata.requestId ?? '',
@@ -126,6 +126,16 @@ export async function invokeOnce(
     }
     throw err;
   }
+}
+
+/**
+ * An error answer from the service (it has a fault class and an HTTP status), as opposed to no
+ * answer at all. The duck-typed half covers a client from another copy of the SDK (bundles).
+ */
+function isServiceError(err: unknown): err is LambdaServiceException {
+  if (err instanceof LambdaServiceException) return true;
+  const e = err as { $fault?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
+  return typeof e?.$fault === 'string' && typeof e.$metadata?.httpStatusCode === 'number';
 }
 
 /** Microsecond resolution is what hrtime honestly gives through an HTTP stack; keeps JSON short. */
