@@ -1,0 +1,18 @@
+import type { Parity } from '../benchmark/types';
+import type { ParitySummary } from './compare';
+
+/** The parity block of results.json, from a parity run's summary. */
+export function toBenchmarkParity(summary: ParitySummary, source = `parity test over ${summary.payloads} payloads`): Parity {
+  return {
+    maxAbsQualityDiff: summary.maxAbsQualityDiff,
+    identicalLabels: summary.identicalLabels,
+    source,
+    cases: summary.payloads,
+    payloads: summary.payloads,
+    mismatches: summary.mismatches,
+    answeredByBoth: summary.answeredByBoth,
+    rejectedByBoth: summary.rejectedByBoth,
+    qualityTolerance: summary.qualityTolerance,
+    mismatchExamples: summary.mismatchExamples.map((m) => ({ payload: m.payload, problem: m.problem })),
+  };
+}
