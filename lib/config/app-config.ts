@@ -1,0 +1,261 @@
+import { REFERENCE_PAYLOAD } from '../benchmark/reference-payload';
+import type { JsonObject } from '../benchmark/types';
+
+/**
+ * The deployment's configuration, read from CDK context (cdk.json, or `-c key=value` on the CDK
+ * command line) and validated here, once, at the edge. Everything below the app receives these typed
+ * values as props; nothing deeper reads context on its own.
+ *
+ * Values given with `-c` arrive as strings, so numbers, booleans and JSON are accepted in their
+ * string spelling too (`-c coldStarts=5`, `-c runOnDeploy=false`, `-c payload='{"...": 1}'`).
+ */
+
+/** An image already in ECR to deploy the PyTorch function from, instead of building one. */
+export interface ExistingImage {
+  /** Set when the repository was named by ARN or image URI; absent for a bare name in the stack's account and region. */
+  repositoryArn?: string;
+  repositoryName: string;
+  /** Exactly one of tag and digest. */
+  tag?: string;
+  /** `sha256:<64 hex>`. */
+  digest?: string;
+}
+
+export interface BenchmarkSettings {
+  /** Forced cold starts per function. */
+  coldStarts: number;
+  /** Warm invocations per function after the cold starts. */
+  warmInvocations: number;
+  /** The event every invocation sends. */
+  payload: JsonObject;
+}
+
+export interface AppConfig {
+  stackName: string;
+  benchmark: BenchmarkSettings;
+  /** Start the benchmark when the stack is created or a function or the benchmark settings change. */
+  runOnDeploy: boolean;
+  /** How long the deployment waits for that run before it reports the run as still running. */
+  deployWaitMinutes: number;
+  /** Deploy the PyTorch function from this image rather than building baselines/pytorch-wine. */
+  pytorchImage?: ExistingImage;
+  /** Retention of every log group of the stack, in days. */
+  logRetentionDays: number;
+}
+
+/** The context keys this app reads; anything else in the context belongs to the CDK itself. */
+export const CONTEXT_KEYS = [
+  'stackName',
+  'coldStarts',
+  'warmInvocations',
+  'payload',
+  'runOnDeploy',
+  'deployWaitMinutes',
+  'pytorchImage',
+  'logRetentionDays',
+] as const;
+
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/**
+ * Upper bounds, and why:
+ * - coldStarts: every cold start is two Task states inside a Map iteration, about 12 events of the
+ *   execution's 25,000-event history per function; 500 per function stays well inside it.
+ *   States.ArrayRange, which numbers the cold starts, also stops at 1,000 items.
+ * - warmInvocations: sent one after another by one Task invocation, which Lambda stops at 15 minutes.
+ * - payload: it travels in the state machine's state (256 KB in all) next to everything else.
+ * - deployWaitMinutes: CloudFormation gives up on a custom resource after one hour; the provider
+ *   framework needs a few minutes of that for itself.
+ */
+export const LIMITS = {
+  coldStarts: { min: 1, max: 500 },
+  warmInvocations: { min: 0, max: 5000 },
+  payloadBytes: 32 * 1024,
+  deployWaitMinutes: { min: 1, max: 50 },
+} as const;
+
+/** The retention periods CloudWatch Logs accepts (days); "never expire" is deliberately not offered. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const DEFAULTS = {
+  stackName: 'AprLambdaBench',
+  coldStarts: 30,
+  warmInvocations: 100,
+  runOnDeploy: true,
+  deployWaitMinutes: 30,
+  logRetentionDays: 30,
+} as const;
+
+/** A context value that cannot be used: names the key, the value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: ContextKey,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`context key "${key}": got ${describe(value)}; allowed: ${allowed}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 120 ? `${text.slice(0, 120)}...` : text;
+}
+
+/** Reads one context value; `tryGetContext` is the usual source. */
+export type ContextReader = (key: ContextKey) => unknown;
+
+export function resolveAppConfig(read: ContextReader): AppConfig {
+  const config: AppConfig = {
+    stackName: stackName(read('stackName')),
+    benchmark: {
+      coldStarts: integer('coldStarts', read('coldStarts'), DEFAULTS.coldStarts, LIMITS.coldStarts),
+      warmInvocations: integer('warmInvocations', read('warmInvocations'), DEFAULTS.warmInvocations, LIMITS.warmInvocations),
+      payload: payload(read('payload')),
+    },
+    runOnDeploy: boolean('runOnDeploy', read('runOnDeploy'), DEFAULTS.runOnDeploy),
+    deployWaitMinutes: integer('deployWaitMinutes', read('deployWaitMinutes'), DEFAULTS.deployWaitMinutes, LIMITS.deployWaitMinutes),
+    logRetentionDays: retention(read('logRetentionDays')),
+  };
+  const image = existingImage(read('pytorchImage'));
+  if (image) config.pytorchImage = image;
+  return config;
+}
+
+/** Convenience for a plain object of context values (tests, scripts). */
+export function resolveAppConfigFromObject(context: Partial<Record<ContextKey, unknown>>): AppConfig {
+  return resolveAppConfig((key) => context[key]);
+}
+
+function stackName(value: unknown): string {
+  if (value === undefined || value === null || value === '') return DEFAULTS.stackName;
+  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(value)) {
+    throw new ConfigError('stackName', value, 'a CloudFormation stack name: a letter, then letters, digits and hyphens, at most 128 characters');
+  }
+  return value;
+}
+
+function integer(key: ContextKey, value: unknown, fallback: number, range: { min: number; max: number }): number {
+  if (value === undefined || value === null) return fallback;
+  const allowed = `an integer from ${range.min} to ${range.max}`;
+  let n: number;
+  if (typeof value === 'number') {
+    n = value;
+  } else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) {
+    n = Number(value);
+  } else {
+    throw new ConfigError(key, value, allowed);
+  }
+  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+    throw new ConfigError(key, value, allowed);
+  }
+  return n;
+}
+
+function boolean(key: ContextKey, value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new ConfigError(key, value, 'true or false');
+}
+
+function retention(value: unknown): number {
+  const allowed = `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`;
+  const days = integer('logRetentionDays', value, DEFAULTS.logRetentionDays, { min: 1, max: 3653 });
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new ConfigError('logRetentionDays', value, allowed);
+  }
+  return days;
+}
+
+function payload(value: unknown): JsonObject {
+  const allowed = `a JSON object (or its JSON text) of at most ${LIMITS.payloadBytes} bytes`;
+  if (value === undefined || value === null) return { ...REFERENCE_PAYLOAD };
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new ConfigError('payload', value, allowed);
+    }
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError('payload', value, allowed);
+  }
+  const text = JSON.stringify(parsed);
+  if (Buffer.byteLength(text, 'utf8') > LIMITS.payloadBytes) {
+    throw new ConfigError('payload', value, allowed);
+  }
+  return JSON.parse(text) as JsonObject;
+}
+
+// ECR's own rules: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const REPOSITORY_ARN = /^arn:(aws[a-z-]*):ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/;
+const IMAGE_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+const IMAGE_ALLOWED =
+  'an ECR image as "<repository>:<tag>" or "<repository>@sha256:<digest>", where <repository> is a repository name, ' +
+  'a repository ARN (arn:aws:ecr:<region>:<account>:repository/<name>) or an image URI host and path ' +
+  '(<account>.dkr.ecr.<region>.amazonaws.com/<name>); or an object {"repository": ..., "tag": ...} or {"repository": ..., "digest": ...}';
+
+function existingImage(value: unknown): ExistingImage | undefined {
+  if (value === undefined || value === null || value === '' || value === false || value === 'false') return undefined;
+  let repository: unknown;
+  let tag: unknown;
+  let digest: unknown;
+  if (typeof value === 'string') {
+    const at = value.lastIndexOf('@');
+    if (at > 0) {
+      repository = value.slice(0, at);
+      digest = value.slice(at + 1);
+    } else {
+      // The tag follows the last colon after the last slash (ARNs contain colons of their own).
+      const slash = value.lastIndexOf('/');
+      const colon = value.lastIndexOf(':');
+      if (colon <= slash) throw new ConfigError('pytorchImage', value, IMAGE_ALLOWED);
+      repository = value.slice(0, colon);
+      tag = value.slice(colon + 1);
+    }
+  } else if (typeof value === 'object' && !Array.isArray(value)) {
+    ({ repository, tag, digest } = value as Record<string, unknown>);
+  } else {
+    throw new ConfigError('pytorchImage', value, IMAGE_ALLOWED);
+  }
+  if (typeof repository !== 'string' || (tag === undefined) === (digest === undefined)) {
+    throw new ConfigError('pytorchImage', value, IMAGE_ALLOWED);
+  }
+  if (tag !== undefined && (typeof tag !== 'string' || !TAG.test(tag))) {
+    throw new ConfigError('pytorchImage', value, IMAGE_ALLOWED);
+  }
+  if (digest !== undefined && (typeof digest !== 'string' || !DIGEST.test(digest))) {
+    throw new ConfigError('pytorchImage', value, IMAGE_ALLOWED);
+  }
+  const reference = tag !== undefined ? { tag: tag as string } : { digest: digest as string };
+  const arn = REPOSITORY_ARN.exec(repository);
+  if (arn) {
+    if (!REPOSITORY_NAME.test(arn[4])) throw new ConfigError('pytorchImage', value, IMAGE_ALLOWED);
+    return { repositoryArn: repository, repositoryName: arn[4], ...reference };
+  }
+  const slash = repository.indexOf('/');
+  const host = slash > 0 ? IMAGE_HOST.exec(repository.slice(0, slash)) : null;
+  if (host) {
+    const name = repository.slice(slash + 1);
+    if (!REPOSITORY_NAME.test(name)) throw new ConfigError('pytorchImage', value, IMAGE_ALLOWED);
+    const partition = host[3] ? 'aws-cn' : 'aws';
+    return { repositoryArn: `arn:${partition}:ecr:${host[2]}:${host[1]}:repository/${name}`, repositoryName: name, ...reference };
+  }
+  if (!REPOSITORY_NAME.test(repository)) throw new ConfigError('pytorchImage', value, IMAGE_ALLOWED);
+  return { repositoryName: repository, ...reference };
+}

@@ -1,0 +1,90 @@
+import { aggregate, invocationRows } from '../benchmark/aggregate';
+import { joinReports, keepFirstResponses } from '../benchmark/records';
+import { buildResultFiles, writeResultFiles, type ResultSink } from '../benchmark/result-files';
+import type { Backend, EnvironmentManifest, InvocationRecord, RawBenchmarkRun, Ratio, TargetRun } from '../benchmark/types';
+import type { StoredReports, StoredRunErrors } from './collect';
+import { loadInvocations } from './measure';
+import type { RunManifest } from './prepare';
+import type { RunStore } from './run-store';
+import { checkRunName, layout } from './run-layout';
+import { TaskInputError, type AggregateInput, type AggregateOutput, type RatioSummary } from './task-types';
+
+/**
+ * Last Task of a run: joins every stored record with its REPORT record, computes the statistics
+ * (lib/benchmark's aggregate, the same code as the local run) and writes the result files under
+ * runs/<run>/. The execution's output is the headline: where the files are, the ratios, the errors.
+ */
+
+export interface AggregateDeps {
+  store: RunStore;
+  /** Where the result files go, for this run's prefix. */
+  sinkFor: (resultsPrefix: string) => ResultSink;
+  backend: Backend;
+  environment: EnvironmentManifest;
+  now?: () => Date;
+}
+
+function targetWindow(records: readonly InvocationRecord[], fallback: number): { startedAt: number; finishedAt: number } {
+  if (records.length === 0) return { startedAt: fallback, finishedAt: fallback };
+  return {
+    startedAt: Math.min(...records.map((r) => r.startedAt)),
+    finishedAt: Math.max(...records.map((r) => r.startedAt + r.roundTripMs + r.retryDelayMs)),
+  };
+}
+
+function headline(r: Ratio): RatioSummary {
+  return { value: r.value, ci95: r.ci95 };
+}
+
+export async function loadRawRun(store: RunStore, run: string, finishedAt: Date): Promise<RawBenchmarkRun> {
+  const manifest = await store.getJson<RunManifest>(layout.runManifest(run));
+  if (!manifest) throw new Error(`aggregate: ${store.describe(layout.runManifest(run))} is missing; did Prepare run?`);
+  const started = Date.parse(manifest.startedAt);
+  const targets: TargetRun[] = [];
+  for (const spec of manifest.targets) {
+    const { cold, warm } = await loadInvocations(store, run, spec.key);
+    const records = [...cold.map((c) => c.record), ...warm];
+    const reports = (await store.getJson<StoredReports>(layout.reports(run, spec.key)))?.reports ?? {};
+    const runErrors = (await store.getJson<StoredRunErrors>(layout.runErrors(run, spec.key)))?.errors ?? [];
+    targets.push({
+      spec,
+      invocations: joinReports(keepFirstResponses(records), reports),
+      runErrors,
+      ...targetWindow(records, Number.isFinite(started) ? started : finishedAt.getTime()),
+    });
+  }
+  return { startedAt: manifest.startedAt, finishedAt: finishedAt.toISOString(), config: manifest.config, targets, aborted: false };
+}
+
+export async function aggregateTask(input: AggregateInput, deps: AggregateDeps): Promise<AggregateOutput> {
+  if (typeof input?.run !== 'string') throw new TaskInputError('Aggregate', '"run" must be the run name');
+  const run = checkRunName(input.run);
+  const raw = await loadRawRun(deps.store, run, (deps.now ?? (() => new Date()))());
+  const results = aggregate({ run: raw, backend: deps.backend, environment: deps.environment });
+  const files = buildResultFiles(results, invocationRows(raw));
+  const resultsPrefix = layout.runPrefix(run);
+  await writeResultFiles(deps.sinkFor(resultsPrefix), files);
+  const errors: { [target: string]: number } = {};
+  const runErrors: { [target: string]: number } = {};
+  for (const [key, t] of Object.entries(results.targets)) {
+    errors[key] = t.errors;
+    runErrors[key] = t.runErrors.length;
+  }
+  const r = results.ratios;
+  return {
+    run,
+    resultsPrefix,
+    ratios: r
+      ? {
+          numerator: r.numerator,
+          denominator: r.denominator,
+          coldStartInitP50: headline(r.coldStartInitP50),
+          warmDurationP50: headline(r.warmDurationP50),
+          maxMemory: headline(r.maxMemory),
+          packageSize: headline(r.packageSize),
+        }
+      : null,
+    errors,
+    runErrors,
+  };
+}

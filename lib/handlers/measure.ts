@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { forceColdStart } from '../benchmark/cold-start';
+import { invokeOnce, type LambdaLike } from '../benchmark/invoke';
+import { keepFirstResponses } from '../benchmark/records';
+import type { InvocationRecord } from '../benchmark/types';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { RunStore } from './run-store';
+import { layout } from './run-layout';
+import {
+  TaskInputError,
+  type ForceColdStartInput,
+  type ForceColdStartOutput,
+  type InvokeColdInput,
+  type InvokeOutput,
+  type InvokeWarmInput,
+  type TargetTaskInput,
+} from './task-types';
+
+/**
+ * The measuring Tasks: force a cold start, invoke once cold, invoke M times warm. Thin wrappers over
+ * lib/benchmark's steps that keep each record in the run store.
+ */
+
+/** A target stops after this many failed Invoke calls in a row (function missing, throttled past every retry). */
+export const MAX_CONSECUTIVE_API_ERRORS = 5;
+
+/** Named so that the state machine and the report can tell it apart from the function's own failures. */
+export class InvokeFailuresError extends Error {
+  constructor(count: number, last: InvocationRecord) {
+    super(`stopped after ${count} Invoke failures in a row (last: ${last.errorType}: ${last.errorMessage})`);
+    this.name = 'InvokeFailuresError';
+  }
+}
+
+/** A cold invocation as stored: the record, and how long the configuration update took before it. */
+export interface StoredColdInvocation {
+  record: InvocationRecord;
+  updateWaitMs: number;
+}
+
+export interface StoredWarmInvocations {
+  records: InvocationRecord[];
+}
+
+export function checkTargetInput(task: string, input: TargetTaskInput): void {
+  if (typeof input?.run !== 'string') throw new TaskInputError(task, '"run" must be the run name');
+  if (typeof input.target?.functionName !== 'string' || typeof input.target?.key !== 'string') {
+    throw new TaskInputError(task, '"target" must be a target spec with key and functionName');
+  }
+  if (typeof input.config?.coldStarts !== 'number') throw new TaskInputError(task, '"config" must be the resolved benchmark config');
+}
+
+function checkIndex(task: string, index: unknown): number {
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 1) {
+    throw new TaskInputError(task, `"index" must be a positive integer, got ${JSON.stringify(index)}`);
+  }
+  return index;
+}
+
+export interface ForceColdStartDeps {
+  lambda: LambdaClient;
+  /** First poll delay while waiting for the update, s; 1 on AWS, less for the local service. */
+  updatePollSeconds?: number;
+}
+
+export async function forceColdStartTask(input: ForceColdStartInput, deps: ForceColdStartDeps): Promise<ForceColdStartOutput> {
+  checkTargetInput('ForceColdStart', input);
+  const index = checkIndex('ForceColdStart', input.index);
+  // Unique even when the state retries after an update that went through: the same marker twice
+  // would not retire the environment.
+  const marker = `${input.run}-${input.target.key}-${index}-${randomBytes(3).toString('hex')}`;
+  const forced = await forceColdStart(deps.lambda, input.target.functionName, marker, {
+    maxWaitSeconds: input.config.functionUpdateTimeoutSeconds,
+    minDelaySeconds: deps.updatePollSeconds ?? 1,
+  });
+  return { marker: forced.marker, updateWaitMs: forced.updateWaitMs };
+}
+
+export interface InvokeDeps {
+  lambda: LambdaLike;
+  store: RunStore;
+  /** Called after every invocation (progress display of the local run). */
+  onInvocation?: (record: InvocationRecord, index: number, total: number) => void;
+}
+
+function summary(records: readonly InvocationRecord[]): InvokeOutput {
+  return {
+    invocations: records.length,
+    apiErrors: records.filter((r) => r.apiError).length,
+    functionErrors: records.filter((r) => r.functionError).length,
+  };
+}
+
+export async function invokeColdTask(input: InvokeColdInput, deps: InvokeDeps): Promise<InvokeOutput> {
+  checkTargetInput('InvokeCold', input);
+  const index = checkIndex('InvokeCold', input.index);
+  if (typeof input.forced?.marker !== 'string') throw new TaskInputError('InvokeCold', '"forced" must be the ForceColdStart result');
+  const { run, target, config } = input;
+  const record = await invokeOnce(deps.lambda, target.functionName, config.payload, 'cold');
+  record.coldStartMarker = input.forced.marker;
+  const stored: StoredColdInvocation = { record, updateWaitMs: input.forced.updateWaitMs };
+  await deps.store.putJson(layout.cold(run, target.key, index), stored);
+  deps.onInvocation?.(record, index - 1, config.coldStarts);
+  if (record.apiError && index >= MAX_CONSECUTIVE_API_ERRORS) {
+    // The previous cold starts are separate Task invocations: look back at what they stored.
+    let streak = 1;
+    for (let i = index - 1; i > index - MAX_CONSECUTIVE_API_ERRORS; i--) {
+      const previous = await deps.store.getJson<StoredColdInvocation>(layout.cold(run, target.key, i));
+      if (!previous?.record.apiError) break;
+      streak++;
+    }
+    if (streak >= MAX_CONSECUTIVE_API_ERRORS) throw new InvokeFailuresError(streak, record);
+  }
+  return summary([record]);
+}
+
+export async function invokeWarmTask(input: InvokeWarmInput, deps: InvokeDeps): Promise<InvokeOutput> {
+  checkTargetInput('InvokeWarm', input);
+  const { run, target, config } = input;
+  const records: InvocationRecord[] = [];
+  let streak = 0;
+  let stop: Error | undefined;
+  for (let i = 0; i < config.warmInvocations; i++) {
+    const record = await invokeOnce(deps.lambda, target.functionName, config.payload, 'warm');
+    records.push(record);
+    deps.onInvocation?.(record, i, config.warmInvocations);
+    streak = record.apiError ? streak + 1 : 0;
+    if (streak >= MAX_CONSECUTIVE_API_ERRORS) {
+      stop = new InvokeFailuresError(streak, record);
+      break;
+    }
+  }
+  // Written before any stop is reported: what was measured is kept either way.
+  const stored: StoredWarmInvocations = { records: keepFirstResponses(records) };
+  await deps.store.putJson(layout.warm(run, target.key), stored);
+  if (stop) throw stop;
+  return summary(records);
+}
+
+/** Every invocation of a target stored so far, cold ones in order, then the warm ones. */
+export async function loadInvocations(store: RunStore, run: string, target: string): Promise<{ cold: StoredColdInvocation[]; warm: InvocationRecord[] }> {
+  const coldKeys = await store.list(layout.coldPrefix(run, target));
+  const cold: StoredColdInvocation[] = [];
+  for (const key of coldKeys) {
+    const item = await store.getJson<StoredColdInvocation>(key);
+    if (item) cold.push(item);
+  }
+  const warm = (await store.getJson<StoredWarmInvocations>(layout.warm(run, target)))?.records ?? [];
+  return { cold, warm };
+}

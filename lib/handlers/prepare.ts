@@ -1,0 +1,129 @@
+import { resolveConfig, type BenchmarkConfigInput } from '../benchmark/config';
+import type { BenchmarkConfig, TargetSpec } from '../benchmark/types';
+import { LIMITS } from '../config/app-config';
+import type { RunStore } from './run-store';
+import { checkRunName, checkTargetKey, layout } from './run-layout';
+import type { PrepareInput, PrepareOutput } from './task-types';
+
+/**
+ * First Task of a run: settles the configuration (the deployment's defaults, overridden by the
+ * execution's input), reads what is actually deployed for each target, and writes both to
+ * runs/<run>/raw/run.json before anything is measured.
+ */
+
+export interface PrepareDefaults {
+  /** The deployment's settings (cdk.json context); the rest comes from the benchmark's defaults. */
+  config: BenchmarkConfigInput;
+  targets: TargetSpec[];
+}
+
+export interface PrepareDeps {
+  store: RunStore;
+  defaults: PrepareDefaults;
+  /**
+   * Completes a target from what is deployed: memory, architecture, package size. Absent where the
+   * given specs are already complete (the local run).
+   */
+  describeTarget?: (spec: TargetSpec) => Promise<TargetSpec>;
+}
+
+/** The execution's input is not something a run can start from. */
+export class ExecutionInputError extends Error {
+  constructor(problem: string) {
+    super(`execution input: ${problem}`);
+    this.name = 'ExecutionInputError';
+  }
+}
+
+const INPUT_KEYS = ['config', 'trigger'];
+const CONFIG_KEYS: (keyof BenchmarkConfig)[] = [
+  'coldStarts',
+  'warmInvocations',
+  'payload',
+  'costColdStartShare',
+  'ratio',
+  'bootstrap',
+  'reportCollection',
+  'functionUpdateTimeoutSeconds',
+];
+const NESTED: (keyof BenchmarkConfig)[] = ['ratio', 'bootstrap', 'reportCollection'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Defaults first, then the execution's overrides; nested blocks merge field by field. */
+export function mergeConfig(defaults: BenchmarkConfigInput, override: unknown): BenchmarkConfig {
+  if (override !== undefined && !isObject(override)) {
+    throw new ExecutionInputError('"config" must be an object');
+  }
+  const over = (override ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(over)) {
+    if (!(CONFIG_KEYS as string[]).includes(key)) {
+      throw new ExecutionInputError(`"config.${key}" is not a setting; known: ${CONFIG_KEYS.join(', ')}`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...defaults, ...over };
+  for (const key of NESTED) {
+    if (over[key] !== undefined) {
+      if (!isObject(over[key])) throw new ExecutionInputError(`"config.${key}" must be an object`);
+      merged[key] = { ...((defaults as Record<string, unknown>)[key] as object), ...(over[key] as object) };
+    }
+  }
+  let config: BenchmarkConfig;
+  try {
+    config = resolveConfig(merged as BenchmarkConfigInput);
+  } catch (err) {
+    throw new ExecutionInputError((err as Error).message);
+  }
+  if (config.coldStarts > LIMITS.coldStarts.max) {
+    throw new ExecutionInputError(`coldStarts ${config.coldStarts} is above ${LIMITS.coldStarts.max} (the execution history limit)`);
+  }
+  if (config.warmInvocations > LIMITS.warmInvocations.max) {
+    throw new ExecutionInputError(`warmInvocations ${config.warmInvocations} is above ${LIMITS.warmInvocations.max} (one Task invocation sends them all)`);
+  }
+  if (Buffer.byteLength(JSON.stringify(config.payload), 'utf8') > LIMITS.payloadBytes) {
+    throw new ExecutionInputError(`payload is larger than ${LIMITS.payloadBytes} bytes (it travels in the state)`);
+  }
+  return config;
+}
+
+export async function prepareRun(input: PrepareInput, deps: PrepareDeps): Promise<PrepareOutput> {
+  const run = checkRunName(input.executionName);
+  const raw = input.input ?? {};
+  if (!isObject(raw)) throw new ExecutionInputError('must be a JSON object, e.g. {} or {"config": {"coldStarts": 5}}');
+  for (const key of Object.keys(raw)) {
+    if (!INPUT_KEYS.includes(key)) {
+      throw new ExecutionInputError(`unknown key "${key}"; allowed: ${INPUT_KEYS.join(', ')}`);
+    }
+  }
+  const config = mergeConfig(deps.defaults.config, raw.config);
+  if (deps.defaults.targets.length === 0) throw new Error('prepare: no targets configured');
+  const seen = new Set<string>();
+  const targets: TargetSpec[] = [];
+  for (const spec of deps.defaults.targets) {
+    checkTargetKey(spec.key);
+    if (seen.has(spec.key)) throw new Error(`prepare: target key ${JSON.stringify(spec.key)} appears twice`);
+    seen.add(spec.key);
+    targets.push(deps.describeTarget ? await deps.describeTarget(spec) : { ...spec });
+  }
+  await deps.store.putJson(layout.runManifest(run), {
+    schemaVersion: 1,
+    run,
+    startedAt: input.startTime,
+    config,
+    targets,
+    ...(raw.trigger !== undefined ? { trigger: raw.trigger } : {}),
+  });
+  return { run, config, targets };
+}
+
+/** What runs/<run>/raw/run.json holds. */
+export interface RunManifest {
+  schemaVersion: 1;
+  run: string;
+  startedAt: string;
+  config: BenchmarkConfig;
+  targets: TargetSpec[];
+  trigger?: unknown;
+}

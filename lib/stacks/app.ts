@@ -1,0 +1,48 @@
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { resolveAppConfig, type AppConfig, type ContextKey } from '../config/app-config';
+import type { AprBundler } from '../constructs/apr-function';
+import { BenchmarkStack } from './benchmark-stack';
+
+export const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface CreateAppOptions {
+  /** Context values on top of cdk.json's (tests pass theirs here; the CDK CLI passes its own through the environment). */
+  context?: Record<string, unknown>;
+  outdir?: string;
+  aprBundler: AprBundler;
+  repoRoot?: string;
+  /** Stack environment; default: environment-agnostic, so synth needs no credentials. */
+  env?: { account?: string; region?: string };
+}
+
+export interface BenchmarkApp {
+  app: App;
+  stack: BenchmarkStack;
+  config: AppConfig;
+}
+
+/**
+ * The CDK app: validates the context (throws ConfigError naming the bad key), builds the stack, and
+ * registers cdk-nag's AwsSolutions checks, which run on every synth. Any finding not acknowledged
+ * with a reason fails the synth; the acknowledgements are also written into the template's
+ * resource metadata (cdk_nag.rules_to_suppress), where `npm run audit` and auditors read them.
+ */
+export function createApp(options: CreateAppOptions): BenchmarkApp {
+  const app = new App({ ...(options.context ? { context: options.context } : {}), ...(options.outdir ? { outdir: options.outdir } : {}) });
+  // Server access logs are delivered through the log bucket's policy, not through ACLs: the buckets
+  // keep ACLs disabled (BucketOwnerEnforced). A design decision, so not left to cdk.json.
+  app.node.setContext(SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+  const config = resolveAppConfig((key: ContextKey) => app.node.tryGetContext(key));
+  const stack = new BenchmarkStack(app, config.stackName, {
+    config,
+    repoRoot: options.repoRoot ?? REPO_ROOT,
+    aprBundler: options.aprBundler,
+    ...(options.env ? { env: options.env } : {}),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
+  return { app, stack, config };
+}
