@@ -79,7 +79,7 @@ export class EnvironmentCgroup {
 }
 
 export class CgroupLimits {
-  private constructor(private readonly base: ControllerPaths) {}
+  private constructor(readonly base: ControllerPaths) {}
 
   /**
    * Decides whether limits can be applied here. 'off' never applies them; 'auto' applies them where
@@ -100,6 +100,15 @@ export class CgroupLimits {
         cpuPeriodUs: CPU_PERIOD_US,
       },
     };
+  }
+
+  /** Whether limits could be applied here, without keeping anything: for callers that decide up front. */
+  static check(): LimitsStatus {
+    const probe = CgroupLimits.probe();
+    if ('reason' in probe) return { applied: false, reason: probe.reason };
+    removeDirQuietly(probe.limits.base.memory);
+    removeDirQuietly(probe.limits.base.cpu);
+    return { applied: true, reason: 'cgroup v1 memory and cpu controllers are writable', cpuPeriodUs: CPU_PERIOD_US };
   }
 
   private static probe(): { limits: CgroupLimits } | { reason: string } {

@@ -274,6 +274,23 @@ export class ExecutionEnvironment {
   /** Ends the process group and the Runtime API server; waits until the process is gone. Idempotent. */
   async destroy(): Promise<void> {
     this.killedByService = true;
+    // An invocation still running (the service is stopping) ends the way it does: its runtime is killed.
+    if (this.active) {
+      const { request, startedAt } = this.active;
+      const message = exitErrorMessage(request.requestId, null, 'SIGKILL');
+      this.active.settle({
+        kind: 'failure',
+        status: 'error',
+        errorType: 'Runtime.ExitError',
+        payload: platformErrorPayload('Runtime.ExitError', message),
+        platformLine: `${message}\nRuntime.ExitError`,
+        durationMs: performance.now() - startedAt,
+      });
+    }
+    if (this.queued) {
+      this.queued.reject(new EnvironmentGoneError(`environment ${this.id} was retired before taking the invocation`));
+      this.queued = null;
+    }
     this.markDead();
     const pid = this.child?.pid;
     if (pid !== undefined) killProcessGroup(pid);
