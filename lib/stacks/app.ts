@@ -7,6 +7,8 @@ import { BenchmarkStack } from './benchmark-stack';
 
 export const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
+const PATH_METADATA = 'aws:cdk:enable-path-metadata';
+
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export interface CreateAppOptions {
@@ -36,6 +38,8 @@ export function createApp(options: CreateAppOptions): BenchmarkApp {
   // Server access logs are delivered through the log bucket's policy, not through ACLs: the buckets
   // keep ACLs disabled (BucketOwnerEnforced). A design decision, so not left to cdk.json.
   app.node.setContext(SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+  // Construct paths in the template's metadata, as the CDK CLI writes them: the audit names resources by them.
+  if (app.node.tryGetContext(PATH_METADATA) === undefined) app.node.setContext(PATH_METADATA, true);
   const config = resolveAppConfig((key: ContextKey) => app.node.tryGetContext(key));
   const stack = new BenchmarkStack(app, config.stackName, {
     config,
