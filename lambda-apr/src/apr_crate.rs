@@ -13,8 +13,8 @@ struct LinearRegression {
 }
 
 pub fn read_linear_regression(file: &[u8]) -> Result<DecodedApr, ModelError> {
-    let payload: LinearRegression = apr_format::load_from_bytes(file, ModelType::LinearRegression)
-        .map_err(|error| model_error(file, error))?;
+    let payload: LinearRegression =
+        apr_format::load_from_bytes(file, ModelType::LinearRegression).map_err(|error| model_error(file, error))?;
     let info = apr_format::inspect_bytes(file).map_err(|error| model_error(file, error))?;
     Ok(DecodedApr {
         coefficients: payload.coefficients,

@@ -121,9 +121,7 @@ pub fn crc32(data: &[u8]) -> u32 {
         }
         table
     };
-    !data.iter().fold(0xFFFF_FFFF_u32, |crc, &byte| {
-        (crc >> 8) ^ TABLE[((crc ^ u32::from(byte)) & 0xFF) as usize]
-    })
+    !data.iter().fold(0xFFFF_FFFF_u32, |crc, &byte| (crc >> 8) ^ TABLE[((crc ^ u32::from(byte)) & 0xFF) as usize])
 }
 
 struct Payload {
@@ -138,10 +136,7 @@ fn decode_payload(bytes: &[u8]) -> Result<Payload, ModelError> {
     let mut rest = bytes;
     let mut take = |count: usize| -> Result<&[u8], ModelError> {
         if rest.len() < count {
-            return Err(ModelError::Payload(format!(
-                "it ends early ({} bytes)",
-                bytes.len()
-            )));
+            return Err(ModelError::Payload(format!("it ends early ({} bytes)", bytes.len())));
         }
         let (taken, remaining) = rest.split_at(count);
         rest = remaining;
@@ -221,10 +216,10 @@ fn metadata_wine_quality(bytes: &[u8]) -> Result<Option<Value>, ModelError> {
         let [samples, duration_ms, source] =
             struct_fields(training, &TRAINING_INFO_FIELDS).map_err(|e| bad(format!("training: {e}")))?;
         for (name, value) in [("samples", samples), ("duration_ms", duration_ms)] {
-            if let Some(value) = present(value) {
-                if !matches!(value, MsgValue::UInt(_) | MsgValue::Int(0..)) {
-                    return Err(bad(format!("training.{name} is not an unsigned integer")));
-                }
+            if let Some(value) = present(value)
+                && !matches!(value, MsgValue::UInt(_) | MsgValue::Int(0..))
+            {
+                return Err(bad(format!("training.{name} is not an unsigned integer")));
             }
         }
         if let Some(source) = present(source) {
@@ -271,10 +266,10 @@ fn struct_fields<'v, 'a, const N: usize>(
                     MsgValue::UInt(index) => usize::try_from(*index).ok().filter(|&i| i < N),
                     _ => return Err("a map key is not a field name".into()),
                 };
-                if let Some(index) = index {
-                    if fields[index].replace(field_value).is_some() {
-                        return Err(format!("duplicate field '{}'", names[index]));
-                    }
+                if let Some(index) = index
+                    && fields[index].replace(field_value).is_some()
+                {
+                    return Err(format!("duplicate field '{}'", names[index]));
                 }
             }
         }
@@ -283,7 +278,7 @@ fn struct_fields<'v, 'a, const N: usize>(
                 *slot = Some(item);
             }
         }
-        MsgValue::Bin(bytes) if bytes.is_empty() => {}
+        MsgValue::Bin([]) => {}
         _ => return Err("expected a map of named fields".into()),
     }
     Ok(fields)
@@ -327,10 +322,10 @@ fn json_value(value: &MsgValue<'_>) -> Result<Value, String> {
         MsgValue::Ext(..) => return Err("an extension type is not a JSON value".into()),
         MsgValue::Array(items) => Value::Array(items.iter().map(json_value).collect::<Result<_, _>>()?),
         MsgValue::Map(entries) => {
-            if let Some((first_key, _)) = entries.first() {
-                if !matches!(first_key, MsgValue::Str(_)) {
-                    return Err("the first key of a map is not a string".into());
-                }
+            if let Some((first_key, _)) = entries.first()
+                && !matches!(first_key, MsgValue::Str(_))
+            {
+                return Err("the first key of a map is not a string".into());
             }
             let mut map = Map::new();
             for (key, item) in entries {

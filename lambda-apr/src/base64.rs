@@ -43,7 +43,7 @@ const DECODE_TABLE: [u8; 256] = {
 
 /// Our decoder (see the module documentation for what it accepts).
 pub fn decode_standard_padded(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
-    if input.len() % 4 != 0 {
+    if !input.len().is_multiple_of(4) {
         return Err(InvalidBase64);
     }
     let Some(last_quad_start) = input.len().checked_sub(4) else {
@@ -80,10 +80,7 @@ fn quad_bits(a: u8, b: u8, c: u8, d: u8) -> Result<u32, InvalidBase64> {
     if values.contains(&NOT_IN_ALPHABET) {
         return Err(InvalidBase64);
     }
-    Ok((u32::from(values[0]) << 18)
-        | (u32::from(values[1]) << 12)
-        | (u32::from(values[2]) << 6)
-        | u32::from(values[3]))
+    Ok((u32::from(values[0]) << 18) | (u32::from(values[1]) << 12) | (u32::from(values[2]) << 6) | u32::from(values[3]))
 }
 
 /// The `base64` crate configured to decide as [`decode_standard_padded`] does.

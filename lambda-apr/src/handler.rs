@@ -48,15 +48,13 @@ impl Handler {
                 Ok(prediction) => Outcome::Response(self.answer(&prediction, started)),
                 Err(error) => Outcome::InvalidInput(error),
             },
-            Ok(Request::Proxy(features)) => {
-                match features.and_then(|features| predict(&self.model, &features)) {
-                    Ok(prediction) => {
-                        let body = self.answer(&prediction, started);
-                        Outcome::Response(http_answer(200, &body))
-                    }
-                    Err(error) => Outcome::Response(http_answer(400, &proxy_error_body(&error))),
+            Ok(Request::Proxy(features)) => match features.and_then(|features| predict(&self.model, &features)) {
+                Ok(prediction) => {
+                    let body = self.answer(&prediction, started);
+                    Outcome::Response(http_answer(200, &body))
                 }
-            }
+                Err(error) => Outcome::Response(http_answer(400, &proxy_error_body(&error))),
+            },
         }
     }
 
@@ -114,4 +112,3 @@ fn http_answer(status: u16, json_body: &[u8]) -> Vec<u8> {
     out.push(b'}');
     out
 }
-

@@ -53,10 +53,7 @@ pub struct Response {
 impl Response {
     /// The first header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 }
 
@@ -139,7 +136,8 @@ impl HttpClient {
         let body_len = body.map_or(0, <[u8]>::len);
         let mut message = Vec::with_capacity(256 + body_len);
         let _ = write!(message, "{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.authority);
-        message.extend_from_slice(concat!("User-Agent: apr-wine-lambda/", env!("CARGO_PKG_VERSION"), "\r\n").as_bytes());
+        message
+            .extend_from_slice(concat!("User-Agent: apr-wine-lambda/", env!("CARGO_PKG_VERSION"), "\r\n").as_bytes());
         for (name, value) in headers {
             let _ = write!(message, "{name}: {value}\r\n");
         }
@@ -276,7 +274,12 @@ fn parse_content_length(value: &str) -> Result<u64, HttpError> {
     Ok(length)
 }
 
-fn read_exact_body<R: BufRead>(reader: &mut R, mut remaining: u64, max_body: usize, response: &mut Response) -> Result<(), HttpError> {
+fn read_exact_body<R: BufRead>(
+    reader: &mut R,
+    mut remaining: u64,
+    max_body: usize,
+    response: &mut Response,
+) -> Result<(), HttpError> {
     while remaining > 0 {
         let available = fill(reader)?;
         if available.is_empty() {
@@ -290,7 +293,11 @@ fn read_exact_body<R: BufRead>(reader: &mut R, mut remaining: u64, max_body: usi
     Ok(())
 }
 
-fn read_body_until_close<R: BufRead>(reader: &mut R, max_body: usize, response: &mut Response) -> Result<(), HttpError> {
+fn read_body_until_close<R: BufRead>(
+    reader: &mut R,
+    max_body: usize,
+    response: &mut Response,
+) -> Result<(), HttpError> {
     response.keep_alive = false;
     loop {
         let available = fill(reader)?;
@@ -365,23 +372,19 @@ fn read_line_or_eof<R: BufRead>(reader: &mut R) -> Result<Option<Vec<u8>>, HttpE
         if available.is_empty() {
             return if line.is_empty() { Ok(None) } else { Err(early_eof()) };
         }
-        match available.iter().position(|&b| b == b'\n') {
-            Some(end) => {
-                line.extend_from_slice(&available[..end]);
-                reader.consume(end + 1);
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-                return Ok(Some(line));
-            }
-            None => {
-                let taken = available.len();
-                line.extend_from_slice(available);
-                reader.consume(taken);
-            }
-        }
-        if line.len() > MAX_LINE_BYTES {
+        let newline = available.iter().position(|&b| b == b'\n');
+        let taken = newline.map_or(available.len(), |end| end + 1);
+        line.extend_from_slice(&available[..taken]);
+        reader.consume(taken);
+        if line.len() > MAX_LINE_BYTES + 2 {
             return Err(HttpError::Malformed(format!("line longer than {MAX_LINE_BYTES} bytes")));
+        }
+        if newline.is_some() {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(Some(line));
         }
     }
 }

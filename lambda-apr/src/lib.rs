@@ -15,6 +15,6 @@ pub mod predict;
 pub mod request;
 pub mod runtime_api;
 
-pub mod apr_v1;
 #[cfg(feature = "apr-format-reader")]
 pub mod apr_crate;
+pub mod apr_v1;

@@ -42,13 +42,28 @@ pub struct DecodedApr {
 /// Why a model cannot be used. `Display` is the message sent to `POST /runtime/init/error`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelError {
-    Unreadable { path: String, reason: String },
-    TooSmall { file_bytes: usize },
-    CrcMismatch { stored: u32, computed: u32 },
+    Unreadable {
+        path: String,
+        reason: String,
+    },
+    TooSmall {
+        file_bytes: usize,
+    },
+    CrcMismatch {
+        stored: u32,
+        computed: u32,
+    },
     BadMagic([u8; 4]),
-    UnsupportedVersion { major: u8, minor: u8 },
+    UnsupportedVersion {
+        major: u8,
+        minor: u8,
+    },
     WrongModelType(u16),
-    SizesExceedFile { metadata_bytes: u32, payload_bytes: u32, file_bytes: usize },
+    SizesExceedFile {
+        metadata_bytes: u32,
+        payload_bytes: u32,
+        file_bytes: usize,
+    },
     UnsupportedCompression(u8),
     UncompressedSizeTooLarge(u32),
     /// The payload is not a bincode LinearRegression; carries the decoder's detail.
@@ -65,40 +80,34 @@ impl fmt::Display for ModelError {
             ModelError::Unreadable { path, reason } => {
                 write!(f, "cannot read model file '{path}': {reason}")
             }
-            ModelError::TooSmall { file_bytes } => write!(
-                f,
-                "model file is {file_bytes} bytes, smaller than the 36 bytes of an empty .apr v1 file"
-            ),
-            ModelError::CrcMismatch { stored, computed } => write!(
-                f,
-                "model CRC32 mismatch: stored 0x{stored:08x}, computed 0x{computed:08x}"
-            ),
+            ModelError::TooSmall { file_bytes } => {
+                write!(f, "model file is {file_bytes} bytes, smaller than the 36 bytes of an empty .apr v1 file")
+            }
+            ModelError::CrcMismatch { stored, computed } => {
+                write!(f, "model CRC32 mismatch: stored 0x{stored:08x}, computed 0x{computed:08x}")
+            }
             ModelError::BadMagic(magic) => write!(
                 f,
                 "model magic is {:02x} {:02x} {:02x} {:02x}, expected 41 50 52 4e (\"APRN\")",
                 magic[0], magic[1], magic[2], magic[3]
             ),
-            ModelError::UnsupportedVersion { major, minor } => write!(
-                f,
-                "model format version {major}.{minor} is not supported (major version 1 at most)"
-            ),
-            ModelError::WrongModelType(model_type) => write!(
-                f,
-                "model type is 0x{model_type:04x}, expected 0x0001 (LinearRegression)"
-            ),
+            ModelError::UnsupportedVersion { major, minor } => {
+                write!(f, "model format version {major}.{minor} is not supported (major version 1 at most)")
+            }
+            ModelError::WrongModelType(model_type) => {
+                write!(f, "model type is 0x{model_type:04x}, expected 0x0001 (LinearRegression)")
+            }
             ModelError::SizesExceedFile { metadata_bytes, payload_bytes, file_bytes } => write!(
                 f,
                 "model sizes exceed the file: 32 header + {metadata_bytes} metadata + \
                  {payload_bytes} payload + 4 CRC32 bytes > {file_bytes} bytes"
             ),
-            ModelError::UnsupportedCompression(code) => write!(
-                f,
-                "model payload compression 0x{code:02x} is not supported (only 0x00, none)"
-            ),
-            ModelError::UncompressedSizeTooLarge(size) => write!(
-                f,
-                "model declares an uncompressed payload of {size} bytes, above the 1 GiB limit"
-            ),
+            ModelError::UnsupportedCompression(code) => {
+                write!(f, "model payload compression 0x{code:02x} is not supported (only 0x00, none)")
+            }
+            ModelError::UncompressedSizeTooLarge(size) => {
+                write!(f, "model declares an uncompressed payload of {size} bytes, above the 1 GiB limit")
+            }
             ModelError::Payload(detail) => {
                 write!(f, "model payload is not a LinearRegression: {detail}")
             }
@@ -136,12 +145,12 @@ pub fn wine_model_from_apr(bytes: &[u8]) -> Result<WineModel, ModelError> {
 /// the contract's feature names and 11 finite means, minimums and maximums.
 pub fn wine_model_from_decoded(decoded: DecodedApr) -> Result<WineModel, ModelError> {
     let not_wine = |detail: String| ModelError::NotAWineModel(detail);
-    let coefficients = decoded
-        .coefficients
-        .ok_or_else(|| not_wine("the payload has no coefficients (model never fitted)".into()))?;
-    let coefficients: [f32; FEATURE_COUNT] = coefficients.as_slice().try_into().map_err(|_| {
-        not_wine(format!("it has {} coefficients, expected {FEATURE_COUNT}", coefficients.len()))
-    })?;
+    let coefficients =
+        decoded.coefficients.ok_or_else(|| not_wine("the payload has no coefficients (model never fitted)".into()))?;
+    let coefficients: [f32; FEATURE_COUNT] = coefficients
+        .as_slice()
+        .try_into()
+        .map_err(|_| not_wine(format!("it has {} coefficients, expected {FEATURE_COUNT}", coefficients.len())))?;
     if let Some(index) = coefficients.iter().position(|c| !c.is_finite()) {
         return Err(not_wine(format!(
             "coefficient {index} ({}) is {}, not a finite number",
@@ -152,20 +161,13 @@ pub fn wine_model_from_decoded(decoded: DecodedApr) -> Result<WineModel, ModelEr
         return Err(not_wine(format!("the intercept is {}, not a finite number", decoded.intercept)));
     }
 
-    let wine_quality = decoded
-        .wine_quality
-        .ok_or_else(|| not_wine("the metadata has no custom.wine_quality".into()))?;
+    let wine_quality =
+        decoded.wine_quality.ok_or_else(|| not_wine("the metadata has no custom.wine_quality".into()))?;
     let Value::Object(wine_quality) = wine_quality else {
-        return Err(not_wine(format!(
-            "custom.wine_quality must be an object, got {}",
-            Kind::of(&wine_quality).name()
-        )));
+        return Err(not_wine(format!("custom.wine_quality must be an object, got {}", Kind::of(&wine_quality).name())));
     };
-    let field = |name: &str| {
-        wine_quality
-            .get(name)
-            .ok_or_else(|| not_wine(format!("custom.wine_quality has no {name}")))
-    };
+    let field =
+        |name: &str| wine_quality.get(name).ok_or_else(|| not_wine(format!("custom.wine_quality has no {name}")));
 
     let names = field("feature_names")?;
     let names_match = names.as_array().is_some_and(|names| {
@@ -173,10 +175,7 @@ pub fn wine_model_from_decoded(decoded: DecodedApr) -> Result<WineModel, ModelEr
             && names.iter().zip(FEATURE_NAMES).all(|(sent, expected)| sent.as_str() == Some(expected))
     });
     if !names_match {
-        return Err(not_wine(format!(
-            "custom.wine_quality.feature_names is {names}, expected {:?}",
-            FEATURE_NAMES
-        )));
+        return Err(not_wine(format!("custom.wine_quality.feature_names is {names}, expected {:?}", FEATURE_NAMES)));
     }
 
     let numbers = |name: &str| -> Result<[f64; FEATURE_COUNT], ModelError> {
@@ -211,11 +210,5 @@ pub fn wine_model_from_decoded(decoded: DecodedApr) -> Result<WineModel, ModelEr
         )));
     }
 
-    Ok(WineModel {
-        coefficients,
-        intercept: decoded.intercept,
-        feature_means,
-        feature_mins,
-        feature_maxs,
-    })
+    Ok(WineModel { coefficients, intercept: decoded.intercept, feature_means, feature_mins, feature_maxs })
 }

@@ -48,18 +48,15 @@ pub fn category(quality: f32) -> &'static str {
 /// The share of inputs inside the training range `[min, max]`, compared in float64 on the values
 /// as sent.
 pub fn confidence(model: &WineModel, x: &[f64; FEATURE_COUNT]) -> f64 {
-    let inside = (0..FEATURE_COUNT)
-        .filter(|&i| model.feature_mins[i] <= x[i] && x[i] <= model.feature_maxs[i])
-        .count();
+    let inside = (0..FEATURE_COUNT).filter(|&i| model.feature_mins[i] <= x[i] && x[i] <= model.feature_maxs[i]).count();
     inside as f64 / FEATURE_COUNT as f64
 }
 
 /// The three features with the largest `|float64(coefficient) · (x − mean)|`; on ties the earlier
 /// feature wins. All terms are finite: inputs are within float32 range and the model is checked.
 pub fn top_factors(model: &WineModel, x: &[f64; FEATURE_COUNT]) -> [&'static str; 3] {
-    let impact: [f64; FEATURE_COUNT] = std::array::from_fn(|i| {
-        (f64::from(model.coefficients[i]) * (x[i] - model.feature_means[i])).abs()
-    });
+    let impact: [f64; FEATURE_COUNT] =
+        std::array::from_fn(|i| (f64::from(model.coefficients[i]) * (x[i] - model.feature_means[i])).abs());
     let mut chosen = [0usize; 3];
     for rank in 0..3 {
         let mut best: Option<usize> = None;

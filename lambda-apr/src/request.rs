@@ -56,9 +56,14 @@ pub enum InputError {
     /// Carries the canonical feature name (`pH` even when the request would have used `ph`).
     MissingField(&'static str),
     /// Carries the field name as sent.
-    NotANumber { field: &'static str, kind: Kind },
+    NotANumber {
+        field: &'static str,
+        kind: Kind,
+    },
     /// Carries the field name as sent.
-    NotFiniteAsFloat32 { field: &'static str },
+    NotFiniteAsFloat32 {
+        field: &'static str,
+    },
     NonFinitePrediction,
 }
 
@@ -75,9 +80,7 @@ impl fmt::Display for InputError {
             }
             InputError::InvalidBase64 => f.write_str("request body is not valid base64"),
             InputError::InvalidUtf8 => f.write_str("request body is not valid UTF-8"),
-            InputError::BothPhSpellings => {
-                f.write_str("fields 'pH' and 'ph' are both present; send one")
-            }
+            InputError::BothPhSpellings => f.write_str("fields 'pH' and 'ph' are both present; send one"),
             InputError::MissingField(name) => write!(f, "missing field '{name}'"),
             InputError::NotANumber { field, kind } => {
                 write!(f, "field '{field}' must be a number, got {}", kind.name())
@@ -155,11 +158,7 @@ pub fn features_from_object(object: &Map<String, Value>) -> Result<Features, Inp
     }
     let mut features = Features { as_sent: [0.0; FEATURE_COUNT], as_f32: [0.0; FEATURE_COUNT] };
     for (index, &canonical) in FEATURE_NAMES.iter().enumerate() {
-        let sent_name = if index == PH_INDEX && ph_spelled_lower {
-            PH_ALTERNATIVE_SPELLING
-        } else {
-            canonical
-        };
+        let sent_name = if index == PH_INDEX && ph_spelled_lower { PH_ALTERNATIVE_SPELLING } else { canonical };
         let value = object.get(sent_name).ok_or(InputError::MissingField(canonical))?;
         let Value::Number(number) = value else {
             return Err(InputError::NotANumber { field: sent_name, kind: Kind::of(value) });

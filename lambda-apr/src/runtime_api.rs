@@ -19,9 +19,16 @@ const MAX_ACK_BYTES: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub enum RuntimeApiError {
-    Http { endpoint: String, error: HttpError },
+    Http {
+        endpoint: String,
+        error: HttpError,
+    },
     /// A status the runtime cannot go on after: 500 anywhere, or anything but 200 from `next`.
-    Fatal { endpoint: String, status: u16, body: String },
+    Fatal {
+        endpoint: String,
+        status: u16,
+        body: String,
+    },
 }
 
 impl fmt::Display for RuntimeApiError {
@@ -150,8 +157,6 @@ pub fn serve_one(api: &mut RuntimeApi, handler: &Handler) -> Result<(), RuntimeA
     };
     match handler.handle(&invocation.event) {
         Outcome::Response(body) => api.send_response(&request_id, &body),
-        Outcome::InvalidInput(error) => {
-            api.send_error(&request_id, INVALID_INPUT_ERROR_TYPE, &error.to_string())
-        }
+        Outcome::InvalidInput(error) => api.send_error(&request_id, INVALID_INPUT_ERROR_TYPE, &error.to_string()),
     }
 }

@@ -12,7 +12,9 @@ use common::Rng;
 /// bits after the last byte ignored (as Python's `b64decode(validate=True)` does).
 const REFERENCE: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true).with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
 );
 
 fn ours(text: &str) -> Result<Vec<u8>, InvalidBase64> {
@@ -21,7 +23,15 @@ fn ours(text: &str) -> Result<Vec<u8>, InvalidBase64> {
 
 #[test]
 fn rfc_4648_vectors_decode() {
-    for (encoded, decoded) in [("", ""), ("Zg==", "f"), ("Zm8=", "fo"), ("Zm9v", "foo"), ("Zm9vYg==", "foob"), ("Zm9vYmE=", "fooba"), ("Zm9vYmFy", "foobar")] {
+    for (encoded, decoded) in [
+        ("", ""),
+        ("Zg==", "f"),
+        ("Zm8=", "fo"),
+        ("Zm9v", "foo"),
+        ("Zm9vYg==", "foob"),
+        ("Zm9vYmE=", "fooba"),
+        ("Zm9vYmFy", "foobar"),
+    ] {
         assert_eq!(ours(encoded).unwrap(), decoded.as_bytes(), "{encoded}");
     }
     assert_eq!(ours("+/+/").unwrap(), [0xfb, 0xff, 0xbf]);
@@ -31,8 +41,25 @@ fn rfc_4648_vectors_decode() {
 #[test]
 fn only_the_padded_standard_form_is_accepted() {
     for bad in [
-        "Zg", "Zg=", "Zm8", "Z", "Zg===", "Zm9v=", "=Zg=", "Z=g=", "Zg=a", "Zm9vYg==Zm9v", "Zg==Zg==", "Zm9v\n", " Zm9v", "Zm 9v",
-        "Zm9v-_-_", "Zm9v\0\0\0\0", "Zm9vé===", "====", "A===",
+        "Zg",
+        "Zg=",
+        "Zm8",
+        "Z",
+        "Zg===",
+        "Zm9v=",
+        "=Zg=",
+        "Z=g=",
+        "Zg=a",
+        "Zm9vYg==Zm9v",
+        "Zg==Zg==",
+        "Zm9v\n",
+        " Zm9v",
+        "Zm 9v",
+        "Zm9v-_-_",
+        "Zm9v\0\0\0\0",
+        "Zm9vé===",
+        "====",
+        "A===",
     ] {
         assert_eq!(ours(bad), Err(InvalidBase64), "{bad:?}");
     }

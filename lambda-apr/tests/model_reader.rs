@@ -4,7 +4,9 @@
 mod common;
 
 use apr_wine_lambda::apr_v1;
-use apr_wine_lambda::model::{DecodedApr, ModelError, ModelSource, load_model, wine_model_from_apr, wine_model_from_decoded};
+use apr_wine_lambda::model::{
+    DecodedApr, ModelError, ModelSource, load_model, wine_model_from_apr, wine_model_from_decoded,
+};
 use common::*;
 use serde_json::{Value, json};
 
@@ -40,7 +42,9 @@ fn the_fixture_and_the_embedded_model_load() {
     assert_eq!(model.feature_mins, FIXTURE_MINS);
     assert_eq!(model.feature_maxs, FIXTURE_MAXS);
     let embedded = load_model(ModelSource::Embedded).unwrap();
-    let via_ours = apr_v1::read_linear_regression(apr_wine_lambda::model::EMBEDDED_MODEL).and_then(wine_model_from_decoded).unwrap();
+    let via_ours = apr_v1::read_linear_regression(apr_wine_lambda::model::EMBEDDED_MODEL)
+        .and_then(wine_model_from_decoded)
+        .unwrap();
     assert_eq!(embedded, via_ours);
 }
 
@@ -51,13 +55,19 @@ fn a_model_file_can_replace_the_embedded_one() {
     assert_eq!(load_model(ModelSource::File(&path)).unwrap().coefficients, FIXTURE_COEFFICIENTS);
     let missing = path.with_extension("missing");
     let error = load_model(ModelSource::File(&missing)).unwrap_err();
-    assert_eq!(error.to_string(), format!("cannot read model file '{}': No such file or directory (os error 2)", missing.display()));
+    assert_eq!(
+        error.to_string(),
+        format!("cannot read model file '{}': No such file or directory (os error 2)", missing.display())
+    );
 }
 
 #[test]
 fn too_small_files_are_refused_first() {
     let file = fixture_apr();
-    assert_eq!(refused(&file[..35]).to_string(), "model file is 35 bytes, smaller than the 36 bytes of an empty .apr v1 file");
+    assert_eq!(
+        refused(&file[..35]).to_string(),
+        "model file is 35 bytes, smaller than the 36 bytes of an empty .apr v1 file"
+    );
     assert_eq!(refused(&[]), ModelError::TooSmall { file_bytes: 0 });
 }
 
@@ -68,7 +78,10 @@ fn the_crc_is_checked_before_anything_else() {
     file[0] = b'X'; // a bad magic too, but the CRC comes first
     let computed = apr_format::crc32(&file[..file.len() - 4]);
     assert_eq!(refused(&file), ModelError::CrcMismatch { stored, computed });
-    assert_eq!(refused(&file).to_string(), format!("model CRC32 mismatch: stored 0x{stored:08x}, computed 0x{computed:08x}"));
+    assert_eq!(
+        refused(&file).to_string(),
+        format!("model CRC32 mismatch: stored 0x{stored:08x}, computed 0x{computed:08x}")
+    );
     let mut file = fixture_apr();
     let last = file.len() - 1;
     file[last] ^= 1;
@@ -87,13 +100,19 @@ fn magic_version_type_sizes_and_compression_are_checked_in_order() {
     let file = edit(&|f| f[0..4].copy_from_slice(b"APR\0"));
     assert_eq!(refused(&file).to_string(), "model magic is 41 50 52 00, expected 41 50 52 4e (\"APRN\")");
     // Magic before version.
-    let file = edit(&|f| { f[3] = b'X'; f[4] = 9; });
+    let file = edit(&|f| {
+        f[3] = b'X';
+        f[4] = 9;
+    });
     assert!(matches!(refused(&file), ModelError::BadMagic(_)));
 
     let file = edit(&|f| f[4] = 2);
     assert_eq!(refused(&file).to_string(), "model format version 2.0 is not supported (major version 1 at most)");
     // Version before model type.
-    let file = edit(&|f| { f[4] = 3; set_u16(f, 6, 6); });
+    let file = edit(&|f| {
+        f[4] = 3;
+        set_u16(f, 6, 6);
+    });
     assert_eq!(refused(&file), ModelError::UnsupportedVersion { major: 3, minor: 0 });
     // apr-format reads any 1.x (and 0.x): so do we.
     assert!(wine_model_from_apr(&edit(&|f| f[5] = 7)).is_ok());
@@ -101,14 +120,22 @@ fn magic_version_type_sizes_and_compression_are_checked_in_order() {
 
     let file = edit(&|f| set_u16(f, 6, 0x0006));
     assert_eq!(refused(&file).to_string(), "model type is 0x0006, expected 0x0001 (LinearRegression)");
-    let file = edit(&|f| { set_u16(f, 6, 0x1234); set_u32(f, 12, 1 << 30); });
+    let file = edit(&|f| {
+        set_u16(f, 6, 0x1234);
+        set_u32(f, 12, 1 << 30);
+    });
     assert_eq!(refused(&file), ModelError::WrongModelType(0x1234));
 
     let payload = get_u32(&base, 12);
     let file = edit(&|f| set_u32(f, 12, payload + 1));
     assert_eq!(
         refused(&file).to_string(),
-        format!("model sizes exceed the file: 32 header + {} metadata + {} payload + 4 CRC32 bytes > {} bytes", get_u32(&base, 8), payload + 1, base.len())
+        format!(
+            "model sizes exceed the file: 32 header + {} metadata + {} payload + 4 CRC32 bytes > {} bytes",
+            get_u32(&base, 8),
+            payload + 1,
+            base.len()
+        )
     );
     let file = edit(&|f| set_u32(f, 8, u32::MAX));
     assert!(matches!(refused(&file), ModelError::SizesExceedFile { .. }));
@@ -119,7 +146,10 @@ fn magic_version_type_sizes_and_compression_are_checked_in_order() {
     assert_eq!(refused(&edit(&|f| f[20] = 0x7f)), ModelError::UnsupportedCompression(0x7f));
 
     let file = edit(&|f| set_u32(f, 16, (1 << 30) + 1));
-    assert_eq!(refused(&file).to_string(), "model declares an uncompressed payload of 1073741825 bytes, above the 1 GiB limit");
+    assert_eq!(
+        refused(&file).to_string(),
+        "model declares an uncompressed payload of 1073741825 bytes, above the 1 GiB limit"
+    );
 }
 
 #[test]
@@ -168,25 +198,40 @@ fn the_model_must_be_a_wine_model() {
         "model is not a wine model: custom.wine_quality must be an object, got array"
     );
     assert_eq!(
-        not_wine(fixture_apr_with_wine_quality(|w| { w.remove("feature_means"); })),
+        not_wine(fixture_apr_with_wine_quality(|w| {
+            w.remove("feature_means");
+        })),
         "model is not a wine model: custom.wine_quality has no feature_means"
     );
-    let renamed = not_wine(fixture_apr_with_wine_quality(|w| { w["feature_names"][8] = json!("ph"); }));
-    assert!(renamed.starts_with("model is not a wine model: custom.wine_quality.feature_names is [\"fixed_acidity\","), "{renamed}");
+    let renamed = not_wine(fixture_apr_with_wine_quality(|w| {
+        w["feature_names"][8] = json!("ph");
+    }));
+    assert!(
+        renamed.starts_with("model is not a wine model: custom.wine_quality.feature_names is [\"fixed_acidity\","),
+        "{renamed}"
+    );
     assert_eq!(
-        not_wine(fixture_apr_with_wine_quality(|w| { w["feature_mins"].as_array_mut().unwrap().pop(); })),
+        not_wine(fixture_apr_with_wine_quality(|w| {
+            w["feature_mins"].as_array_mut().unwrap().pop();
+        })),
         "model is not a wine model: custom.wine_quality.feature_mins has 10 values, expected 11"
     );
     assert_eq!(
-        not_wine(fixture_apr_with_wine_quality(|w| { w["feature_maxs"][2] = json!("1.0"); })),
+        not_wine(fixture_apr_with_wine_quality(|w| {
+            w["feature_maxs"][2] = json!("1.0");
+        })),
         "model is not a wine model: custom.wine_quality.feature_maxs[2] is \"1.0\", not a finite number"
     );
     assert_eq!(
-        not_wine(fixture_apr_with_wine_quality(|w| { w.insert("feature_means".into(), json!(5)); })),
+        not_wine(fixture_apr_with_wine_quality(|w| {
+            w.insert("feature_means".into(), json!(5));
+        })),
         "model is not a wine model: custom.wine_quality.feature_means must be an array, got number"
     );
     assert_eq!(
-        not_wine(fixture_apr_with_wine_quality(|w| { w["feature_mins"][10] = json!(20.0); })),
+        not_wine(fixture_apr_with_wine_quality(|w| {
+            w["feature_mins"][10] = json!(20.0);
+        })),
         "model is not a wine model: custom.wine_quality.feature_mins[10] (alcohol) = 20 is above feature_maxs[10] = 14.9"
     );
     let mut payload = fixture_payload();
@@ -239,10 +284,10 @@ fn reference_reading(file: &[u8]) -> Option<DecodedApr> {
 /// deliberately does not read (and then says nothing about it).
 fn same_decision(file: &[u8]) -> bool {
     let ours = apr_v1::read_linear_regression(file);
-    if let Err(ModelError::Metadata(detail)) = &ours {
-        if detail.contains("not supported by this reader") {
-            return false;
-        }
+    if let Err(ModelError::Metadata(detail)) = &ours
+        && detail.contains("not supported by this reader")
+    {
+        return false;
     }
     let reference = reference_reading(file);
     match (&ours, &reference) {
@@ -267,16 +312,23 @@ fn same_decision(file: &[u8]) -> bool {
 /// Files apr-format writes with varied metadata.
 fn varied_valid_files() -> Vec<Vec<u8>> {
     let mut files = vec![fixture_apr(), apr_wine_lambda::model::EMBEDDED_MODEL.to_vec()];
-    let mut metadata = apr_format::Metadata::default();
-    metadata.description = Some("ünïcode ✓".into());
-    metadata.training = Some(apr_format::TrainingInfo { samples: Some(1599), duration_ms: Some(12), source: Some("uci".into()) });
+    let mut metadata = apr_format::Metadata {
+        description: Some("ünïcode ✓".into()),
+        training: Some(apr_format::TrainingInfo {
+            samples: Some(1599),
+            duration_ms: Some(12),
+            source: Some("uci".into()),
+        }),
+        distillation: Some("sha256:0".into()),
+        ..apr_format::Metadata::default()
+    };
     metadata.hyperparameters.insert("alpha".into(), json!(0.5));
     metadata.metrics.insert("training".into(), json!({"rmse": 0.64, "r2": 0.36, "folds": [1, 2, 3], "none": null}));
     metadata.custom.insert("wine_quality".into(), fixture_wine_quality());
     metadata.custom.insert("other".into(), json!({"big": u64::MAX, "neg": -5, "f": 1.5e300}));
-    metadata.distillation = Some("sha256:0".into());
     let path = scratch_path("varied.apr");
-    let options = apr_format::SaveOptions { compression: apr_format::Compression::None, metadata, quality_score: Some(90) };
+    let options =
+        apr_format::SaveOptions { compression: apr_format::Compression::None, metadata, quality_score: Some(90) };
     apr_format::save(&fixture_payload(), apr_format::ModelType::LinearRegression, &path, options).unwrap();
     files.push(std::fs::read(&path).unwrap());
     let mut payload = fixture_payload();
@@ -328,7 +380,9 @@ fn our_reader_decides_like_apr_format_on_random_metadata_mutations() {
             let at = 32 + rng.below(metadata_len + payload_len);
             file[at] = match rng.below(4) {
                 0 => rng.next_u64() as u8,
-                1 => *rng.pick(&[0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc7, 0xca, 0xcb, 0xd0, 0xd9, 0xdc, 0xde, 0x80, 0x90, 0xa0, 0xff]),
+                1 => *rng.pick(&[
+                    0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc7, 0xca, 0xcb, 0xd0, 0xd9, 0xdc, 0xde, 0x80, 0x90, 0xa0, 0xff,
+                ]),
                 2 => file[at].wrapping_add(1),
                 _ => file[at] ^ (1 << rng.below(8)),
             };
@@ -343,7 +397,8 @@ fn metadata_our_reader_leaves_to_apr_format_is_refused_with_a_clear_message() {
     let mut metadata = apr_format::Metadata::default();
     metadata.custom.insert("wine_quality".into(), fixture_wine_quality());
     let options = apr_format::SaveOptions::default().with_compression(apr_format::Compression::None);
-    let options = apr_format::SaveOptions { metadata, ..options }.with_model_card(apr_format::ModelCard::new("wine", "1"));
+    let options =
+        apr_format::SaveOptions { metadata, ..options }.with_model_card(apr_format::ModelCard::new("wine", "1"));
     let path = scratch_path("card.apr");
     apr_format::save(&fixture_payload(), apr_format::ModelType::LinearRegression, &path, options).unwrap();
     let file = std::fs::read(&path).unwrap();

@@ -71,7 +71,9 @@ fn embedded_model_answers_the_reference_payload_as_apr_format_reads_it() {
         coefficients: Option<Vec<f32>>,
         intercept: f32,
     }
-    let lr: Lr = apr_format::load_from_bytes(apr_wine_lambda::model::EMBEDDED_MODEL, apr_format::ModelType::LinearRegression).unwrap();
+    let lr: Lr =
+        apr_format::load_from_bytes(apr_wine_lambda::model::EMBEDDED_MODEL, apr_format::ModelType::LinearRegression)
+            .unwrap();
     let info = apr_format::inspect_bytes(apr_wine_lambda::model::EMBEDDED_MODEL).unwrap();
     let wine_quality = &info.metadata.custom["wine_quality"];
     assert_eq!(wine_quality["feature_names"], json!(FEATURE_NAMES));
@@ -91,23 +93,26 @@ fn embedded_model_answers_the_reference_payload_as_apr_format_reads_it() {
 fn ph_may_be_spelled_ph_but_not_both() {
     let handler = fixture_handler();
     let upper = direct(&handler, REFERENCE_PAYLOAD.as_bytes()).unwrap();
-    let lower = direct(&handler, &event_with(|e| {
-        let value = e.remove("pH").unwrap();
-        e.insert("ph".into(), value);
-    }))
+    let lower = direct(
+        &handler,
+        &event_with(|e| {
+            let value = e.remove("pH").unwrap();
+            e.insert("ph".into(), value);
+        }),
+    )
     .unwrap();
     assert_eq!(without_timings(upper.clone()), without_timings(lower));
     assert_eq!(
-        direct(&handler, &event_with(|e| {
-            e.insert("ph".into(), json!(3.3));
-        })),
+        direct(
+            &handler,
+            &event_with(|e| {
+                e.insert("ph".into(), json!(3.3));
+            })
+        ),
         Err("fields 'pH' and 'ph' are both present; send one".into())
     );
     // Both spellings checked before any field: even with other fields missing.
-    assert_eq!(
-        direct(&handler, br#"{"ph":1,"pH":2}"#),
-        Err("fields 'pH' and 'ph' are both present; send one".into())
-    );
+    assert_eq!(direct(&handler, br#"{"ph":1,"pH":2}"#), Err("fields 'pH' and 'ph' are both present; send one".into()));
 }
 
 #[test]
@@ -117,10 +122,18 @@ fn oversized_events_are_refused_by_size_first() {
     let expected: Result<Value, String> = Err("request body is larger than 6291456 bytes".into());
     // A valid request padded to exactly the limit is served; one byte more is refused.
     let base = REFERENCE_PAYLOAD.len() + r#","pad":"""#.len();
-    let at_limit = format!("{},\"pad\":\"{}\"}}", &REFERENCE_PAYLOAD[..REFERENCE_PAYLOAD.len() - 1], "x".repeat(MAX_EVENT_BYTES - base));
+    let at_limit = format!(
+        "{},\"pad\":\"{}\"}}",
+        &REFERENCE_PAYLOAD[..REFERENCE_PAYLOAD.len() - 1],
+        "x".repeat(MAX_EVENT_BYTES - base)
+    );
     assert_eq!(at_limit.len(), MAX_EVENT_BYTES);
     assert!(direct(&handler, at_limit.as_bytes()).is_ok());
-    let over = format!("{},\"pad\":\"{}\"}}", &REFERENCE_PAYLOAD[..REFERENCE_PAYLOAD.len() - 1], "x".repeat(MAX_EVENT_BYTES - base + 1));
+    let over = format!(
+        "{},\"pad\":\"{}\"}}",
+        &REFERENCE_PAYLOAD[..REFERENCE_PAYLOAD.len() - 1],
+        "x".repeat(MAX_EVENT_BYTES - base + 1)
+    );
     assert_eq!(direct(&handler, over.as_bytes()), expected);
     // Size comes before JSON validity.
     assert_eq!(direct(&handler, &vec![b'!'; MAX_EVENT_BYTES + 1]), expected);
@@ -150,7 +163,9 @@ fn invalid_json_is_named_with_the_parser_detail() {
 #[test]
 fn non_objects_are_named_by_kind() {
     let handler = fixture_handler();
-    for (event, kind) in [("null", "null"), ("true", "boolean"), ("1.5", "number"), ("\"x\"", "string"), ("[1]", "array")] {
+    for (event, kind) in
+        [("null", "null"), ("true", "boolean"), ("1.5", "number"), ("\"x\"", "string"), ("[1]", "array")]
+    {
         assert_eq!(direct(&handler, event.as_bytes()), Err(format!("request must be a JSON object, got {kind}")));
     }
 }
@@ -181,7 +196,13 @@ fn missing_fields_are_named_in_feature_order() {
 #[test]
 fn non_numbers_are_named_with_the_name_as_sent_and_their_kind() {
     let handler = fixture_handler();
-    for (value, kind) in [(json!(null), "null"), (json!(false), "boolean"), (json!("3.3"), "string"), (json!([3.3]), "array"), (json!({"v": 3.3}), "object")] {
+    for (value, kind) in [
+        (json!(null), "null"),
+        (json!(false), "boolean"),
+        (json!("3.3"), "string"),
+        (json!([3.3]), "array"),
+        (json!({"v": 3.3}), "object"),
+    ] {
         for name in FEATURE_NAMES {
             let event = event_with(|e| {
                 e.insert(name.into(), value.clone());
@@ -208,7 +229,10 @@ fn values_beyond_float32_are_refused() {
         );
     }
     let event = REFERENCE_PAYLOAD.replace("\"pH\":3.3", "\"ph\":1e39");
-    assert_eq!(direct(&handler, event.as_bytes()), Err("field 'ph' must be a finite number within float32 range".into()));
+    assert_eq!(
+        direct(&handler, event.as_bytes()),
+        Err("field 'ph' must be a finite number within float32 range".into())
+    );
     // f32::MAX itself and integers are numbers like any other.
     let event = REFERENCE_PAYLOAD.replace("\"alcohol\":10.5", "\"alcohol\":11");
     assert!(direct(&handler, event.as_bytes()).is_ok());
@@ -226,10 +250,13 @@ fn a_non_finite_prediction_is_refused() {
 fn other_fields_are_ignored() {
     let handler = fixture_handler();
     let plain = direct(&handler, REFERENCE_PAYLOAD.as_bytes()).unwrap();
-    let extra = direct(&handler, &event_with(|e| {
-        e.insert("note".into(), json!({"nested": [1, 2, null]}));
-        e.insert("isBase64Encoded".into(), json!(true));
-    }))
+    let extra = direct(
+        &handler,
+        &event_with(|e| {
+            e.insert("note".into(), json!({"nested": [1, 2, null]}));
+            e.insert("isBase64Encoded".into(), json!(true));
+        }),
+    )
     .unwrap();
     assert_eq!(without_timings(plain), without_timings(extra));
 }
@@ -268,10 +295,22 @@ fn proxy_failures_are_http_400_with_the_same_messages() {
         (json!({"body": "[1]"}), "request must be a JSON object, got array".into()),
         (json!({"body": b64(b"\"s\""), "isBase64Encoded": true}), "request must be a JSON object, got string".into()),
         (json!({"body": "{}"}), "missing field 'fixed_acidity'".into()),
-        (json!({"body": REFERENCE_PAYLOAD.replace("\"pH\":3.3", "\"pH\":3.3,\"ph\":3.3")}), "fields 'pH' and 'ph' are both present; send one".into()),
-        (json!({"body": REFERENCE_PAYLOAD.replace("10.5", "\"10.5\"")}), "field 'alcohol' must be a number, got string".into()),
-        (json!({"body": REFERENCE_PAYLOAD.replace("10.5", "1e39")}), "field 'alcohol' must be a finite number within float32 range".into()),
-        (json!({"body": REFERENCE_PAYLOAD.replace("\"density\":0.995", "\"density\":3e38")}), "inputs produce a non-finite prediction".into()),
+        (
+            json!({"body": REFERENCE_PAYLOAD.replace("\"pH\":3.3", "\"pH\":3.3,\"ph\":3.3")}),
+            "fields 'pH' and 'ph' are both present; send one".into(),
+        ),
+        (
+            json!({"body": REFERENCE_PAYLOAD.replace("10.5", "\"10.5\"")}),
+            "field 'alcohol' must be a number, got string".into(),
+        ),
+        (
+            json!({"body": REFERENCE_PAYLOAD.replace("10.5", "1e39")}),
+            "field 'alcohol' must be a finite number within float32 range".into(),
+        ),
+        (
+            json!({"body": REFERENCE_PAYLOAD.replace("\"density\":0.995", "\"density\":3e38")}),
+            "inputs produce a non-finite prediction".into(),
+        ),
     ];
     for (event, message) in cases {
         let (status, body) = proxy(&handler, &event);
@@ -328,9 +367,26 @@ fn confidence_counts_inputs_inside_the_inclusive_training_range() {
         direct(&handler, Value::Object(event).to_string().as_bytes()).unwrap()["confidence"].as_f64().unwrap()
     };
     assert_eq!(confidence(&|_| {}), 1.0);
-    assert_eq!(confidence(&|e| { e.insert("alcohol".into(), json!(14.9)); e.insert("citric_acid".into(), json!(0)); }), 1.0);
-    assert_eq!(confidence(&|e| { e.insert("alcohol".into(), json!(14.900000000000002)); }), 10.0 / 11.0);
-    assert_eq!(confidence(&|e| { e.insert("citric_acid".into(), json!(-0.0000001)); e.insert("density".into(), json!(2)); }), 9.0 / 11.0);
+    assert_eq!(
+        confidence(&|e| {
+            e.insert("alcohol".into(), json!(14.9));
+            e.insert("citric_acid".into(), json!(0));
+        }),
+        1.0
+    );
+    assert_eq!(
+        confidence(&|e| {
+            e.insert("alcohol".into(), json!(14.900000000000002));
+        }),
+        10.0 / 11.0
+    );
+    assert_eq!(
+        confidence(&|e| {
+            e.insert("citric_acid".into(), json!(-0.0000001));
+            e.insert("density".into(), json!(2));
+        }),
+        9.0 / 11.0
+    );
     let all_out = confidence(&|e| {
         for name in FEATURE_NAMES {
             e.insert(name.into(), json!(1000));

@@ -67,7 +67,11 @@ pub struct LinearRegression {
 }
 
 pub fn fixture_payload() -> LinearRegression {
-    LinearRegression { coefficients: Some(FIXTURE_COEFFICIENTS.to_vec()), intercept: FIXTURE_INTERCEPT, fit_intercept: true }
+    LinearRegression {
+        coefficients: Some(FIXTURE_COEFFICIENTS.to_vec()),
+        intercept: FIXTURE_INTERCEPT,
+        fit_intercept: true,
+    }
 }
 
 pub fn fixture_wine_quality() -> Value {
@@ -91,9 +95,11 @@ pub fn scratch_path(name: &str) -> PathBuf {
 
 /// Writes `payload` with `custom` as the metadata's custom map, exactly as apr-format does.
 pub fn apr_bytes_with(payload: &LinearRegression, custom: Vec<(&str, Value)>) -> Vec<u8> {
-    let mut metadata = Metadata::default();
-    metadata.created_at = "2026-01-01T00:00:00Z".into();
-    metadata.model_name = Some("wine-quality-fixture".into());
+    let mut metadata = Metadata {
+        created_at: "2026-01-01T00:00:00Z".into(),
+        model_name: Some("wine-quality-fixture".into()),
+        ..Metadata::default()
+    };
     for (key, value) in custom {
         metadata.custom.insert(key.into(), value);
     }
