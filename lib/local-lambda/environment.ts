@@ -64,7 +64,12 @@ export interface EnvironmentSpec {
 }
 
 export type InitResult =
-  | { ok: true; initDurationMs: number }
+  | {
+      ok: true;
+      initDurationMs: number;
+      /** Spawning the sandbox wrapper until it had joined its cgroups and was waiting: not part of init. */
+      sandboxPrepMs: number;
+    }
   | {
       ok: false;
       initDurationMs: number;
@@ -127,6 +132,7 @@ export class ExecutionEnvironment {
   private readonly sockets = new Set<Socket>();
   private port = 0;
   private initStartedAt = 0;
+  private sandboxPrepMs = 0;
   private initSettle: ((r: InitResult) => void) | null = null;
   private initTimer: NodeJS.Timeout | null = null;
   private parkedNext: http.ServerResponse | null = null;
@@ -136,6 +142,7 @@ export class ExecutionEnvironment {
   private exited: Promise<void> = Promise.resolve();
   private killedByService = false;
   private reserved = false;
+  private pendingAck: (() => void) | null = null;
   private readonly deathListeners: (() => void)[] = [];
   private readonly partial = { stdout: '', stderr: '' };
 
@@ -219,7 +226,9 @@ export class ExecutionEnvironment {
     const control = child.stdio[3] as unknown as Socket;
     // The wrapper may die before reading the go byte; its exit is handled below, not as a write error.
     control.on('error', () => undefined);
+    const spawnedAt = performance.now();
     const sandboxReady = await waitForReady(control, child);
+    this.sandboxPrepMs = performance.now() - spawnedAt;
     if (!sandboxReady.ok) {
       await this.destroy();
       throw new Error(`execution environment sandbox could not be prepared: ${sandboxReady.reason}`);
@@ -269,6 +278,11 @@ export class ExecutionEnvironment {
       if (peak !== undefined) this.lastPeakBytes = Math.max(peak, this.lastPeakBytes ?? 0);
     }
     return this.lastPeakBytes;
+  }
+
+  /** Peak memory charged to the environment's cgroup (includes page cache it faulted in); undefined without limits. */
+  cgroupPeakBytes(): number | undefined {
+    return this.spec.cgroup?.peakBytes();
   }
 
   /** Ends the process group and the Runtime API server; waits until the process is gone. Idempotent. */
@@ -420,7 +434,7 @@ export class ExecutionEnvironment {
       if (req.method !== 'POST') return methodNotAllowed(res, req.method ?? '', pathname);
       const requestId = decodeURIComponent(m[1]);
       return void readBody(req, MAX_RUNTIME_PAYLOAD_BYTES).then(({ body, tooLarge }) =>
-        m[2] === 'response' ? this.onResponse(res, requestId, body, tooLarge) : this.onError(req, res, requestId, body, tooLarge),
+        this.onAnswer(req, res, m[2] as 'response' | 'error', requestId, body, tooLarge),
       );
     }
     return notFound(res, pathname);
@@ -431,7 +445,7 @@ export class ExecutionEnvironment {
       const initDurationMs = performance.now() - this.initStartedAt;
       this.state = 'ready';
       this.samplePeakBytes();
-      this.initSettle?.({ ok: true, initDurationMs });
+      this.initSettle?.({ ok: true, initDurationMs, sandboxPrepMs: this.sandboxPrepMs });
     } else if (this.state === 'finishing') {
       this.state = 'ready';
     } else if (this.state === 'invoking') {
@@ -498,7 +512,8 @@ export class ExecutionEnvironment {
     void this.destroy();
   }
 
-  private onResponse(res: http.ServerResponse, requestId: string, body: Buffer, tooLarge: boolean): void {
+  /** `/response` or `/error`: ends the invocation's Duration. */
+  private onAnswer(req: http.IncomingMessage, res: http.ServerResponse, kind: 'response' | 'error', requestId: string, body: Buffer, tooLarge: boolean): void {
     const active = this.checkInvocation(res, requestId);
     if (!active) return;
     const durationMs = performance.now() - active.startedAt;
@@ -511,26 +526,26 @@ export class ExecutionEnvironment {
       });
       return payloadTooLarge(res);
     }
-    active.settle({ kind: 'response', payload: body, durationMs });
-    accepted(res);
+    if (kind === 'response') active.settle({ kind: 'response', payload: body, durationMs });
+    else active.settle({ kind: 'function-error', errorType: errorTypeOf(req.headers['lambda-runtime-function-error-type'], body), payload: body, durationMs });
+    // The runtime's 202 goes out right after the caller's answer (see acknowledge()); at the latest on the
+    // next turn of the event loop.
+    const ack = () => {
+      if (this.pendingAck !== ack) return;
+      this.pendingAck = null;
+      accepted(res);
+    };
+    this.pendingAck = ack;
+    setImmediate(ack);
   }
 
-  private onError(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, body: Buffer, tooLarge: boolean): void {
-    const active = this.checkInvocation(res, requestId);
-    if (!active) return;
-    const durationMs = performance.now() - active.startedAt;
-    if (tooLarge) {
-      active.settle({
-        kind: 'function-error',
-        errorType: 'Function.ResponseSizeTooLarge',
-        payload: platformErrorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`),
-        durationMs,
-      });
-      return payloadTooLarge(res);
-    }
-    const errorType = errorTypeOf(req.headers['lambda-runtime-function-error-type'], body);
-    active.settle({ kind: 'function-error', errorType, payload: body, durationMs });
-    accepted(res);
+  /**
+   * Sends the runtime its 202 for the answer it posted. The invoking side calls this just after writing
+   * its own caller's answer: the caller does not wait for this write, and the runtime can go back to
+   * /next while the service writes END and REPORT.
+   */
+  acknowledge(): void {
+    this.pendingAck?.();
   }
 
   private checkInvocation(res: http.ServerResponse, requestId: string): ActiveInvocation | null {

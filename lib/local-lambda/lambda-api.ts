@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LambdaApiError } from './aws-errors';
 import { readBody } from './environment';
-import type { InvocationRecord, LocalFunction } from './local-function';
+import type { InvocationAnswer, LocalFunction } from './local-function';
 
 /** Largest synchronous invocation payload Lambda accepts. */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -169,21 +169,27 @@ async function invoke(req: IncomingMessage, res: ServerResponse, ctx: LambdaApiC
     res.end();
     return;
   }
-  const record = await fn.invoke(payload, { clientContext });
-  writeInvocationResponse(res, record, headerValue(req, 'x-amz-log-type') === 'Tail');
+  if (headerValue(req, 'x-amz-log-type') === 'Tail') {
+    // The log tail ends with the REPORT line: the answer waits for it.
+    const record = await fn.invoke(payload, { clientContext });
+    writeInvocationResponse(res, record, tailLogResult(record.log));
+  } else {
+    // Without Tail the caller gets the answer as soon as the function gives it; END and REPORT follow.
+    await fn.invoke(payload, { clientContext, onAnswer: (answer) => writeInvocationResponse(res, answer) });
+  }
 }
 
-function writeInvocationResponse(res: ServerResponse, record: InvocationRecord, tail: boolean): void {
+function writeInvocationResponse(res: ServerResponse, answer: InvocationAnswer, logResult?: string): void {
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
-    'Content-Length': record.payload.length,
-    'x-amzn-RequestId': record.requestId,
+    'Content-Length': answer.payload.length,
+    'x-amzn-RequestId': answer.requestId,
     'X-Amz-Executed-Version': '$LATEST',
   };
-  if (record.functionError) headers['X-Amz-Function-Error'] = record.functionError;
-  if (tail) headers['X-Amz-Log-Result'] = tailLogResult(record.log);
+  if (answer.functionError) headers['X-Amz-Function-Error'] = answer.functionError;
+  if (logResult !== undefined) headers['X-Amz-Log-Result'] = logResult;
   res.writeHead(200, headers);
-  res.end(record.payload);
+  res.end(answer.payload);
 }
 
 async function readLimited(req: IncomingMessage): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {

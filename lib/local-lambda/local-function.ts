@@ -73,10 +73,29 @@ export interface InvocationRecord {
   /** This invocation's log (init output on a cold start, START ... REPORT), as Tail returns it. */
   log: string;
   logStreamName: string;
+  /** Cold starts: spawning the sandbox wrapper and joining cgroups, before the init clock started. */
+  sandboxPrepMs?: number;
+  /**
+   * With limits applied: the environment cgroup's peak charge (memory.max_usage_in_bytes), which also counts
+   * page cache the environment faulted in. Not what REPORT prints (see process-memory.ts); kept for comparison.
+   */
+  cgroupMaxUsageMB?: number;
 }
 
 export interface InvokeOptions {
   clientContext?: string;
+  /**
+   * Called as soon as the function has answered, before END and REPORT are written: a caller that does not
+   * need the log (no `LogType: Tail`) can answer its client then, as Lambda does.
+   */
+  onAnswer?: (answer: InvocationAnswer) => void;
+}
+
+/** What Invoke returns to its caller, known before the REPORT line. */
+export interface InvocationAnswer {
+  requestId: string;
+  payload: Buffer;
+  functionError?: 'Unhandled';
 }
 
 export interface ConfigurationUpdate {
@@ -116,7 +135,7 @@ interface PooledEnvironment {
 }
 
 type Acquired =
-  | { kind: 'environment'; pooled: PooledEnvironment; cold: boolean; initDurationMs?: number; invokePhaseStart?: number; tail: LogTail }
+  | { kind: 'environment'; pooled: PooledEnvironment; cold: boolean; initDurationMs?: number; sandboxPrepMs?: number; invokePhaseStart?: number; tail: LogTail }
   | { kind: 'failed'; pooled: PooledEnvironment | null; init: Extract<InitResult, { ok: false }>; durationMs: number; tail: LogTail; streamName: string };
 
 export class LocalFunction {
@@ -158,7 +177,11 @@ export class LocalFunction {
     const requestId = randomUUID();
     const definition = this.definition;
     const acquired = await this.acquire(definition);
-    if (acquired.kind === 'failed') return this.failedInitRecord(requestId, definition, acquired);
+    if (acquired.kind === 'failed') {
+      const record = this.failedInitRecord(requestId, definition, acquired);
+      options.onAnswer?.({ requestId, payload: record.payload, functionError: record.functionError });
+      return record;
+    }
 
     const { pooled, tail } = acquired;
     const timeoutMs = definition.timeoutSeconds * 1000;
@@ -181,6 +204,8 @@ export class LocalFunction {
       }
       throw e;
     }
+    options.onAnswer?.({ requestId, payload: outcome.payload, functionError: outcome.kind === 'response' ? undefined : 'Unhandled' });
+    pooled.env.acknowledge();
     // Output the runtime wrote before answering may still sit in its pipe: let it in before END.
     await nextTurn();
     pooled.env.flushOutput();
@@ -205,9 +230,12 @@ export class LocalFunction {
     const reportLine = formatReportLine(report);
     this.writePlatformLine(pooled.logStreamName, tail, reportLine);
     pooled.sink = new LogTail();
+    const cgroupPeak = pooled.env.cgroupPeakBytes();
     this.release(pooled);
     return {
       ...report,
+      ...(acquired.sandboxPrepMs !== undefined ? { sandboxPrepMs: acquired.sandboxPrepMs } : {}),
+      ...(cgroupPeak !== undefined ? { cgroupMaxUsageMB: bytesToReportedMB(cgroupPeak) } : {}),
       functionName: definition.functionName,
       coldStart: acquired.cold,
       functionError: outcome.kind === 'response' ? undefined : 'Unhandled',
@@ -236,7 +264,7 @@ export class LocalFunction {
       const first = await this.launch(definition, this.deps.initTimeoutMs, tail);
       if (first.init.ok) {
         first.pooled.env.reserve();
-        return { kind: 'environment', pooled: first.pooled, cold: true, initDurationMs: first.init.initDurationMs, tail };
+        return { kind: 'environment', pooled: first.pooled, cold: true, initDurationMs: first.init.initDurationMs, sandboxPrepMs: first.init.sandboxPrepMs, tail };
       }
       this.writePlatformLine(first.streamName, tail, formatInitReportLine({ initDurationMs: first.init.initDurationMs, status: first.init.status, errorType: first.init.errorType }));
       // Lambda retries a failed init once, inside the invocation and within the function timeout.

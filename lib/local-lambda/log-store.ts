@@ -284,7 +284,7 @@ export class LogStore {
     if (input.orderBy === 'LastEventTime' && input.logStreamNamePrefix !== undefined) {
       throw new LogsError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
     }
-    let streams = [...group.streams.values()].filter(
+    const streams = [...group.streams.values()].filter(
       (s) => input.logStreamNamePrefix === undefined || s.logStreamName.startsWith(input.logStreamNamePrefix),
     );
     if (input.orderBy === 'LastEventTime') streams.sort((a, b) => (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0));
@@ -292,17 +292,15 @@ export class LogStore {
     if (input.descending) streams.reverse();
     const offset = input.nextToken !== undefined ? decodeToken(input.nextToken) : 0;
     const page = streams.slice(offset, offset + limit);
-    streams = page;
     const out = page.map((s) => ({
       logStreamName: s.logStreamName,
       creationTime: s.creationTime,
       firstEventTimestamp: s.firstEventTimestamp,
       lastEventTimestamp: s.lastEventTimestamp,
       lastIngestionTime: s.lastIngestionTime,
-      arn: `${group.name}:log-stream:${s.logStreamName}`,
-      storedBytes: 0,
+      storedBytes: s.storedBytes,
     }));
-    const more = offset + limit < [...group.streams.values()].length && page.length === limit;
+    const more = offset + limit < streams.length;
     return more ? { logStreams: out, nextToken: encodeToken(offset + limit) } : { logStreams: out };
   }
 }

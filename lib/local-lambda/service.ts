@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { CgroupLimits, type LimitsMode, type LimitsStatus } from './cgroups';
 import { DefinitionError, type LocalFunctionDefinition, validateDefinition } from './function-definition';
 import { handleLambdaRequest, type LambdaApiContext } from './lambda-api';
-import { LocalFunction } from './local-function';
+import { type ConfigurationUpdate, type InvocationRecord, LocalFunction } from './local-function';
 import { type LogStoreLimits, LogStore } from './log-store';
 import { handleLogsRequest } from './logs-api';
 
@@ -124,6 +124,25 @@ export class LocalLambdaService {
         updateMinInProgressMs: this.options.updateMinInProgressMs,
       }),
     );
+  }
+
+  /**
+   * Invokes a function without HTTP (RequestResponse), returning everything the service measured,
+   * including what the REPORT line does not carry. For tools; benchmark clients use the Lambda API.
+   */
+  invoke(functionName: string, event: unknown = {}): Promise<InvocationRecord> {
+    return this.lookup(functionName).invoke(Buffer.from(JSON.stringify(event)));
+  }
+
+  /** UpdateFunctionConfiguration without HTTP: same validation, and the next invocation is a cold start. */
+  updateFunctionConfiguration(functionName: string, update: ConfigurationUpdate): Record<string, unknown> {
+    return this.lookup(functionName).update(update);
+  }
+
+  private lookup(functionName: string): LocalFunction {
+    const fn = this.functions.get(functionName);
+    if (!fn) throw new Error(`no function named ${functionName} is registered`);
+    return fn;
   }
 
   /** Pids of every live environment process, for tests that check nothing is left behind. */

@@ -1,0 +1,290 @@
+/**
+ * Measures what the local Lambda service itself adds, so that numbers taken through it can be trusted.
+ *
+ * 1. Per-invocation overhead (target: under 0.2 ms). A null runtime (answers {} at once) is invoked warm,
+ *    sequentially, over HTTP on 127.0.0.1. For each invocation: overhead = client round trip (request sent
+ *    to response body received, measured by the client) minus the Duration the service reports for it in
+ *    its REPORT line. What remains is the HTTP exchange between client and service plus the service's work
+ *    before handing out the event and after receiving the answer. The client is a keep-alive node:http
+ *    client in a worker thread (its JavaScript does not run on the service's event loop). Without
+ *    `LogType` the Durations are read back afterwards with FilterLogEvents, as the benchmark does; with
+ *    `LogType: Tail` from the answer, which then waits for END and REPORT. For reference, the AWS SDK's
+ *    LambdaClient in the service's own thread (adds the SDK's request building, signing and parsing).
+ * 2. The sandbox wrapper. Init Duration starts when the service writes the go byte to a waiting `sh`
+ *    wrapper that then execs the runtime. Cold starts of the same runtime are measured (a) through the
+ *    service: the wrapper's preparation (spawn, cgroup join: not part of init) and Init Duration; and (b)
+ *    spawned directly by this script: spawn() to first GET /next. (a) Init Duration vs (b) shows what
+ *    the wrapper leaves inside the init clock (its exec) versus what a plain spawn includes (fork+exec).
+ *
+ *   npm run bench:service-overhead -- [--invocations 2000] [--warmup 200] [--cold-starts 20] [--limits off]
+ */
+import { spawn } from 'node:child_process';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { type LocalFunctionDefinition, LocalLambdaService } from '../lib/local-lambda';
+import { runtimeEnvironment } from '../lib/local-lambda/runtime-environment';
+
+const ROOT = path.resolve(__dirname, '..');
+const NULL_RUNTIME: LocalFunctionDefinition = {
+  functionName: 'null',
+  runtime: 'provided.al2023',
+  packageType: 'Zip',
+  command: process.execPath,
+  args: [path.join(ROOT, 'test', 'fixtures', 'runtimes', 'null-runtime.cjs')],
+  cwd: path.join(ROOT, 'test', 'fixtures', 'runtimes'),
+  handler: 'null',
+  // One full vCPU where limits apply, so the runtime is not throttled between invocations.
+  memorySizeMB: 1769,
+  timeoutSeconds: 10,
+};
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${value}`);
+  return n;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function summary(values: number[], unit: string, digits = 3): string {
+  const s = [...values].sort((a, b) => a - b);
+  const f = (x: number) => x.toFixed(digits);
+  return `median ${f(percentile(s, 50))} ${unit}, p90 ${f(percentile(s, 90))} ${unit}, p99 ${f(percentile(s, 99))} ${unit}, min ${f(s[0])} ${unit} (n=${s.length})`;
+}
+
+function durationFromTail(logResult: string | undefined): number {
+  const tail = Buffer.from(logResult ?? '', 'base64').toString('utf8');
+  const m = /^REPORT RequestId: \S+\tDuration: ([\d.]+) ms/m.exec(tail);
+  if (!m) throw new Error(`no REPORT line in the Tail log: ${JSON.stringify(tail)}`);
+  return Number(m[1]);
+}
+
+/**
+ * The client of method 1, run in a worker thread so that its own JavaScript does not share the service's
+ * event loop: sequential POSTs over one keep-alive connection, timing each from request start to the end
+ * of the response body. Posts back [requestId, roundTripMs] pairs.
+ */
+const WORKER_CLIENT = `
+const http = require('node:http');
+const { performance } = require('node:perf_hooks');
+const { parentPort, workerData } = require('node:worker_threads');
+const { host, port, n, tail } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const body = Buffer.from('{}');
+function once() {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': body.length };
+    if (tail) headers['X-Amz-Log-Type'] = 'Tail';
+    const req = http.request({ agent, host, port, method: 'POST', path: '/2015-03-31/functions/null/invocations', headers }, (res) => {
+      res.on('data', () => undefined);
+      res.on('end', () => {
+        const ms = performance.now() - t0;
+        if (res.statusCode !== 200 || res.headers['x-amz-function-error']) return reject(new Error('invocation failed: ' + res.statusCode));
+        resolve([res.headers['x-amzn-requestid'], ms, res.headers['x-amz-log-result'] || '']);
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+(async () => {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(await once());
+  agent.destroy();
+  parentPort.postMessage(out);
+})().catch((e) => { throw e; });
+`;
+
+async function workerInvocations(target: { endpoint: string }, n: number, tail: boolean): Promise<[string, number, string][]> {
+  const url = new URL(target.endpoint);
+  const worker = new Worker(WORKER_CLIENT, { eval: true, workerData: { host: url.hostname, port: Number(url.port), n, tail } });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (m: [string, number, string][]) => {
+      void worker.terminate();
+      resolve(m);
+    });
+    worker.once('error', reject);
+  });
+}
+
+/** REPORT Durations by request id, read back with FilterLogEvents as the benchmark itself does. */
+async function reportedDurations(service: LocalLambdaService, startTime: number): Promise<Map<string, number>> {
+  const logs = new CloudWatchLogsClient({ endpoint: service.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const out = new Map<string, number>();
+  try {
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/null', filterPattern: '"REPORT"', startTime, nextToken }));
+      for (const e of page.events ?? []) {
+        const m = /^REPORT RequestId: (\S+)\tDuration: ([\d.]+) ms/.exec(e.message ?? '');
+        if (m) out.set(m[1], Number(m[2]));
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } finally {
+    logs.destroy();
+  }
+  return out;
+}
+
+interface Overheads {
+  overhead: number[];
+  roundTrip: number[];
+  duration: number[];
+}
+
+async function measureWorker(service: LocalLambdaService, warmup: number, n: number, tail: boolean): Promise<Overheads> {
+  await workerInvocations(service, warmup, tail);
+  const startTime = Date.now();
+  const results = await workerInvocations(service, n, tail);
+  const durations = tail ? new Map(results.map(([id, , log]) => [id, durationFromTail(log)])) : await reportedDurations(service, startTime);
+  const out: Overheads = { overhead: [], roundTrip: [], duration: [] };
+  for (const [id, roundTripMs] of results) {
+    const d = durations.get(id);
+    if (d === undefined) throw new Error(`no REPORT line for request ${id}`);
+    out.roundTrip.push(roundTripMs);
+    out.duration.push(d);
+    out.overhead.push(roundTripMs - d);
+  }
+  return out;
+}
+
+async function measureSdk(service: LocalLambdaService, warmup: number, n: number): Promise<number[]> {
+  const lambda = new LambdaClient({ endpoint: service.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const overhead: number[] = [];
+  try {
+    for (let i = 0; i < warmup + n; i++) {
+      const t0 = performance.now();
+      const out = await lambda.send(new InvokeCommand({ FunctionName: 'null', Payload: Buffer.from('{}'), LogType: 'Tail' }));
+      const roundTripMs = performance.now() - t0;
+      if (i >= warmup) overhead.push(roundTripMs - durationFromTail(out.LogResult));
+    }
+  } finally {
+    lambda.destroy();
+  }
+  return overhead;
+}
+
+/**
+ * The floor under method 1: the same worker client against a server in this thread that answers {} at
+ * once. No HTTP exchange between two threads on this machine can be faster; what the service adds is the
+ * round trip above this.
+ */
+async function measureHttpFloor(warmup: number, n: number): Promise<number[]> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 2, 'x-amzn-RequestId': 'floor' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const target = { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  try {
+    await workerInvocations(target, warmup, false);
+    return (await workerInvocations(target, n, false)).map(([, ms]) => ms);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+async function measureWrapper(service: LocalLambdaService, coldStarts: number): Promise<{ prep: number[]; init: number[] }> {
+  const prep: number[] = [];
+  const init: number[] = [];
+  for (let i = 0; i < coldStarts; i++) {
+    service.updateFunctionConfiguration('null', { Description: `cold start ${i}` });
+    const record = await service.invoke('null', {});
+    if (record.initDurationMs === undefined || record.sandboxPrepMs === undefined) throw new Error('expected a cold start after a configuration update');
+    prep.push(record.sandboxPrepMs);
+    init.push(record.initDurationMs);
+  }
+  return { prep, init };
+}
+
+/** spawn() to first GET /next, without the service: a stub Runtime API that only notes the request. */
+async function measureDirectSpawn(coldStarts: number): Promise<number[]> {
+  const times: number[] = [];
+  let arrived: (() => void) | null = null;
+  const server = http.createServer((req, res) => {
+    if (req.url === '/2018-06-01/runtime/invocation/next') arrived?.();
+    req.resume();
+    res.socket?.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const runtimeApi = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const env = runtimeEnvironment({ definition: NULL_RUNTIME, region: 'us-east-1', runtimeApi, logGroupName: '/aws/lambda/null', logStreamName: 'direct' });
+  try {
+    for (let i = 0; i < coldStarts; i++) {
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      const t0 = performance.now();
+      const child = spawn(NULL_RUNTIME.command, NULL_RUNTIME.args, { cwd: NULL_RUNTIME.cwd, env, stdio: 'ignore' });
+      await reached;
+      times.push(performance.now() - t0);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  } finally {
+    server.close();
+  }
+  return times;
+}
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .name('bench-local-overhead')
+    .option('--invocations <n>', 'measured warm invocations per client', positiveInt, 2000)
+    .option('--warmup <n>', 'warm invocations before measuring', positiveInt, 200)
+    .option('--cold-starts <n>', 'cold starts for the wrapper comparison', positiveInt, 20)
+    .addOption(new Option('--limits <mode>', 'cgroup limits for the service').choices(['auto', 'on', 'off']).default('off'))
+    .parse()
+    .opts<{ invocations: number; warmup: number; coldStarts: number; limits: 'auto' | 'on' | 'off' }>();
+
+  const service = await LocalLambdaService.start({ limits: opts.limits });
+  try {
+    service.register(NULL_RUNTIME);
+    process.stdout.write(`local Lambda service overhead (Node ${process.version}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? 'unknown CPU'})\n`);
+    process.stdout.write(`limits: ${service.limits.applied ? 'applied' : 'not applied'} (${service.limits.reason})\n`);
+    process.stdout.write(`runtime: ${path.relative(ROOT, NULL_RUNTIME.args[0])} (answers {} at once), warm, sequential, ${opts.warmup} warm-up invocations not counted\n\n`);
+
+    const plain = await measureWorker(service, opts.warmup, opts.invocations, false);
+    process.stdout.write('1. overhead per invocation = client round trip - REPORT Duration (client: node:http keep-alive, in a worker thread)\n');
+    process.stdout.write(`   without LogType (REPORT read back with FilterLogEvents): ${summary(plain.overhead, 'ms')}\n`);
+    process.stdout.write(`     round trip:                                          ${summary(plain.roundTrip, 'ms')}\n`);
+    process.stdout.write(`     Duration (REPORT):                                   ${summary(plain.duration, 'ms')}\n`);
+    const floor = await measureHttpFloor(opts.warmup, opts.invocations);
+    process.stdout.write(`   HTTP floor (same client, a server that answers {} at once): ${summary(floor, 'ms')}\n`);
+    const median = (v: number[]) => percentile([...v].sort((a, b) => a - b), 50);
+    process.stdout.write(`   service's own work = median overhead - median floor: ${(median(plain.overhead) - median(floor)).toFixed(3)} ms\n`);
+    const tail = await measureWorker(service, opts.warmup, opts.invocations, true);
+    process.stdout.write(`   with LogType: Tail (answer waits for END and REPORT):    ${summary(tail.overhead, 'ms')}\n`);
+    const sdk = await measureSdk(service, opts.warmup, opts.invocations);
+    process.stdout.write(`   AWS SDK LambdaClient, Tail, same thread as the service:  ${summary(sdk, 'ms')} (includes the SDK's own work)\n\n`);
+
+    const wrapper = await measureWrapper(service, opts.coldStarts);
+    const direct = await measureDirectSpawn(opts.coldStarts);
+    process.stdout.write(`2. cold starts of the same runtime (${opts.coldStarts} each)\n`);
+    process.stdout.write(`   service, sandbox preparation (sh wrapper spawned, cgroups joined; not in Init): ${summary(wrapper.prep, 'ms', 2)}\n`);
+    process.stdout.write(`   service, Init Duration (go byte -> first GET /next; includes the wrapper's exec): ${summary(wrapper.init, 'ms', 2)}\n`);
+    process.stdout.write(`   direct spawn() -> first GET /next, no wrapper, no service:                      ${summary(direct, 'ms', 2)}\n`);
+  } finally {
+    await service.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench-local-overhead: ${(e as Error).stack}\n`);
+  process.exit(1);
+});
