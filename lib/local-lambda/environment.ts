@@ -18,7 +18,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { EnvironmentCgroup } from './cgroups';
-import { descendantsOf, peakResidentBytes } from './process-memory';
+import { ProcessTreeMemory } from './process-memory';
 import { killProcessGroup, trackProcessGroup, untrackProcessGroup } from './process-reaper';
 import { describeExit, exitErrorMessage, platformErrorPayload, timeoutMessage } from './report';
 import {
@@ -139,6 +139,7 @@ export class ExecutionEnvironment {
   private active: ActiveInvocation | null = null;
   private queued: QueuedInvocation | null = null;
   private lastPeakBytes: number | undefined;
+  private memory: ProcessTreeMemory | null = null;
   private exited: Promise<void> = Promise.resolve();
   private killedByService = false;
   private reserved = false;
@@ -273,8 +274,8 @@ export class ExecutionEnvironment {
   samplePeakBytes(): number | undefined {
     const pid = this.child?.pid;
     if (pid !== undefined && this.state !== 'dead') {
-      const pids = this.spec.cgroup ? this.spec.cgroup.pids() : descendantsOf(pid);
-      const peak = peakResidentBytes(pids.length > 0 ? pids : [pid]);
+      this.memory ??= new ProcessTreeMemory(pid, this.spec.cgroup?.procsFiles[0]);
+      const peak = this.memory.peakBytes();
       if (peak !== undefined) this.lastPeakBytes = Math.max(peak, this.lastPeakBytes ?? 0);
     }
     return this.lastPeakBytes;
@@ -356,6 +357,7 @@ export class ExecutionEnvironment {
   private markDead(): void {
     if (this.state === 'dead') return;
     this.state = 'dead';
+    this.memory?.close();
     if (this.initTimer) clearTimeout(this.initTimer);
     for (const l of this.deathListeners.splice(0)) l();
   }
