@@ -42,6 +42,11 @@ export interface AprBuildOptions {
   features?: string[];
   /** Release-profile settings to override, e.g. `{ 'opt-level': 's' }` (CARGO_PROFILE_RELEASE_*). */
   profileOverrides?: Record<string, string>;
+  /**
+   * Link a static-pie instead of a non-PIE executable. Default false; the benchmark sets it to
+   * measure what the non-PIE choice buys.
+   */
+  positionIndependent?: boolean;
   /** Environment for cargo, rustc, file and zip. Default: this process's environment. */
   env?: NodeJS.ProcessEnv;
   /** Where cargo's progress goes: this process's stderr, or captured (and shown only on failure). */
@@ -97,7 +102,8 @@ export function buildAprFunction(options: AprBuildOptions): AprBuildResult {
 
   const rustcVersion = run(rustc, ['--version'], { env }).stdout.trim();
   const { target, reason } = chooseTarget(rustc, env);
-  const rustflags = ['-C', 'target-feature=+crt-static', '-C', 'relocation-model=static'].join(' ');
+  const relocationModel = options.positionIndependent ? 'pie' : 'static';
+  const rustflags = ['-C', 'target-feature=+crt-static', '-C', `relocation-model=${relocationModel}`].join(' ');
 
   const cargoArgs = ['build', '--release', '--locked', '--bin', 'bootstrap', '--target', target, '--manifest-path', path.join(crateDir, 'Cargo.toml')];
   if (options.noDefaultFeatures) cargoArgs.push('--no-default-features');
