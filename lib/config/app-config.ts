@@ -170,7 +170,12 @@ function boolean(key: ContextKey, value: unknown, fallback: boolean): boolean {
 
 function retention(value: unknown): number {
   const allowed = `one of ${LOG_RETENTION_DAYS.join(', ')} (days)`;
-  const days = integer('logRetentionDays', value, DEFAULTS.logRetentionDays, { min: 1, max: 3653 });
+  let days: number;
+  try {
+    days = integer('logRetentionDays', value, DEFAULTS.logRetentionDays, { min: 1, max: Number.MAX_SAFE_INTEGER });
+  } catch {
+    throw new ConfigError('logRetentionDays', value, allowed);
+  }
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
     throw new ConfigError('logRetentionDays', value, allowed);
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { CfnOutput, CfnResource, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../config/app-config';
@@ -130,17 +130,8 @@ export class BenchmarkStack extends Stack {
     if (!handler) throw new Error('the S3 auto-delete provider has no Handler resource: has the CDK changed its layout?');
     const logGroup = stackLogGroup(this, 'AutoDeleteObjectsLogGroup', retentionDays);
     handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName, LogFormat: 'Text' });
-    const role = provider.node.tryFindChild('Role');
-    Validations.of(handler).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'CDK-internal function that empties the buckets on stack deletion; its runtime is chosen by the CDK version, not configurable here.',
-    });
-    if (role) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'CDK-internal role of the function that empties the buckets on stack deletion; the CDK attaches this managed policy and offers no way to replace it.',
-      });
-    }
+    // cdk-nag does not inspect this provider (its resources are raw CfnResources); `npm run audit`
+    // still lists its role's managed policy (AWSLambdaBasicExecutionRole, set by the CDK).
   }
 }
 

@@ -1,0 +1,112 @@
+import { ConfigError, DEFAULTS, LIMITS, resolveAppConfigFromObject } from '../../lib/config/app-config';
+import { REFERENCE_PAYLOAD } from '../../lib/benchmark/reference-payload';
+
+function errorOf(context: Record<string, unknown>): ConfigError {
+  try {
+    resolveAppConfigFromObject(context);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`no error for ${JSON.stringify(context)}`);
+}
+
+describe('resolveAppConfig', () => {
+  test('defaults: 30 cold starts, 100 warm invocations, the reference payload, run on deploy, 30-day logs', () => {
+    const c = resolveAppConfigFromObject({});
+    expect(c).toEqual({
+      stackName: 'AprLambdaBench',
+      benchmark: { coldStarts: 30, warmInvocations: 100, payload: { ...REFERENCE_PAYLOAD } },
+      runOnDeploy: true,
+      deployWaitMinutes: DEFAULTS.deployWaitMinutes,
+      logRetentionDays: 30,
+    });
+    expect(c.pytorchImage).toBeUndefined();
+  });
+
+  test('values given on the CDK command line arrive as strings and are read as their types', () => {
+    const c = resolveAppConfigFromObject({
+      coldStarts: '5',
+      warmInvocations: '0',
+      runOnDeploy: 'false',
+      logRetentionDays: '7',
+      payload: '{"fixed_acidity": 1}',
+      deployWaitMinutes: '12',
+    });
+    expect(c.benchmark).toEqual({ coldStarts: 5, warmInvocations: 0, payload: { fixed_acidity: 1 } });
+    expect(c.runOnDeploy).toBe(false);
+    expect(c.logRetentionDays).toBe(7);
+    expect(c.deployWaitMinutes).toBe(12);
+  });
+
+  test.each([
+    [{ coldStarts: 0 }, 'coldStarts', 'an integer from 1 to 500'],
+    [{ coldStarts: 501 }, 'coldStarts', 'an integer from 1 to 500'],
+    [{ coldStarts: 2.5 }, 'coldStarts', 'an integer from 1 to 500'],
+    [{ coldStarts: 'ten' }, 'coldStarts', 'an integer from 1 to 500'],
+    [{ coldStarts: '-3' }, 'coldStarts', 'an integer from 1 to 500'],
+    [{ warmInvocations: -1 }, 'warmInvocations', 'an integer from 0 to 5000'],
+    [{ warmInvocations: 5001 }, 'warmInvocations', 'an integer from 0 to 5000'],
+    [{ runOnDeploy: 'yes' }, 'runOnDeploy', 'true or false'],
+    [{ runOnDeploy: 1 }, 'runOnDeploy', 'true or false'],
+    [{ logRetentionDays: 2 }, 'logRetentionDays', 'one of 1, 3, 5, 7, 14, 30'],
+    [{ logRetentionDays: 9999 }, 'logRetentionDays', 'one of 1, 3, 5'],
+    [{ deployWaitMinutes: 51 }, 'deployWaitMinutes', 'an integer from 1 to 50'],
+    [{ payload: '[1,2]' }, 'payload', 'a JSON object'],
+    [{ payload: 'not json' }, 'payload', 'a JSON object'],
+    [{ payload: 42 }, 'payload', 'a JSON object'],
+    [{ payload: { big: 'x'.repeat(LIMITS.payloadBytes) } }, 'payload', `at most ${LIMITS.payloadBytes} bytes`],
+    [{ stackName: '1stack' }, 'stackName', 'a CloudFormation stack name'],
+    [{ stackName: 'has_underscore' }, 'stackName', 'a CloudFormation stack name'],
+  ])('%j is refused, naming the key, the value and what is allowed', (context, key, allowed) => {
+    const err = errorOf(context);
+    expect(err.key).toBe(key);
+    expect(err.message).toContain(`context key "${key}"`);
+    expect(err.message).toContain(JSON.stringify((context as Record<string, unknown>)[key]).slice(0, 100));
+    expect(err.message).toContain(allowed);
+  });
+
+  describe('pytorchImage', () => {
+    test.each([
+      ['wine-pytorch:v1', { repositoryName: 'wine-pytorch', tag: 'v1' }],
+      ['team/wine-pytorch:2024.06', { repositoryName: 'team/wine-pytorch', tag: '2024.06' }],
+      [
+        `wine@sha256:${'a'.repeat(64)}`,
+        { repositoryName: 'wine', digest: `sha256:${'a'.repeat(64)}` },
+      ],
+      [
+        'arn:aws:ecr:eu-west-1:123456789012:repository/wine-pytorch:v1',
+        { repositoryArn: 'arn:aws:ecr:eu-west-1:123456789012:repository/wine-pytorch', repositoryName: 'wine-pytorch', tag: 'v1' },
+      ],
+      [
+        '123456789012.dkr.ecr.us-east-1.amazonaws.com/wine-pytorch:latest',
+        { repositoryArn: 'arn:aws:ecr:us-east-1:123456789012:repository/wine-pytorch', repositoryName: 'wine-pytorch', tag: 'latest' },
+      ],
+      [
+        { repository: 'arn:aws:ecr:us-east-1:123456789012:repository/x', digest: `sha256:${'0'.repeat(64)}` },
+        { repositoryArn: 'arn:aws:ecr:us-east-1:123456789012:repository/x', repositoryName: 'x', digest: `sha256:${'0'.repeat(64)}` },
+      ],
+    ])('%j is read as %j', (value, expected) => {
+      expect(resolveAppConfigFromObject({ pytorchImage: value }).pytorchImage).toEqual(expected);
+    });
+
+    test.each([null, '', false, 'false'])('%j means: build the image', (value) => {
+      expect(resolveAppConfigFromObject({ pytorchImage: value }).pytorchImage).toBeUndefined();
+    });
+
+    test.each([
+      'wine-pytorch',
+      'Wine:v1',
+      'wine:',
+      'wine@sha256:abc',
+      { repository: 'wine', tag: 'v1', digest: `sha256:${'a'.repeat(64)}` },
+      { repository: 'wine' },
+      ['wine:v1'],
+      'arn:aws:ecr:us-east-1:123:repository/x:v1',
+    ])('%j is refused', (value) => {
+      const err = errorOf({ pytorchImage: value });
+      expect(err.key).toBe('pytorchImage');
+      expect(err.message).toContain('"<repository>:<tag>"');
+    });
+  });
+});
