@@ -16,7 +16,11 @@
  *    spawned directly by this script: spawn() to first GET /next. (a) Init Duration vs (b) shows what
  *    the wrapper leaves inside the init clock (its exec) versus what a plain spawn includes (fork+exec).
  *
+ * 3. For calibration, where they are built: forced cold starts of the two real targets (apr, pytorch) through
+ *    a second service with limits as configured for real runs ('auto'), Init Duration and Max Memory Used.
+ *
  *   npm run bench:service-overhead -- [--invocations 2000] [--warmup 200] [--cold-starts 20] [--limits off]
+ *                                     [--target-cold-starts 5]
  */
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
@@ -30,6 +34,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type LocalFunctionDefinition, LocalLambdaService } from '../lib/local-lambda';
 import { runtimeEnvironment } from '../lib/local-lambda/runtime-environment';
+import { REFERENCE_PAYLOAD } from '../lib/benchmark/reference-payload';
+import { localTargets, missingTargetFiles } from '../lib/targets/local-targets';
 
 const ROOT = path.resolve(__dirname, '..');
 const NULL_RUNTIME: LocalFunctionDefinition = {
@@ -249,8 +255,9 @@ async function main(): Promise<void> {
     .option('--warmup <n>', 'warm invocations before measuring', positiveInt, 200)
     .option('--cold-starts <n>', 'cold starts for the wrapper comparison', positiveInt, 20)
     .addOption(new Option('--limits <mode>', 'cgroup limits for the service').choices(['auto', 'on', 'off']).default('off'))
+    .option('--target-cold-starts <n>', 'forced cold starts of each real target that is built (0: none)', (v) => (v === '0' ? 0 : positiveInt(v)), 5)
     .parse()
-    .opts<{ invocations: number; warmup: number; coldStarts: number; limits: 'auto' | 'on' | 'off' }>();
+    .opts<{ invocations: number; warmup: number; coldStarts: number; limits: 'auto' | 'on' | 'off'; targetColdStarts: number }>();
 
   const service = await LocalLambdaService.start({ limits: opts.limits });
   try {
@@ -262,6 +269,7 @@ async function main(): Promise<void> {
     const plain = await measureWorker(service, opts.warmup, opts.invocations, false);
     process.stdout.write('1. overhead per invocation = client round trip - REPORT Duration (client: node:http keep-alive, in a worker thread)\n');
     process.stdout.write(`   without LogType (REPORT read back with FilterLogEvents): ${summary(plain.overhead, 'ms')}\n`);
+    process.stdout.write('     (answered before END/REPORT; a request that arrives before the runtime is back on /next waits for it)\n');
     process.stdout.write(`     round trip:                                          ${summary(plain.roundTrip, 'ms')}\n`);
     process.stdout.write(`     Duration (REPORT):                                   ${summary(plain.duration, 'ms')}\n`);
     const floor = await measureHttpFloor(opts.warmup, opts.invocations);
@@ -279,6 +287,35 @@ async function main(): Promise<void> {
     process.stdout.write(`   service, sandbox preparation (sh wrapper spawned, cgroups joined; not in Init): ${summary(wrapper.prep, 'ms', 2)}\n`);
     process.stdout.write(`   service, Init Duration (go byte -> first GET /next; includes the wrapper's exec): ${summary(wrapper.init, 'ms', 2)}\n`);
     process.stdout.write(`   direct spawn() -> first GET /next, no wrapper, no service:                      ${summary(direct, 'ms', 2)}\n`);
+  } finally {
+    await service.stop();
+  }
+  if (opts.targetColdStarts > 0) await measureTargets(opts.targetColdStarts);
+}
+
+async function measureTargets(coldStarts: number): Promise<void> {
+  const service = await LocalLambdaService.start({ limits: 'auto' });
+  try {
+    process.stdout.write(`\n3. real targets, ${coldStarts} forced cold starts each (limits: ${service.limits.applied ? 'applied' : `not applied, ${service.limits.reason}`})\n`);
+    const targets = localTargets(ROOT);
+    for (const target of [targets.apr, targets.pytorch]) {
+      const missing = missingTargetFiles(target, ROOT);
+      if (missing) {
+        process.stdout.write(`   ${target.functionName}: skipped (${missing})\n`);
+        continue;
+      }
+      service.register(target);
+      const init: number[] = [];
+      const memory: number[] = [];
+      for (let i = 0; i < coldStarts; i++) {
+        service.updateFunctionConfiguration(target.functionName, { Description: `cold start ${i}` });
+        const r = await service.invoke(target.functionName, REFERENCE_PAYLOAD);
+        if (r.functionError || r.initDurationMs === undefined) throw new Error(`${target.functionName}: cold start ${i} failed: ${r.reportLine}`);
+        init.push(r.initDurationMs);
+        memory.push(r.maxMemoryUsedMB);
+      }
+      process.stdout.write(`   ${target.functionName} (${target.memorySizeMB} MB): Init Duration ${summary(init, 'ms', 2)}; Max Memory Used ${summary(memory, 'MB', 0)}\n`);
+    }
   } finally {
     await service.stop();
   }
