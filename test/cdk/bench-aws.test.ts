@@ -1,0 +1,172 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { benchAws, describeEvent, explainAwsError, main, type BenchAwsClients, type BenchAwsOptions } from '../../bin/bench-aws';
+import { startFakeAws, TEST_CREDENTIALS, type FakeAws, type FakeRequest } from './fake-aws';
+
+/** bench:aws against CloudFormation (query/XML), Step Functions (JSON) and S3 (REST) on 127.0.0.1. */
+const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:Bench';
+let fake: FakeAws;
+let clients: BenchAwsClients;
+let state: { status: string; objects: Map<string, string>; stackOutputs: Record<string, string> | null; polls: number };
+const dirs: string[] = [];
+
+function cfnStacks(outputs: Record<string, string> | null): string {
+  if (!outputs) {
+    return '<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id AprLambdaBench does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>';
+  }
+  const members = Object.entries(outputs).map(([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`).join('');
+  return `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>AprLambdaBench</StackName><StackId>id</StackId><CreationTime>2024-06-01T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>`;
+}
+
+function respond(req: FakeRequest) {
+  if (req.operation === 'DescribeStacks') return { status: state.stackOutputs ? 200 : 400, body: cfnStacks(state.stackOutputs) };
+  if (req.operation === 'StartExecution') {
+    const name = JSON.parse(req.body).name;
+    return { body: { executionArn: `arn:aws:states:us-east-1:123456789012:execution:Bench:${name}`, startDate: 1 } };
+  }
+  if (req.operation === 'GetExecutionHistory') {
+    return {
+      body: {
+        events: [
+          { id: 1, timestamp: 1717200000, type: 'ExecutionStarted' },
+          { id: 2, timestamp: 1717200001, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'ForceColdStart', input: JSON.stringify({ target: { key: 'apr' }, index: 1 }) } },
+        ],
+      },
+    };
+  }
+  if (req.operation === 'DescribeExecution') {
+    state.polls++;
+    const status = state.polls < 2 ? 'RUNNING' : state.status;
+    return { body: { executionArn: JSON.parse(req.body).executionArn, status, startDate: 1, stateMachineArn: SM } };
+  }
+  if (req.method === 'GET' && req.query.get('list-type') === '2') {
+    const prefix = req.query.get('prefix') ?? '';
+    const keys = [...state.objects.keys()].filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('/'));
+    return { body: `<ListBucketResult><Name>results</Name><KeyCount>${keys.length}</KeyCount><IsTruncated>false</IsTruncated>${keys.map((k) => `<Contents><Key>${k}</Key></Contents>`).join('')}</ListBucketResult>` };
+  }
+  if (req.method === 'GET' && req.path.startsWith('/results/')) {
+    const value = state.objects.get(decodeURIComponent(req.path.slice('/results/'.length)));
+    return value === undefined ? { status: 404, body: '<Error><Code>NoSuchKey</Code><Message>no</Message></Error>' } : { body: value };
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  fake = await startFakeAws(respond);
+  const config = { endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+  clients = { cloudFormation: new CloudFormationClient(config), sfn: new SFNClient(config), s3: new S3Client({ ...config, forcePathStyle: true }) };
+});
+afterAll(async () => {
+  await fake.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+beforeEach(() => {
+  fake.requests.length = 0;
+  state = { status: 'SUCCEEDED', objects: new Map(), stackOutputs: { StateMachineArn: SM, ResultsBucketName: 'results' }, polls: 0 };
+});
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), sleep: async () => undefined } };
+}
+const options = (o: Partial<BenchAwsOptions> = {}): BenchAwsOptions => ({ stackName: 'AprLambdaBench', pollSeconds: 1, ...o });
+
+test('finds the state machine from the stack outputs, starts a run, shows progress, prints report.md', async () => {
+  const captured = io();
+  // The report appears under the execution's name, which is chosen when the run starts.
+  const code = await benchAws(options({ coldStarts: 3 }), clients, {
+    ...captured.io,
+    sleep: async () => {
+      const name = JSON.parse(fake.requests.find((r) => r.operation === 'StartExecution')!.body).name;
+      state.objects.set(`runs/${name}/report.md`, '# Benchmark results\n');
+    },
+  });
+  expect(code).toBe(0);
+  const start = fake.requests.find((r) => r.operation === 'StartExecution')!;
+  const sent = JSON.parse(start.body);
+  expect(sent.stateMachineArn).toBe(SM);
+  expect(sent.name).toMatch(/^manual-\d{8}-\d{6}-[0-9a-f]{6}$/);
+  expect(JSON.parse(sent.input)).toEqual({ config: { coldStarts: 3 } });
+  expect(captured.out.join('')).toBe('# Benchmark results\n');
+  expect(captured.err.join('')).toContain('ForceColdStart apr #1');
+  expect(captured.err.join('')).toContain('execution SUCCEEDED; results: s3://results/runs/');
+});
+
+test('--execution-arn follows a run already started (e.g. by the deployment) and --out downloads its files', async () => {
+  const name = 'deploy-20240601-120000-abcdef';
+  state.objects.set(`runs/${name}/report.md`, 'report\n');
+  state.objects.set(`runs/${name}/results.json`, '{}\n');
+  state.objects.set(`runs/${name}/raw/run.json`, '{}\n');
+  const out = mkdtempSync(path.join(os.tmpdir(), 'bench-aws-test-'));
+  dirs.push(out);
+  const captured = io();
+  const code = await benchAws(
+    options({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:Bench:${name}`, stateMachineArn: SM, bucket: 'results', out }),
+    clients,
+    captured.io,
+  );
+  expect(code).toBe(0);
+  expect(fake.requests.some((r) => r.operation === 'StartExecution' || r.operation === 'DescribeStacks')).toBe(false);
+  expect(readFileSync(path.join(out, name, 'report.md'), 'utf8')).toBe('report\n');
+  expect(existsSync(path.join(out, name, 'results.json'))).toBe(true);
+  // Only the result files, not the raw records below them.
+  expect(existsSync(path.join(out, name, 'raw'))).toBe(false);
+});
+
+test('a failed run: what failed, from failure.json, and exit code 1', async () => {
+  state.status = 'FAILED';
+  const captured = io();
+  const code = await benchAws(options(), clients, {
+    ...captured.io,
+    sleep: async () => {
+      const name = JSON.parse(fake.requests.find((r) => r.operation === 'StartExecution')!.body).name;
+      state.objects.set(`runs/${name}/failure.json`, JSON.stringify({ failedState: 'Prepare', message: 'ExecutionInputError: execution input: coldStarts must be an integer >= 1, got 0' }));
+    },
+  });
+  expect(code).toBe(1);
+  expect(captured.err.join('')).toContain('Prepare failed: ExecutionInputError: execution input: coldStarts must be an integer >= 1, got 0');
+  expect(captured.out).toEqual([]);
+});
+
+test('a stack that does not exist, and one without the outputs: errors that say what to do', async () => {
+  state.stackOutputs = null;
+  await expect(benchAws(options(), clients, io().io)).rejects.toMatchObject({ name: 'ValidationError' });
+  let err: unknown;
+  try {
+    await benchAws(options(), clients, io().io);
+  } catch (e) {
+    err = e;
+  }
+  expect(explainAwsError(err, { stackName: 'AprLambdaBench', region: 'eu-west-1' })).toBe(
+    'stack AprLambdaBench not found in eu-west-1: deploy it with `npx cdk deploy`, or pass --stack-name',
+  );
+  state.stackOutputs = { Other: 'x' };
+  await expect(benchAws(options(), clients, io().io)).rejects.toThrow('has no StateMachineArn/ResultsBucketName outputs');
+});
+
+test('explainAwsError: missing credentials, missing region, expired credentials', () => {
+  const o = { stackName: 'S' };
+  expect(explainAwsError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), o)).toMatch(/^no AWS credentials found/);
+  expect(explainAwsError(new Error('Region is missing'), o)).toMatch(/^no AWS region: pass --region or set AWS_REGION/);
+  expect(explainAwsError(Object.assign(new Error('expired'), { name: 'ExpiredTokenException' }), o)).toMatch(/refresh them/);
+});
+
+test('describeEvent: Task states with their target and cold-start number; failures', () => {
+  expect(describeEvent({ id: 1, timestamp: new Date(), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'InvokeWarm', input: '{"target":{"key":"pytorch"}}' } })).toBe('InvokeWarm pytorch');
+  expect(describeEvent({ id: 1, timestamp: new Date(), type: 'TaskFailed', taskFailedEventDetails: { error: 'ColdStartError', cause: 'x' } })).toBe('  failed: ColdStartError x');
+  expect(describeEvent({ id: 1, timestamp: new Date(), type: 'PassStateEntered' })).toBeUndefined();
+});
+
+test('command line: bad numbers and half-given flags are refused before any call', async () => {
+  const a = io();
+  expect(await main(['--cold-starts', '0'], a.io)).toBe(1);
+  expect(a.err.join('')).toContain('must be a positive integer');
+  const b = io();
+  expect(await main(['--state-machine-arn', SM], b.io)).toBe(2);
+  expect(b.err.join('')).toContain('give --state-machine-arn and --bucket together');
+});

@@ -1,0 +1,267 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { REFERENCE_PAYLOAD } from '../../lib/benchmark/reference-payload';
+import type { TargetSpec } from '../../lib/benchmark/types';
+import { dropTraceContext } from '../../lib/handlers/clients';
+import { describeCaught } from '../../lib/handlers/collect';
+import { describeTarget } from '../../lib/handlers/describe-target';
+import { ExecutionInputError, mergeConfig, prepareRun } from '../../lib/handlers/prepare';
+import { recordFailureTask } from '../../lib/handlers/record-failure';
+import { checkRunName, layout } from '../../lib/handlers/run-layout';
+import { checkKey, DirectoryRunStore, S3RunStore } from '../../lib/handlers/run-store';
+import { startFakeAws, TEST_CREDENTIALS } from './fake-aws';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'apr-bench-handlers-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const spec = (key: string, functionName: string): TargetSpec => ({
+  key,
+  functionName,
+  logGroupName: `/x/${functionName}`,
+  runtimeLabel: 'provided.al2023',
+  memorySizeMB: 128,
+  architecture: 'x86_64',
+  packageBytes: 0,
+  packageLabel: 'unknown',
+  logFormat: 'Text',
+});
+
+describe('prepare', () => {
+  test('the deployment\'s settings, overridden by the execution\'s input, nested blocks field by field', () => {
+    const c = mergeConfig({ coldStarts: 30, warmInvocations: 100, payload: { ...REFERENCE_PAYLOAD } }, { coldStarts: 2, bootstrap: { iterations: 500 } });
+    expect(c.coldStarts).toBe(2);
+    expect(c.warmInvocations).toBe(100);
+    expect(c.payload).toEqual(REFERENCE_PAYLOAD);
+    expect(c.bootstrap.iterations).toBe(500);
+    expect(c.bootstrap.seed).toBeGreaterThanOrEqual(0);
+  });
+
+  test.each([
+    [{ coldStart: 2 }, '"config.coldStart" is not a setting'],
+    [{ coldStarts: 0 }, 'coldStarts must be an integer >= 1'],
+    [{ coldStarts: 501 }, 'above 500'],
+    [{ warmInvocations: 5001 }, 'above 5000'],
+    [{ bootstrap: 3 }, '"config.bootstrap" must be an object'],
+    [{ payload: { x: 'y'.repeat(40_000) } }, 'larger than 32768 bytes'],
+    ['fast', '"config" must be an object'],
+  ])('override #%# is refused: %s', (override, message) => {
+    expect(() => mergeConfig({}, override)).toThrow(ExecutionInputError);
+    expect(() => mergeConfig({}, override)).toThrow(message);
+  });
+
+  test('writes raw/run.json before anything is measured, with the targets as described', async () => {
+    const store = new DirectoryRunStore(tempDir());
+    const described: string[] = [];
+    const out = await prepareRun(
+      { executionName: 'run-1', startTime: '2024-06-01T00:00:00.000Z', input: { config: { coldStarts: 3 }, trigger: { source: 'test' } } },
+      {
+        store,
+        defaults: { config: { warmInvocations: 7 }, targets: [spec('apr', 'fa'), spec('pytorch', 'fb')] },
+        describeTarget: async (t) => {
+          described.push(t.functionName);
+          return { ...t, packageBytes: 1234, packageLabel: '1.2 kB zip' };
+        },
+      },
+    );
+    expect(described).toEqual(['fa', 'fb']);
+    expect(out.run).toBe('run-1');
+    expect(out.config).toMatchObject({ coldStarts: 3, warmInvocations: 7 });
+    const manifest = await store.getJson<any>(layout.runManifest('run-1'));
+    expect(manifest).toMatchObject({ schemaVersion: 1, run: 'run-1', startedAt: '2024-06-01T00:00:00.000Z', trigger: { source: 'test' } });
+    expect(manifest.targets.map((t: TargetSpec) => t.packageBytes)).toEqual([1234, 1234]);
+  });
+
+  test.each([
+    [{ config: {}, extra: 1 }, 'unknown key "extra"'],
+    [[1], 'must be a JSON object'],
+  ])('execution input %j is refused: %s', async (input, message) => {
+    const deps = { store: new DirectoryRunStore(tempDir()), defaults: { config: {}, targets: [spec('apr', 'fa')] } };
+    await expect(prepareRun({ executionName: 'r', startTime: 't', input }, deps)).rejects.toThrow(message);
+  });
+
+  test('a run name that cannot name files is refused before anything is written', async () => {
+    const dir = tempDir();
+    const deps = { store: new DirectoryRunStore(dir), defaults: { config: {}, targets: [spec('apr', 'fa')] } };
+    await expect(prepareRun({ executionName: '../escape', startTime: 't', input: {} }, deps)).rejects.toThrow('cannot name files');
+    expect(existsSync(path.join(dir, 'runs'))).toBe(false);
+  });
+});
+
+describe('describeTarget, against Lambda and ECR on the wire', () => {
+  test('a zip: Lambda\'s CodeSize, and the memory and architecture actually deployed', async () => {
+    const fake = await startFakeAws((req) =>
+      req.method === 'GET' && req.path === '/2015-03-31/functions/fa'
+        ? {
+            body: {
+              Configuration: { FunctionName: 'fa', MemorySize: 128, Architectures: ['x86_64'], PackageType: 'Zip', CodeSize: 612_345, Runtime: 'provided.al2023', LoggingConfig: { LogFormat: 'Text', LogGroup: '/real/group' } },
+              Code: { RepositoryType: 'S3', Location: 'https://example' },
+            },
+            headers: { 'content-type': 'application/json' },
+          }
+        : undefined,
+    );
+    try {
+      const lambda = new LambdaClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+      const ecr = new ECRClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+      const out = await describeTarget({ lambda, ecr }, { ...spec('apr', 'fa'), memorySizeMB: 999 });
+      expect(out).toMatchObject({ packageBytes: 612_345, packageLabel: '0.61 MB zip', memorySizeMB: 128, logGroupName: '/real/group', runtimeLabel: 'provided.al2023' });
+      expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /2015-03-31/functions/fa']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('an image: the size ECR reports for the digest Lambda resolved', async () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const fake = await startFakeAws((req) => {
+      if (req.path === '/2015-03-31/functions/fb') {
+        return {
+          headers: { 'content-type': 'application/json' },
+          body: {
+            Configuration: { FunctionName: 'fb', MemorySize: 512, Architectures: ['x86_64'], PackageType: 'Image', CodeSize: 0 },
+            Code: { RepositoryType: 'ECR', ImageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/cdk-assets:tag', ResolvedImageUri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/cdk-assets@${digest}` },
+          },
+        };
+      }
+      if (req.operation === 'DescribeImages') {
+        const body = JSON.parse(req.body);
+        expect(body).toEqual({ registryId: '123456789012', repositoryName: 'cdk-assets', imageIds: [{ imageDigest: digest }] });
+        return { headers: { 'content-type': 'application/x-amz-json-1.1' }, body: { imageDetails: [{ imageDigest: digest, imageSizeInBytes: 1_503_000_000 }] } };
+      }
+      return undefined;
+    });
+    try {
+      const lambda = new LambdaClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+      const ecr = new ECRClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+      const out = await describeTarget({ lambda, ecr }, spec('pytorch', 'fb'));
+      expect(out).toMatchObject({ packageBytes: 1_503_000_000, runtimeLabel: 'container-image', memorySizeMB: 512 });
+      expect(out.packageLabel).toBe('1503.0 MB container image (compressed, as stored in ECR)');
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('dropTraceContext', () => {
+  test('inside a traced Lambda the SDK forwards the trace header; the benchmark\'s client does not', async () => {
+    const saved = { name: process.env.AWS_LAMBDA_FUNCTION_NAME, trace: process.env._X_AMZN_TRACE_ID };
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'invoke-task';
+    process.env._X_AMZN_TRACE_ID = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    const fake = await startFakeAws(() => ({ body: {}, headers: { 'content-type': 'application/json' } }));
+    try {
+      const config = { endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+      const plain = new LambdaClient(config);
+      const benchmark = dropTraceContext(new LambdaClient(config));
+      await plain.send(new InvokeCommand({ FunctionName: 'f', Payload: Buffer.from('{}') }));
+      await benchmark.send(new InvokeCommand({ FunctionName: 'f', Payload: Buffer.from('{}') }));
+      expect(fake.requests[0].headers['x-amzn-trace-id']).toBe(process.env._X_AMZN_TRACE_ID);
+      expect(fake.requests[1].headers['x-amzn-trace-id']).toBeUndefined();
+      expect(fake.requests[1].headers.authorization).toBeDefined();
+    } finally {
+      await fake.close();
+      for (const [k, v] of [['AWS_LAMBDA_FUNCTION_NAME', saved.name], ['_X_AMZN_TRACE_ID', saved.trace]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
+
+describe('run store', () => {
+  test('keys stay under runs/<run>/', () => {
+    for (const bad of ['x/y.json', 'runs/../etc', 'runs/a/../../b', 'runs//x', 'runs/a b/x', '/runs/a/x']) expect(() => checkKey(bad)).toThrow('not a plain path');
+    expect(() => checkKey('runs/a/raw/apr/cold/0001.json')).not.toThrow();
+    expect(() => checkRunName('a'.repeat(81))).toThrow('cannot name files');
+  });
+
+  test('a directory: JSON round trip, missing keys, sorted listing without temporary files', async () => {
+    const root = tempDir();
+    const store = new DirectoryRunStore(root);
+    await store.putJson('runs/r/raw/apr/cold/0002.json', { n: 2 });
+    await store.putJson('runs/r/raw/apr/cold/0001.json', { n: 1 });
+    expect(await store.getJson('runs/r/raw/apr/cold/0001.json')).toEqual({ n: 1 });
+    expect(await store.getJson('runs/r/raw/apr/nothing.json')).toBeUndefined();
+    expect(await store.list('runs/r/raw/apr/cold/')).toEqual(['runs/r/raw/apr/cold/0001.json', 'runs/r/raw/apr/cold/0002.json']);
+    expect(await store.list('runs/r/raw/pytorch/')).toEqual([]);
+    expect(readFileSync(path.join(root, 'runs/r/raw/apr/cold/0001.json'), 'utf8')).toBe('{"n":1}\n');
+  });
+
+  test('S3 on the wire: PutObject, GetObject (NoSuchKey is "absent"), ListObjectsV2 across pages', async () => {
+    const objects = new Map<string, string>();
+    const fake = await startFakeAws((req) => {
+      const key = decodeURIComponent(req.path.replace(/^\/bucket\/?/, ''));
+      if (req.method === 'PUT') {
+        objects.set(key, req.body);
+        return { body: '' };
+      }
+      if (req.method === 'GET' && req.query.get('list-type') === '2') {
+        const all = [...objects.keys()].filter((k) => k.startsWith(req.query.get('prefix') ?? '')).sort();
+        const start = Number(req.query.get('continuation-token') ?? 0);
+        const page = all.slice(start, start + 1);
+        const more = start + 1 < all.length;
+        return {
+          body: `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bucket</Name><KeyCount>${page.length}</KeyCount><IsTruncated>${more}</IsTruncated>${more ? `<NextContinuationToken>${start + 1}</NextContinuationToken>` : ''}${page.map((k) => `<Contents><Key>${k}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`,
+        };
+      }
+      if (req.method === 'GET') {
+        const value = objects.get(key);
+        return value === undefined
+          ? { status: 404, body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>' }
+          : { body: value, headers: { 'content-type': 'application/json' } };
+      }
+      return undefined;
+    });
+    try {
+      const s3 = new S3Client({ endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
+      const store = new S3RunStore(s3, 'bucket');
+      await store.putJson('runs/r/raw/b.json', { b: true });
+      await store.putJson('runs/r/raw/a.json', { a: true });
+      expect(await store.getJson('runs/r/raw/a.json')).toEqual({ a: true });
+      expect(await store.getJson('runs/r/raw/zzz.json')).toBeUndefined();
+      expect(await store.list('runs/r/raw/')).toEqual(['runs/r/raw/a.json', 'runs/r/raw/b.json']);
+      expect(store.describe('runs/r/x')).toBe('s3://bucket/runs/r/x');
+      expect(fake.requests.find((r) => r.method === 'PUT')?.headers['content-type']).toBe('application/json');
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('failure records', () => {
+  test('describeCaught reads a Lambda task\'s JSON cause, and keeps other causes as text', () => {
+    expect(describeCaught({ Error: 'ColdStartError', Cause: JSON.stringify({ errorType: 'ColdStartError', errorMessage: 'cannot force', trace: [] }) })).toBe('ColdStartError: cannot force');
+    expect(describeCaught({ Error: 'States.Timeout', Cause: 'Task timed out' })).toBe('States.Timeout: Task timed out');
+    expect(describeCaught({ Error: 'States.Timeout' })).toBe('States.Timeout');
+  });
+
+  test('recordFailureTask writes failure.json under the run', async () => {
+    const root = tempDir();
+    const out = await recordFailureTask(
+      { executionName: 'r1', failedState: 'Aggregate', error: { Error: 'SampleError', Cause: '{"errorMessage":"bad sample"}' } },
+      { store: new DirectoryRunStore(root), now: () => new Date('2024-06-01T00:00:00Z') },
+    );
+    expect(out.failureKey).toBe('runs/r1/failure.json');
+    expect(JSON.parse(readFileSync(path.join(root, 'runs/r1/failure.json'), 'utf8'))).toEqual({
+      schemaVersion: 1,
+      run: 'r1',
+      status: 'FAILED',
+      failedState: 'Aggregate',
+      error: 'SampleError',
+      message: 'SampleError: bad sample',
+      cause: '{"errorMessage":"bad sample"}',
+      recordedAt: '2024-06-01T00:00:00.000Z',
+      rawRecords: path.join(root, 'runs/r1/raw'),
+    });
+  });
+});
