@@ -158,7 +158,7 @@ test('explainAwsError: missing credentials, missing region, expired credentials'
 
 test('describeEvent: Task states with their target and cold-start number; failures', () => {
   expect(describeEvent({ id: 1, timestamp: new Date(), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'InvokeWarm', input: '{"target":{"key":"pytorch"}}' } })).toBe('InvokeWarm pytorch');
-  expect(describeEvent({ id: 1, timestamp: new Date(), type: 'TaskFailed', taskFailedEventDetails: { error: 'ColdStartError', cause: 'x' } })).toBe('  failed: ColdStartError x');
+  expect(describeEvent({ id: 1, timestamp: new Date(), type: 'TaskFailed', taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'ColdStartError', cause: 'x' } })).toBe('  failed: ColdStartError x');
   expect(describeEvent({ id: 1, timestamp: new Date(), type: 'PassStateEntered' })).toBeUndefined();
 });
 
