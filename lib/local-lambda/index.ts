@@ -7,5 +7,5 @@ export type { LocalFunctionDefinition } from './function-definition';
 export type { LocalLambdaOptions } from './service';
 export { LocalLambdaService, ACCOUNT_ID } from './service';
 export type { LimitsMode, LimitsStatus } from './cgroups';
-export type { InvocationRecord } from './local-function';
+export type { ConfigurationUpdate, InvocationAnswer, InvocationRecord, InvokeOptions } from './local-function';
 export { formatReportLine, billedDurationMs, bytesToReportedMB } from './report';

@@ -141,7 +141,7 @@ describe('no orphan processes', () => {
     const childPids = spawned.json.childPids as number[];
     expect(childPids.length).toBe(service.limits.applied ? 2 : 1);
     const stuck = invoke(lambda, 'stuck', { action: 'hang' }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 200 && service.environmentPids().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     const environmentPids = service.environmentPids();
     expect(environmentPids.length).toBe(2);
     for (const p of [...environmentPids, ...childPids]) expect(gone(p)).toBe(false);
