@@ -78,8 +78,9 @@ export class PytorchFunction extends Construct {
       code,
       architecture: PYTORCH_ARCHITECTURE,
       memorySize: PYTORCH_MEMORY_MB,
-      // Init is capped at 10 s by Lambda; the rest is headroom for a slow first answer.
-      timeout: Duration.seconds(60),
+      // Init is capped at 10 s by Lambda; the rest is headroom for a slow first answer. The local
+      // service runs it with the same timeout (lib/targets).
+      timeout: Duration.seconds(30),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.TEXT,
