@@ -1,3 +1,4 @@
+import { PUBLISHED_FIGURES, type PublishedFigure } from './published-figures';
 import { COST_FORMULA, LAMBDA_PRICES } from './cost';
 import { COLD_START_MARKER_VARIABLE } from './cold-start';
 import { formatNumber } from './render-svg';
@@ -152,6 +153,8 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   }
   out.push('');
 
+  out.push(...renderPublishedComparison(results), '');
+
   out.push('## Errors', '');
   const anyErrors = keys.some((k) => results.targets[k].errors > 0 || results.targets[k].runErrors.length > 0);
   if (!anyErrors) {
@@ -260,4 +263,42 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
     out.push('');
   }
   return out.join('\n');
+}
+
+const METRIC_LABELS: Record<PublishedFigure['metric'], string> = {
+  coldInitP50: 'cold start Init Duration, p50',
+  warmDurationP50: 'warm Duration, p50',
+  maxMemory: 'Max Memory Used',
+  packageBytes: 'package size',
+};
+
+function measuredFor(t: TargetResults, metric: PublishedFigure['metric']): number | null {
+  switch (metric) {
+    case 'coldInitP50': return t.cold.initMs?.p50 ?? null;
+    case 'warmDurationP50': return t.warm.durationMs?.p50 ?? null;
+    case 'maxMemory': return t.cold.maxMemoryMB?.p50 ?? null;
+    case 'packageBytes': return t.packageBytes;
+  }
+}
+
+/** This run's p50s beside figures others measured on AWS: how far does this run predict the cloud? */
+export function renderPublishedComparison(results: BenchmarkResults): string[] {
+  const rows = PUBLISHED_FIGURES.filter((f) => results.targets[f.target]).map((f) => {
+    const measured = measuredFor(results.targets[f.target], f.metric);
+    const show = (v: number) => (f.unit === 'bytes' ? formatBytes(v) : `${formatValue(v)} ${f.unit}`);
+    return [
+      mdCell(f.target), METRIC_LABELS[f.metric],
+      measured === null ? 'n/a' : show(measured), show(f.value),
+      measured === null ? 'n/a' : `${formatNumber(measured / f.value)}×`, mdCell(f.source),
+    ];
+  });
+  if (rows.length === 0) return [];
+  const where = results.backend === 'local'
+    ? 'Local numbers come from this machine (with the limits stated under Environment), so this table shows how well the local run predicts AWS.'
+    : 'Figures from other runs on AWS, for context; they differ in date, region and, for the reference benchmark, sample size.';
+  return [
+    '## Compared with published AWS figures', '',
+    `${where} Package sizes differ in kind where noted (a zip, an image, or locally the installed files a function loads).`, '',
+    ...table(['target', 'metric', 'this run', 'published', 'this run / published', 'source'], rows, ['l', 'l', 'r', 'r', 'r', 'l']),
+  ];
 }

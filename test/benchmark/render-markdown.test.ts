@@ -24,6 +24,15 @@ describe('report.md', () => {
     expect(lines).toContain('| failed invocations | 2 of 19 | 1 of 16 |  |');
   });
 
+  test('this run beside the published AWS figures, each with its source', () => {
+    expect(md).toContain('## Compared with published AWS figures');
+    expect(md).toContain('shows how well the local run predicts AWS');
+    // apr cold p50 22 ms against lambda-perf's 15.9 ms; pytorch 4,000 ms against the reference's 3,935.59 ms.
+    expect(lines.find((l) => l.startsWith('| apr | cold start Init Duration, p50 | 22 ms | 15.9 ms | 1.38× | lambda-perf'))).toBeDefined();
+    expect(lines.find((l) => l.startsWith('| pytorch | cold start Init Duration, p50 | 4,000 ms | 3,935.59 ms | 1.02× |'))).toBeDefined();
+    expect(lines.find((l) => l.startsWith('| pytorch | Max Memory Used | 291 MB | 289 MB | 1.01× |'))).toBeDefined();
+  });
+
   test('every statistic with its spread', () => {
     expect(lines).toContain('| apr | cold: Init Duration | ms | 5 | 20 | 22 | 23.6 | 23.96 | 24 | 22 | 1.58 |');
     expect(lines).toContain('| pytorch | warm: Duration | ms | 10 | 1.5 | 1.57 | 1.6 | 1.62 | 1.62 | 1.56 | 0.05 |');
