@@ -424,3 +424,42 @@ describe('variants', () => {
     expect(() => synth({ coldStarts: 'many' })).toThrow('context key "coldStarts": got "many"; allowed: an integer from 1 to 500');
   });
 });
+
+describe('the handler bundle that is deployed', () => {
+  test('loads on its own (SDK inside) and its trigger handler starts an execution over the wire', async () => {
+    const { startFakeAws, TEST_CREDENTIALS } = await import('./fake-aws');
+    const fn = resources[idAtPath(s.json, 'RunOnDeploy/OnEvent/Function')];
+    const asset = Object.values(s.manifest.files as Record<string, any>).find((f) =>
+      Object.values(f.destinations as Record<string, any>).some((d) => d.objectKey === fn.Properties.Code.S3Key),
+    );
+    const bundle = path.join(s.outdir, asset.source.path, 'index.js');
+    expect(readFileSync(bundle, 'utf8')).toContain('StartExecutionCommand');
+    const fake = await startFakeAws((req) =>
+      req.operation === 'StartExecution' ? { body: { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:sm:x', startDate: 0 } } : undefined,
+    );
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_SFN: fake.endpoint,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm',
+      RESULTS_BUCKET: 'results',
+      DEPLOY_WAIT_MS: '60000',
+    });
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const handlers = require(bundle);
+      expect(Object.keys(handlers).sort()).toEqual(
+        ['aggregate', 'collectReports', 'forceColdStart', 'invokeCold', 'invokeWarm', 'prepare', 'recordFailure', 'recordTargetError', 'triggerIsComplete', 'triggerOnEvent'].sort(),
+      );
+      const out = await handlers.triggerOnEvent({ RequestType: 'Create', ResourceProperties: {} });
+      expect(out.Data.ExecutionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:sm:x');
+      expect(JSON.parse(fake.requests[0].body).stateMachineArn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:sm');
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      await fake.close();
+    }
+  });
+});
