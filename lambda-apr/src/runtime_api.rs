@@ -151,6 +151,8 @@ pub fn serve(api: &mut RuntimeApi, handler: &Handler) -> RuntimeApiError {
 /// Fetches one event, handles it and posts the outcome.
 pub fn serve_one(api: &mut RuntimeApi, handler: &Handler) -> Result<(), RuntimeApiError> {
     let invocation = api.next_invocation()?;
+    // The trace header (Lambda-Runtime-Trace-Id) is not propagated into _X_AMZN_TRACE_ID: that
+    // variable exists for X-Ray SDKs, and nothing in this process reads it.
     let Some(request_id) = invocation.request_id else {
         eprintln!("Runtime API sent an event without {REQUEST_ID_HEADER}; it cannot be answered");
         return Ok(());
