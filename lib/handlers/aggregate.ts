@@ -1,7 +1,7 @@
 import { aggregate, invocationRows } from '../benchmark/aggregate';
 import { joinReports, keepFirstResponses } from '../benchmark/records';
 import { buildResultFiles, writeResultFiles, type ResultSink } from '../benchmark/result-files';
-import type { Backend, EnvironmentManifest, InvocationRecord, RawBenchmarkRun, Ratio, TargetRun } from '../benchmark/types';
+import type { Backend, EnvironmentManifest, InvocationRecord, Parity, RawBenchmarkRun, Ratio, TargetRun } from '../benchmark/types';
 import type { StoredReports, StoredRunErrors } from './collect';
 import { loadInvocations } from './measure';
 import type { RunManifest } from './prepare';
@@ -21,6 +21,8 @@ export interface AggregateDeps {
   sinkFor: (resultsPrefix: string) => ResultSink;
   backend: Backend;
   environment: EnvironmentManifest;
+  /** A parity check run beside the state machine (the local run does one before measuring). */
+  parity?: Parity;
   now?: () => Date;
 }
 
@@ -60,7 +62,7 @@ export async function aggregateTask(input: AggregateInput, deps: AggregateDeps):
   if (typeof input?.run !== 'string') throw new TaskInputError('Aggregate', '"run" must be the run name');
   const run = checkRunName(input.run);
   const raw = await loadRawRun(deps.store, run, (deps.now ?? (() => new Date()))());
-  const results = aggregate({ run: raw, backend: deps.backend, environment: deps.environment });
+  const results = aggregate({ run: raw, backend: deps.backend, environment: deps.environment, ...(deps.parity ? { parity: deps.parity } : {}) });
   const files = buildResultFiles(results, invocationRows(raw));
   const resultsPrefix = layout.runPrefix(run);
   await writeResultFiles(deps.sinkFor(resultsPrefix), files);

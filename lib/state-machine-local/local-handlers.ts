@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { BenchmarkConfigInput } from '../benchmark/config';
 import { createBenchmarkClients } from '../benchmark/clients';
 import { DirectorySink } from '../benchmark/result-files';
-import type { EnvironmentManifest, InvocationRecord, TargetSpec } from '../benchmark/types';
+import type { EnvironmentManifest, InvocationRecord, Parity, TargetSpec } from '../benchmark/types';
 import { aggregateTask } from '../handlers/aggregate';
 import { collectReportsTask, recordTargetErrorTask } from '../handlers/collect';
 import { forceColdStartTask, invokeColdTask, invokeWarmTask } from '../handlers/measure';
@@ -37,6 +37,8 @@ export interface LocalHandlerOptions {
   /** The settings Prepare starts from (what cdk.json gives the deployed Prepare). */
   defaults: BenchmarkConfigInput;
   environment: EnvironmentManifest;
+  /** Written into results.json by Aggregate. */
+  parity?: Parity;
   /** First poll delay while a configuration update is in progress, s. */
   updatePollSeconds: number;
   onInvocation?: (target: string, record: InvocationRecord, index: number, total: number) => void;
@@ -74,6 +76,7 @@ export function createLocalTaskHandlers(options: LocalHandlerOptions): Record<st
         sinkFor: (prefix) => new DirectorySink(path.join(options.outDir, ...prefix.split('/').filter(Boolean))),
         backend: 'local',
         environment: options.environment,
+        ...(options.parity ? { parity: options.parity } : {}),
       }),
     recordFailure: (payload) => recordFailureTask(payload as RecordFailureInput, { store }),
   };

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { BenchmarkConfigInput } from '../benchmark/config';
 import type { ProgressEvent } from '../benchmark/run-benchmark';
-import type { EnvironmentManifest, TargetSpec } from '../benchmark/types';
+import type { EnvironmentManifest, Parity, TargetSpec } from '../benchmark/types';
 import { STATE_NAMES } from '../constructs/benchmark-state-machine';
 import type { FailureRecord } from '../handlers/record-failure';
 import { layout } from '../handlers/run-layout';
@@ -49,6 +49,8 @@ export interface LocalRunOptions {
   executionName?: string;
   /** Recorded in results.json (machine, tools, whether limits were applied). */
   environment?: EnvironmentManifest;
+  /** A parity check done before the run, recorded in results.json. */
+  parity?: Parity;
   onProgress?: (event: LocalRunProgress) => void;
   /** Milliseconds to wait before each retry of a state, instead of its Retry settings (tests). */
   retryIntervalOverrides?: Record<string, number | number[]>;
@@ -109,6 +111,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     defaults: options.defaults ?? {},
     environment: options.environment ?? { limitsApplied: false, limitsReason: 'not reported by the caller' },
     updatePollSeconds: options.updatePollSeconds ?? 0.05,
+    ...(options.parity ? { parity: options.parity } : {}),
     onInvocation: (target, record, index, total) => {
       const c = counts.get(target) ?? { invocations: 0, failed: 0 };
       c.invocations++;
