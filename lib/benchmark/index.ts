@@ -15,4 +15,3 @@ export * from './render-csv';
 export * from './render-svg';
 export * from './render-markdown';
 export * from './result-files';
-export * from './run-benchmark';

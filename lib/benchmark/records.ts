@@ -1,7 +1,7 @@
 import type { InvocationRecord, JoinedInvocation, ReportRecord } from './types';
 
 /**
- * Small pure helpers over invocation records, shared by runBenchmark and the state machine handlers.
+ * Small pure helpers over invocation records, used by the state machine handlers.
  */
 
 /** Attaches each invocation's REPORT record by request id; invocations without one stay as they are. */

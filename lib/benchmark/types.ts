@@ -106,7 +106,7 @@ export interface JoinedInvocation extends InvocationRecord {
   report?: ReportRecord;
 }
 
-/** Raw data of one target, as runBenchmark returns it and aggregate() consumes it. */
+/** Raw data of one target, as the state machine's Aggregate step assembles it and aggregate() consumes it. */
 export interface TargetRun {
   spec: TargetSpec;
   invocations: JoinedInvocation[];
@@ -282,3 +282,11 @@ export interface InvocationRow {
   status: string;
   errorType: string | null;
 }
+
+/** What a run reports as it goes, for progress displays. */
+export type ProgressEvent =
+  | { type: 'target-start'; target: string; targetIndex: number; targets: number }
+  | { type: 'invocation'; target: string; phase: Phase; index: number; total: number; record: InvocationRecord; updateWaitMs?: number }
+  | { type: 'collecting'; target: string; found: number; missing: number }
+  | { type: 'target-error'; target: string; message: string }
+  | { type: 'target-done'; target: string; invocations: number; failed: number };
