@@ -11,24 +11,25 @@ trap 'rm -rf "$logs"' EXIT
 
 add_counts() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
-run_cargo() { # name, manifest
-  local log="$logs/$1.log"
-  cargo test --release --manifest-path "$2" 2>&1 | tee "$log"
+run_cargo() { # name, command...: a cargo test run whose "N passed; M failed" lines are summed
+  local name=$1 log="$logs/$1.log"
+  shift
+  "$@" 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   local p f
   p=$(grep -oE '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
   f=$(grep -oE '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
   add_counts "$p" "$f"
-  ((status == 0)) || broken+=("$1")
+  ((status == 0)) || broken+=("$name")
 }
 
 echo "== type check"
 npx --no-install tsc --noEmit -p . || broken+=("tsc")
 
 echo "== cargo test: the .apr tool"
-run_cargo apr-pack tools/apr-pack/Cargo.toml
+run_cargo apr-pack cargo test --release --locked --manifest-path tools/apr-pack/Cargo.toml
 echo "== cargo test: the Rust function"
-run_cargo lambda-apr lambda-apr/Cargo.toml
+run_cargo lambda-apr npm run --silent test:rust
 
 echo "== pytest: the PyTorch function"
 log="$logs/pytest.log"
