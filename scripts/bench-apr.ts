@@ -207,8 +207,8 @@ function main(): void {
   const sweep: { name: string; zipBytes: number; bootstrapBytes: number; spawnToNext: Summary | null; warmInference: Summary | null }[] = [];
   if (options.sweep) {
     const sweepVariants: Variant[] = [
-      { name: 'sweep-release', description: 'opt-level 3, fat LTO, 1 codegen unit, panic abort, strip (the release profile)', build: {} },
-      { name: 'sweep-opt-s', description: 'opt-level "s"', build: { profileOverrides: { 'opt-level': 's' } } },
+      { name: 'sweep-release', description: 'the release profile: opt-level "s", fat LTO, 1 codegen unit, panic abort, strip', build: {} },
+      { name: 'sweep-opt-3', description: 'opt-level 3', build: { profileOverrides: { 'opt-level': '3' } } },
       { name: 'sweep-opt-z', description: 'opt-level "z"', build: { profileOverrides: { 'opt-level': 'z' } } },
       { name: 'sweep-thin-lto', description: 'thin LTO', build: { profileOverrides: { lto: 'thin' } } },
       { name: 'sweep-no-lto-cgu16', description: 'no LTO, 16 codegen units', build: { profileOverrides: { lto: 'false', 'codegen-units': '16' } } },
