@@ -50,37 +50,41 @@ pub fn decode_standard_padded(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
         return Ok(Vec::new());
     };
     let (full_quads, last_quad) = input.split_at(last_quad_start);
-    let mut out = Vec::with_capacity(input.len() / 4 * 3);
-    for quad in full_quads.chunks_exact(4) {
+    // Written through indices into a buffer of the final size: at opt-level "s" this is several
+    // times faster than pushing byte by byte.
+    let mut out = vec![0u8; full_quads.len() / 4 * 3];
+    for (quad, bytes) in full_quads.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
         let bits = quad_bits(quad[0], quad[1], quad[2], quad[3])?;
-        out.extend_from_slice(&bits.to_be_bytes()[1..4]);
+        bytes[0] = (bits >> 16) as u8;
+        bytes[1] = (bits >> 8) as u8;
+        bytes[2] = bits as u8;
     }
     let (a, b, c, d) = (last_quad[0], last_quad[1], last_quad[2], last_quad[3]);
-    match (c == b'=', d == b'=') {
-        (false, false) => {
-            let bits = quad_bits(a, b, c, d)?;
-            out.extend_from_slice(&bits.to_be_bytes()[1..4]);
-        }
-        (false, true) => {
-            let bits = quad_bits(a, b, c, b'A')?;
-            out.extend_from_slice(&bits.to_be_bytes()[1..3]);
-        }
-        (true, true) => {
-            let bits = quad_bits(a, b, b'A', b'A')?;
-            out.push(bits.to_be_bytes()[1]);
-        }
+    let last = match (c == b'=', d == b'=') {
+        (false, false) => quad_bits(a, b, c, d)?.to_be_bytes(),
+        (false, true) => quad_bits(a, b, c, b'A')?.to_be_bytes(),
+        (true, true) => quad_bits(a, b, b'A', b'A')?.to_be_bytes(),
         (true, false) => return Err(InvalidBase64),
-    }
+    };
+    let last_len = 3 - usize::from(c == b'=') - usize::from(d == b'=');
+    out.extend_from_slice(&last[1..1 + last_len]);
     Ok(out)
 }
 
 /// The 24 bits four alphabet characters stand for, in the low bits of the result.
+#[inline(always)]
 fn quad_bits(a: u8, b: u8, c: u8, d: u8) -> Result<u32, InvalidBase64> {
-    let values = [a, b, c, d].map(|byte| DECODE_TABLE[byte as usize]);
-    if values.contains(&NOT_IN_ALPHABET) {
+    let (a, b, c, d) = (
+        DECODE_TABLE[usize::from(a)],
+        DECODE_TABLE[usize::from(b)],
+        DECODE_TABLE[usize::from(c)],
+        DECODE_TABLE[usize::from(d)],
+    );
+    // NOT_IN_ALPHABET is the only table value with the high bit set.
+    if (a | b | c | d) & 0x80 != 0 {
         return Err(InvalidBase64);
     }
-    Ok((u32::from(values[0]) << 18) | (u32::from(values[1]) << 12) | (u32::from(values[2]) << 6) | u32::from(values[3]))
+    Ok((u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d))
 }
 
 /// The `base64` crate configured to decide as [`decode_standard_padded`] does.
