@@ -61,7 +61,8 @@ fn main() {
     }
     let handler = Handler::new(load_model(ModelSource::Embedded).expect("embedded model"), 0.0);
     let encoded = base64::engine::general_purpose::STANDARD.encode(REFERENCE_EVENT);
-    let proxy_plain = format!(r#"{{"version":"2.0","body":{},"isBase64Encoded":false}}"#, serde_json_string(REFERENCE_EVENT));
+    let proxy_plain =
+        format!(r#"{{"version":"2.0","body":{},"isBase64Encoded":false}}"#, serde_json_string(REFERENCE_EVENT));
     let proxy_base64 = format!(r#"{{"version":"2.0","body":"{encoded}","isBase64Encoded":true}}"#);
     for event in [REFERENCE_EVENT, &proxy_plain, &proxy_base64] {
         assert!(matches!(handler.handle(event.as_bytes()), Outcome::Response(_)), "{event}");
@@ -72,7 +73,9 @@ fn main() {
     let proxy = handle(&proxy_plain);
     let proxy_b64 = handle(&proxy_base64);
 
-    let ours = per_call_ns(calls, || drop(black_box(apr_wine_lambda::base64::decode_standard_padded(black_box(encoded.as_bytes())))));
+    let ours = per_call_ns(calls, || {
+        drop(black_box(apr_wine_lambda::base64::decode_standard_padded(black_box(encoded.as_bytes()))))
+    });
     let crate_engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         base64::engine::GeneralPurposeConfig::new()
@@ -94,7 +97,9 @@ fn main() {
         fit_intercept: bool,
     }
     let apr_format_reader = per_call_ns(model_calls, || {
-        let payload: Lr = apr_format::load_from_bytes(black_box(EMBEDDED_MODEL), apr_format::ModelType::LinearRegression).expect("valid");
+        let payload: Lr =
+            apr_format::load_from_bytes(black_box(EMBEDDED_MODEL), apr_format::ModelType::LinearRegression)
+                .expect("valid");
         let info = apr_format::inspect_bytes(black_box(EMBEDDED_MODEL)).expect("valid");
         drop(black_box((payload, info)));
     });
