@@ -244,6 +244,10 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
         'as Lambda defines them (init starts when the environment is created, Init Duration ends at the runtime\'s first `GET /runtime/invocation/next`). It is not AWS: CPU speed, the share of CPU per memory size ' +
         '(unless limits were applied: see `limitsApplied` below), image download and sandbox start-up differ, so absolute numbers are this machine\'s; the comparison between ' +
         'the two functions on the same machine is what the local run is for.',
+      '- **Local Init Duration and memory**: the service first prepares the environment (spawns a small wrapper, joins it to the CPU and memory cgroups), then starts ' +
+        'the init clock and lets the wrapper exec the runtime; like Lambda\'s sandbox creation, that preparation is outside Init Duration but inside the cold ' +
+        'client round trip. Max Memory Used is the peak resident memory (VmHWM) summed over the environment\'s processes; Lambda counts more of its sandbox, ' +
+        'so small functions read lower here (compare the table of published figures).',
     );
   } else {
     out.push(
