@@ -4,24 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TargetSpec } from '../../lib/benchmark/types';
 import type { LocalFunctionDefinition } from '../../lib/local-lambda';
-
-export const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'runtimes');
+import { fixtureFunction } from '../local-lambda/helpers';
 
 /** A function served by the local service's configurable test runtime (real processes, Runtime API). */
 export function fixture(functionName: string, environment: Record<string, string> = {}): LocalFunctionDefinition {
-  return {
-    functionName,
-    runtime: 'provided.al2023',
-    packageType: 'Zip',
-    command: process.execPath,
-    args: [path.join(FIXTURES, 'test-runtime.cjs')],
-    cwd: FIXTURES,
-    handler: 'test-runtime.handler',
-    memorySizeMB: 1769,
-    timeoutSeconds: 10,
-    environment,
-    codeSizeBytes: 4096,
-  };
+  return fixtureFunction(functionName, { timeoutSeconds: 10, environment, codeSizeBytes: 4096 });
 }
 
 export function target(key: string, functionName: string, overrides: Partial<TargetSpec> = {}): TargetSpec {
