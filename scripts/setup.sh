@@ -36,7 +36,7 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
 fi
 
 say "building the Rust function"
-npx --no-install ts-node lib/build/apr-build-cli.ts >&2
+npx --no-install ts-node --transpile-only lib/build/apr-build-cli.ts >&2
 
 say "preparing the PyTorch function"
 bash baselines/pytorch-wine/setup-local.sh >&2
