@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { MAX_COLD_START_CONCURRENCY } from '../lib/benchmark/config';
 import type { JsonObject } from '../lib/benchmark/types';
+import type { ColdStartConcurrencyChoice } from '../lib/local-bench/cold-start-concurrency';
 import { renderConsoleSummary } from '../lib/local-bench/console-summary';
 import { ProgressBar } from '../lib/local-bench/progress';
 import { runLocalBench, TARGET_KEYS, type ParitySet, type TargetKey } from '../lib/local-bench/run-local-bench';
@@ -23,6 +25,15 @@ function positiveInteger(name: string, max: number) {
     if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}, got "${value}"`);
     return n;
   };
+}
+
+function coldStartConcurrency(value: string): ColdStartConcurrencyChoice {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_COLD_START_CONCURRENCY) {
+    throw new InvalidArgumentError(`--cold-start-concurrency must be "auto" or a whole number from 1 to ${MAX_COLD_START_CONCURRENCY}, got "${value}"`);
+  }
+  return n;
 }
 
 function targetList(value: string): TargetKey[] {
@@ -57,10 +68,18 @@ const program = new Command()
   .option('--payload <file>', 'a JSON file with the event to send (default: the reference payload)', payloadFile)
   .addOption(new Option('--limits <mode>', 'CPU and memory limits matching each function\'s memory size (cgroups)').choices(['auto', 'on', 'off']).default('auto'))
   .addOption(new Option('--parity <set>', 'parity check before measuring').choices(['red', 'all', 'off']).default('red'))
+  .option(
+    '--cold-start-concurrency <n>',
+    'environments the PyTorch function initialises at once per forced cold start, each under its own CPU quota ' +
+      '(auto: as many quotas as fit in all CPUs but one; 1 without limits); the .apr function always has one',
+    coldStartConcurrency,
+    'auto',
+  )
   .parse();
 
 const options = program.opts<{
   coldStarts: number; warm: number; targets: TargetKey[]; out: string; payload?: JsonObject; limits: LimitsMode; parity: ParitySet;
+  coldStartConcurrency: ColdStartConcurrencyChoice;
 }>();
 
 async function main(): Promise<number> {
@@ -87,6 +106,7 @@ async function main(): Promise<number> {
     outDir: options.out,
     limits: options.limits,
     parity: options.parity,
+    coldStartConcurrency: options.coldStartConcurrency,
     signal: abort.signal,
     onStage: (message) => { bar.finish(); process.stderr.write(`${message}...\n`); },
     onProgress: (event) => {

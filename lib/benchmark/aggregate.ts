@@ -177,6 +177,7 @@ function targetResults(run: TargetRun): { results: TargetResults; samples: Sampl
       memorySizeMB: spec.memorySizeMB,
       packageBytes: spec.packageBytes,
       packageLabel: spec.packageLabel,
+      coldStartConcurrency: spec.coldStartConcurrency ?? 1,
       invocations: run.invocations.length,
       errors: errorSummary.reduce((sum, e) => sum + e.count, 0),
       errorSummary,

@@ -9,6 +9,13 @@ export class BenchmarkConfigError extends Error {
   }
 }
 
+/**
+ * Environments a forced cold start may initialise at once. Lambda's unreserved concurrency is far
+ * higher; the local service gives a function at most 10 environments, and beyond a few the
+ * environments would compete for the machine instead of measuring their inits.
+ */
+export const MAX_COLD_START_CONCURRENCY = 10;
+
 export const DEFAULT_CONFIG: Readonly<BenchmarkConfig> = Object.freeze({
   coldStarts: 30,
   warmInvocations: 100,
@@ -129,6 +136,12 @@ export function validateTargets(targets: readonly TargetSpec[]): void {
       throw new BenchmarkConfigError(`${where}.architecture`, `must be "x86_64" or "arm64", got ${JSON.stringify(t.architecture)}`);
     }
     integerAtLeast(`${where}.packageBytes`, t.packageBytes, 0);
+    if (t.coldStartConcurrency !== undefined) {
+      integerAtLeast(`${where}.coldStartConcurrency`, t.coldStartConcurrency, 1);
+      if (t.coldStartConcurrency > MAX_COLD_START_CONCURRENCY) {
+        throw new BenchmarkConfigError(`${where}.coldStartConcurrency`, `must be at most ${MAX_COLD_START_CONCURRENCY}, got ${t.coldStartConcurrency}`);
+      }
+    }
     if (t.logFormat !== undefined && t.logFormat !== 'Text' && t.logFormat !== 'JSON') {
       throw new BenchmarkConfigError(`${where}.logFormat`, `must be "Text" or "JSON", got ${JSON.stringify(t.logFormat)}`);
     }

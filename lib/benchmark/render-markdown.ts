@@ -69,6 +69,27 @@ function scalar(v: JsonValue): string {
   return mdCell(String(v));
 }
 
+/** How the cold starts were paced, for the Samples line. */
+function coldPacing(results: BenchmarkResults): string {
+  const batched = Object.values(results.targets).some((t) => (t.coldStartConcurrency ?? 1) > 1);
+  return batched ? 'warm invocations one at a time' : 'one at a time';
+}
+
+/** Says which targets had several environments initialising at once, and why that is fair. */
+function concurrencyLines(results: BenchmarkResults): string[] {
+  const batched = Object.entries(results.targets).filter(([, t]) => (t.coldStartConcurrency ?? 1) > 1);
+  if (batched.length === 0) return [];
+  const which = batched.map(([key, t]) => `${key}: ${t.coldStartConcurrency} per update`).join(', ');
+  return [
+    `- **Cold starts in rounds** (${which}): after each forced update that many invocations are sent at once, so each finds the others' environments busy ` +
+      'initialising and gets a new environment of its own: every one is a separate cold start with its own Init Duration, as when Lambda scales out. ' +
+      (results.backend === 'local'
+        ? 'Locally each environment has its own CPU quota, and the rounds are sized so that the quotas together stay within the machine\'s spare CPUs; ' +
+          'the other targets have one cold start per update.'
+        : 'The other targets have one cold start per update.'),
+  ];
+}
+
 function statsRows(key: string, t: TargetResults): string[][] {
   const entries: [string, Stats | null, string][] = [
     ['cold: Init Duration', t.cold.initMs, 'ms'],
@@ -223,7 +244,8 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
     `- **Init Duration** (from the REPORT line) is the time to start the runtime and run the code outside the handler, ending when the runtime asks for its first event. ` +
       '**Duration** is the handler\'s time for one event. **Max Memory Used** is the peak memory of the execution environment. **Billed Duration** is what AWS charges ' +
       '(for custom runtimes and container images it includes INIT on cold starts).',
-    `- **Samples**: ${results.config.coldStarts} cold starts and ${results.config.warmInvocations} warm invocations per function, one at a time, functions one after the other; ` +
+    ...concurrencyLines(results),
+    `- **Samples**: ${results.config.coldStarts} cold starts and ${results.config.warmInvocations} warm invocations per function, ${coldPacing(results)}, functions one after the other; ` +
       'warm invocations follow the last cold start and so mostly run in one execution environment: their spread shows variation within an environment, not between environments, ' +
       'and their intervals are narrower than a study over many environments would give.',
     '- **Where each number comes from**: Init Duration, Duration, Billed Duration and Max Memory Used from the platform\'s REPORT records, read back from the log group ' +

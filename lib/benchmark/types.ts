@@ -51,6 +51,13 @@ export interface TargetSpec {
   packageLabel: string;
   /** The function's log format; decides which REPORT filter is used. Default 'Text'. */
   logFormat?: LogFormat;
+  /**
+   * How many new execution environments each forced cold start initialises at once (concurrent
+   * invocations right after the configuration update). Default 1: one cold start per update. More
+   * only shortens a run whose inits take seconds, where each environment runs under its own CPU
+   * share (see the local bench's methodology); Prepare fills in 1 where it is absent.
+   */
+  coldStartConcurrency?: number;
 }
 
 /** What the client saw of one Invoke call. */
@@ -190,6 +197,8 @@ export interface TargetResults {
   memorySizeMB: number;
   packageBytes: number;
   packageLabel: string;
+  /** Environments initialised at once per forced cold start (TargetSpec.coldStartConcurrency). */
+  coldStartConcurrency: number;
   invocations: number;
   /** Invocations that failed in any way (function error, API error, REPORT status, missing REPORT). */
   errors: number;

@@ -87,7 +87,8 @@ export const REPORTS_NOT_YET_INGESTED = 'ReportsNotYetIngested';
  * The benchmark as a Step Functions state machine (JSONPath):
  *
  *   Prepare → MeasureTargets (one target at a time:
- *               PlanColdStarts → ColdStarts (one at a time: ForceColdStart → InvokeCold)
+ *               PlanColdStarts → ColdStarts (one at a time: ForceColdStart → InvokeCold, which
+ *                                 invokes the target's coldStartConcurrency environments at once)
  *               → InvokeWarm → CollectReports (retried until CloudWatch Logs has every REPORT line)
  *               → TargetMeasured)
  *           → Aggregate → Done
@@ -250,7 +251,9 @@ export class BenchmarkStateMachine extends Construct {
     // Per target.
     const planColdStarts = new sfn.Pass(states, STATE_NAMES.planColdStarts, {
       stateName: STATE_NAMES.planColdStarts,
-      parameters: { ...targetPayload, 'coldStarts.$': 'States.ArrayRange(1, $.config.coldStarts, 1)' },
+      // One item per forced cold start, holding the number of its first invocation: 1, 1+C, 1+2C, ...
+      // where C is the target's coldStartConcurrency (1 unless configured).
+      parameters: { ...targetPayload, 'coldStarts.$': 'States.ArrayRange(1, $.config.coldStarts, $.target.coldStartConcurrency)' },
     });
     const forceState = invoke(STATE_NAMES.forceColdStart, forceColdStart, { ...targetPayload, 'index.$': '$.index' }, {
       resultSelector: { 'marker.$': '$.Payload.marker', 'updateWaitMs.$': '$.Payload.updateWaitMs' },
@@ -266,7 +269,8 @@ export class BenchmarkStateMachine extends Construct {
     const coldStarts = new sfn.Map(states, STATE_NAMES.coldStarts, {
       stateName: STATE_NAMES.coldStarts,
       itemsPath: '$.coldStarts',
-      // One environment at a time: a forced cold start must not overlap the previous one.
+      // One forced cold start at a time: a configuration update must not retire environments that are
+      // still initialising. Within one, InvokeCold starts the target's coldStartConcurrency environments.
       maxConcurrency: 1,
       itemSelector: { ...targetPayload, 'index.$': '$$.Map.Item.Value' },
       resultPath: sfn.JsonPath.DISCARD,

@@ -91,27 +91,43 @@ function summary(records: readonly InvocationRecord[]): InvokeOutput {
   };
 }
 
+/** The invocation numbers one forced cold start serves: index .. index + C - 1, not beyond coldStarts. */
+export function coldRound(index: number, concurrency: number, coldStarts: number): number[] {
+  const last = Math.min(coldStarts, index + Math.max(1, concurrency) - 1);
+  const out: number[] = [];
+  for (let i = index; i <= last; i++) out.push(i);
+  return out;
+}
+
 export async function invokeColdTask(input: InvokeColdInput, deps: InvokeDeps): Promise<InvokeOutput> {
   checkTargetInput('InvokeCold', input);
   const index = checkIndex('InvokeCold', input.index);
   if (typeof input.forced?.marker !== 'string') throw new TaskInputError('InvokeCold', '"forced" must be the ForceColdStart result');
   const { run, target, config } = input;
-  const record = await invokeOnce(deps.lambda, target.functionName, config.payload, 'cold');
-  record.coldStartMarker = input.forced.marker;
-  const stored: StoredColdInvocation = { record, updateWaitMs: input.forced.updateWaitMs };
-  await deps.store.putJson(layout.cold(run, target.key, index), stored);
-  deps.onInvocation?.(record, index - 1, config.coldStarts);
-  if (record.apiError && index >= MAX_CONSECUTIVE_API_ERRORS) {
-    // The previous cold starts are separate Task invocations: look back at what they stored.
-    let streak = 1;
-    for (let i = index - 1; i > index - MAX_CONSECUTIVE_API_ERRORS; i--) {
-      const previous = await deps.store.getJson<StoredColdInvocation>(layout.cold(run, target.key, i));
-      if (!previous?.record.apiError) break;
+  const round = coldRound(index, target.coldStartConcurrency ?? 1, config.coldStarts);
+  if (round.length === 0) throw new TaskInputError('InvokeCold', `"index" ${index} is beyond coldStarts (${config.coldStarts})`);
+  // All invocations of a round are sent at once, so that each finds every environment busy
+  // initialising and Lambda (or the local service) starts a new one for it.
+  const records = await Promise.all(round.map(() => invokeOnce(deps.lambda, target.functionName, config.payload, 'cold')));
+  for (const [k, record] of records.entries()) {
+    record.coldStartMarker = input.forced.marker;
+    const stored: StoredColdInvocation = { record, updateWaitMs: input.forced.updateWaitMs };
+    await deps.store.putJson(layout.cold(run, target.key, round[k]), stored);
+    deps.onInvocation?.(record, round[k] - 1, config.coldStarts);
+  }
+  const last = records[records.length - 1];
+  if (last.apiError && round[round.length - 1] >= MAX_CONSECUTIVE_API_ERRORS) {
+    // Earlier rounds were separate Task invocations: look back at what they stored.
+    let streak = 0;
+    for (let i = round[round.length - 1]; i > round[round.length - 1] - MAX_CONSECUTIVE_API_ERRORS; i--) {
+      const k = round.indexOf(i);
+      const record = k >= 0 ? records[k] : (await deps.store.getJson<StoredColdInvocation>(layout.cold(run, target.key, i)))?.record;
+      if (!record?.apiError) break;
       streak++;
     }
-    if (streak >= MAX_CONSECUTIVE_API_ERRORS) throw new InvokeFailuresError(streak, record);
+    if (streak >= MAX_CONSECUTIVE_API_ERRORS) throw new InvokeFailuresError(streak, last);
   }
-  return summary([record]);
+  return summary(records);
 }
 
 export async function invokeWarmTask(input: InvokeWarmInput, deps: InvokeDeps): Promise<InvokeOutput> {

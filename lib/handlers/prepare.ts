@@ -1,4 +1,4 @@
-import { resolveConfig, type BenchmarkConfigInput } from '../benchmark/config';
+import { resolveConfig, validateTargets, type BenchmarkConfigInput } from '../benchmark/config';
 import type { BenchmarkConfig, TargetSpec } from '../benchmark/types';
 import { LIMITS } from '../config/app-config';
 import type { RunStore } from './run-store';
@@ -105,8 +105,12 @@ export async function prepareRun(input: PrepareInput, deps: PrepareDeps): Promis
     checkTargetKey(spec.key);
     if (seen.has(spec.key)) throw new Error(`prepare: target key ${JSON.stringify(spec.key)} appears twice`);
     seen.add(spec.key);
-    targets.push(deps.describeTarget ? await deps.describeTarget(spec) : { ...spec });
+    const described = deps.describeTarget ? await deps.describeTarget(spec) : { ...spec };
+    // The state machine plans cold-start rounds from this field: it must be present.
+    targets.push({ ...described, coldStartConcurrency: described.coldStartConcurrency ?? 1 });
   }
+  // The targets come from the deployment, not the execution input: a BenchmarkConfigError names the field.
+  validateTargets(targets);
   await deps.store.putJson(layout.runManifest(run), {
     schemaVersion: 1,
     run,

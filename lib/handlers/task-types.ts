@@ -28,7 +28,10 @@ export interface PrepareOutput {
 }
 
 export interface ForceColdStartInput extends TargetTaskInput {
-  /** 1-based number of this cold start. */
+  /**
+   * 1-based number of the first cold invocation this forced cold start serves; with a target's
+   * coldStartConcurrency C it serves index .. index + C - 1 (not beyond config.coldStarts).
+   */
   index: number;
 }
 

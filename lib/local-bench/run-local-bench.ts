@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { BenchmarkResults, JsonObject, Parity, TargetSpec } from '../benchmark/types';
@@ -9,11 +10,17 @@ import { buildParityPayloads, runParity, toBenchmarkParity } from '../parity';
 import { runStateMachineLocally, type LocalRunProgress, type LocalRunResult } from '../state-machine-local';
 import { synthesizeBenchmarkTemplate } from '../state-machine-local/synth';
 import { localTargets, missingTargetFiles } from '../targets/local-targets';
+import { chooseColdStartConcurrency, type ColdStartConcurrencyChoice } from './cold-start-concurrency';
 import { collectEnvironmentManifest, type AprBuildInfo } from './environment-manifest';
 import { measurePytorchFootprint } from './package-size';
 
 export const TARGET_KEYS = ['apr', 'pytorch'] as const;
 export type TargetKey = (typeof TARGET_KEYS)[number];
+/**
+ * Targets whose inits take seconds of CPU-bound work under their quota: only these may initialise
+ * several environments per forced cold start (cold-start-concurrency.ts says why the .apr function may not).
+ */
+const BATCHED_COLD_STARTS: ReadonlySet<TargetKey> = new Set(['pytorch']);
 /** `red`: the reference payload, every red wine, edge values and bad inputs; `all` adds every white wine. */
 export type ParitySet = 'red' | 'all' | 'off';
 
@@ -27,6 +34,11 @@ export interface LocalBenchOptions {
   outDir: string;
   limits: LimitsMode;
   parity: ParitySet;
+  /**
+   * Environments the PyTorch function initialises at once per forced cold start ('auto': what the CPU
+   * quotas allow, see cold-start-concurrency.ts). The .apr function always has one per update.
+   */
+  coldStartConcurrency?: ColdStartConcurrencyChoice;
   onProgress?: (event: LocalRunProgress) => void;
   /** What the run is doing between measurements (building the template, parity, ...). */
   onStage?: (message: string) => void;
@@ -128,6 +140,16 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
   const staging = path.join(path.dirname(outDir), `.${path.basename(outDir)}.partial-${process.pid}`);
   try {
     for (const definition of definitions) service.register(definition);
+    for (const spec of specs) {
+      if (!BATCHED_COLD_STARTS.has(spec.key as TargetKey)) continue;
+      const decision = chooseColdStartConcurrency(options.coldStartConcurrency ?? 'auto', {
+        limitsApplied: service.limits.applied,
+        cpus: os.availableParallelism(),
+        memorySizeMB: spec.memorySizeMB,
+      });
+      spec.coldStartConcurrency = decision.concurrency;
+      if (decision.concurrency > 1) stage(`${spec.key}: ${decision.concurrency} cold starts per forced update (${decision.reason})`);
+    }
     const environment = collectEnvironmentManifest({
       aprBuildInfo,
       pytorchPython: options.targets.includes('pytorch') ? all.pytorch.command : undefined,

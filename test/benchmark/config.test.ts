@@ -63,6 +63,9 @@ describe('validateTargets', () => {
     [[{ ...good, functionName: '' }], /functionName must be a non-empty string/],
     [[{ ...good, packageBytes: -1 }], /packageBytes must be an integer >= 0/],
     [[{ ...good, logFormat: 'xml' as never }], /logFormat must be "Text" or "JSON"/],
+    [[{ ...good, coldStartConcurrency: 0 }], /coldStartConcurrency must be an integer >= 1, got 0/],
+    [[{ ...good, coldStartConcurrency: 2.5 }], /coldStartConcurrency must be an integer >= 1, got 2.5/],
+    [[{ ...good, coldStartConcurrency: 11 }], /coldStartConcurrency must be at most 10, got 11/],
   ])('rejects %#', (targets, message) => {
     expect(() => validateTargets(targets as TargetSpec[])).toThrow(message);
   });

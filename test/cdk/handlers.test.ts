@@ -9,6 +9,7 @@ import type { TargetSpec } from '../../lib/benchmark/types';
 import { dropTraceContext } from '../../lib/handlers/clients';
 import { describeCaught } from '../../lib/handlers/collect';
 import { describeTarget } from '../../lib/handlers/describe-target';
+import { coldRound } from '../../lib/handlers/measure';
 import { ExecutionInputError, mergeConfig, prepareRun } from '../../lib/handlers/prepare';
 import { recordFailureTask } from '../../lib/handlers/record-failure';
 import { checkRunName, layout } from '../../lib/handlers/run-layout';
@@ -80,6 +81,16 @@ describe('prepare', () => {
     const manifest = await store.getJson<any>(layout.runManifest('run-1'));
     expect(manifest).toMatchObject({ schemaVersion: 1, run: 'run-1', startedAt: '2024-06-01T00:00:00.000Z', trigger: { source: 'test' } });
     expect(manifest.targets.map((t: TargetSpec) => t.packageBytes)).toEqual([1234, 1234]);
+    // The state machine plans cold-start rounds from this field: Prepare makes it explicit.
+    expect(out.targets.map((t) => t.coldStartConcurrency)).toEqual([1, 1]);
+  });
+
+  test('a configured cold-start concurrency is kept, and one the benchmark cannot use is refused with the field named', async () => {
+    const deps = (targets: TargetSpec[]) => ({ store: new DirectoryRunStore(tempDir()), defaults: { config: {}, targets } });
+    const out = await prepareRun({ executionName: 'r', startTime: 't', input: {} }, deps([spec('apr', 'fa'), { ...spec('pytorch', 'fb'), coldStartConcurrency: 3 }]));
+    expect(out.targets.map((t) => t.coldStartConcurrency)).toEqual([1, 3]);
+    await expect(prepareRun({ executionName: 'r', startTime: 't', input: {} }, deps([{ ...spec('apr', 'fa'), coldStartConcurrency: 11 }])))
+      .rejects.toThrow('targets[0] (apr).coldStartConcurrency must be at most 10, got 11');
   });
 
   test.each([
@@ -150,6 +161,17 @@ describe('describeTarget, against Lambda and ECR on the wire', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('coldRound', () => {
+  test('the invocations one forced cold start serves: C from its index, never beyond coldStarts', () => {
+    expect(coldRound(1, 1, 30)).toEqual([1]);
+    expect(coldRound(4, 3, 30)).toEqual([4, 5, 6]);
+    expect(coldRound(28, 3, 30)).toEqual([28, 29, 30]);
+    // ArrayRange(1, 5, 2) plans rounds at 1, 3, 5: the last one is short.
+    expect(coldRound(5, 2, 5)).toEqual([5]);
+    expect(coldRound(6, 2, 5)).toEqual([]);
   });
 });
 

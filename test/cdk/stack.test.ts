@@ -281,10 +281,11 @@ describe('the benchmark state machine', () => {
     expect(JSON.stringify(definition)).not.toMatch(/JSONata|\{%/);
   });
 
-  test('per function: N cold starts one at a time (force, then invoke), then the warm invocations, then the REPORT lines', () => {
+  test('per function: forced cold starts one at a time (force, then invoke each target\'s coldStartConcurrency at once), then the warm invocations, then the REPORT lines', () => {
     expect(definition.StartAt).toBe('Prepare');
     expect(states.MeasureTargets).toMatchObject({ Type: 'Map', ItemsPath: '$.targets', MaxConcurrency: 1 });
-    expect(states.PlanColdStarts.Parameters['coldStarts.$']).toBe('States.ArrayRange(1, $.config.coldStarts, 1)');
+    // One Map item per forced update, stepping by the target's concurrency (Prepare sets it, 1 by default).
+    expect(states.PlanColdStarts.Parameters['coldStarts.$']).toBe('States.ArrayRange(1, $.config.coldStarts, $.target.coldStartConcurrency)');
     expect(states.ColdStarts).toMatchObject({ Type: 'Map', ItemsPath: '$.coldStarts', MaxConcurrency: 1 });
     expect(states.ColdStarts.ItemProcessor.StartAt).toBe('ForceColdStart');
     expect(states.ForceColdStart.Next).toBe('InvokeCold');

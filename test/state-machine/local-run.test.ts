@@ -121,6 +121,34 @@ test('a run: cold starts forced one by one, warm invocations, REPORT lines joine
 });
 
 
+test('cold starts in rounds: each forced update serves coldStartConcurrency invocations, each one a new environment', async () => {
+  const out = outDir();
+  const result = await runStateMachineLocally({
+    template,
+    lambdaEndpoint: service.endpoint,
+    outDir: out,
+    // fixture-b takes 40 ms to init, so the invocations of a round all find the others' environments busy.
+    targets: [target('apr', 'fixture-a'), target('pytorch', 'fixture-b', { coldStartConcurrency: 2 })],
+    defaults: { coldStarts: 5, warmInvocations: 2, ...fast },
+  });
+  expect(result.status).toBe('SUCCEEDED');
+  const results = readJson(path.join(result.resultsDir, 'results.json'));
+  expect(results.targets.apr.coldStartConcurrency).toBe(1);
+  expect(results.targets.pytorch.coldStartConcurrency).toBe(2);
+  for (const key of ['apr', 'pytorch']) {
+    expect(results.targets[key].errors).toBe(0);
+    expect(results.targets[key].cold.n).toBe(5);
+    expect(results.targets[key].cold.withoutInitDuration).toBe(0);
+  }
+  // Five cold invocations from three forced updates: rounds 1-2, 3-4 and 5.
+  const markers = [1, 2, 3, 4, 5].map((i) => readJson(path.join(result.resultsDir, `raw/pytorch/cold/000${i}.json`)).record.coldStartMarker);
+  expect(markers[0]).toBe(markers[1]);
+  expect(markers[2]).toBe(markers[3]);
+  expect(new Set(markers).size).toBe(3);
+  // Each of the five carried an Init Duration (cold.n above): five new environments, none reused.
+  expect(readFileSync(path.join(result.resultsDir, 'report.md'), 'utf8')).toContain('**Cold starts in rounds** (pytorch: 2 per update)');
+});
+
 test('a function that fails its init: every invocation is recorded as failed, the run finishes and says so', async () => {
   const result = await runStateMachineLocally({
     template,

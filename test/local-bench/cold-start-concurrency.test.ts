@@ -1,0 +1,32 @@
+import { autoColdStartConcurrency, chooseColdStartConcurrency } from '../../lib/local-bench/cold-start-concurrency';
+
+describe('how many environments a local forced cold start initialises at once', () => {
+  test('auto: as many CPU quotas as fit in all CPUs but one', () => {
+    // 512 MB is 28.9 % of a CPU: three fit in the one spare CPU of a two-CPU machine.
+    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 2, memorySizeMB: 512 }).concurrency).toBe(3);
+    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 4, memorySizeMB: 1024 }).concurrency).toBe(5);
+    // A full CPU per environment on two CPUs: one spare, one environment.
+    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 2, memorySizeMB: 1769 }).concurrency).toBe(1);
+    // Never more than the service gives a function, never less than one.
+    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 64, memorySizeMB: 512 }).concurrency).toBe(10);
+    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 1, memorySizeMB: 512 }).concurrency).toBe(1);
+  });
+
+  test('auto without CPU quotas: one, since environments would compete for the CPUs', () => {
+    const decision = autoColdStartConcurrency({ limitsApplied: false, cpus: 16, memorySizeMB: 512 });
+    expect(decision).toEqual({ concurrency: 1, reason: expect.stringContaining('no CPU quotas') });
+  });
+
+  test('the reason says what fitted where', () => {
+    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 2, memorySizeMB: 512 }).reason).toBe(
+      '3 CPU quotas of 28.9 % fit in 1 of 2 CPUs (one kept for the service and the client)',
+    );
+  });
+
+  test('a number is taken as given, within 1 to 10', () => {
+    const context = { limitsApplied: false, cpus: 2, memorySizeMB: 512 };
+    expect(chooseColdStartConcurrency(4, context).concurrency).toBe(4);
+    expect(() => chooseColdStartConcurrency(0, context)).toThrow('"auto" or a whole number from 1 to 10, got 0');
+    expect(() => chooseColdStartConcurrency(11, context)).toThrow('got 11');
+  });
+});
