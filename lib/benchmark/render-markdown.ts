@@ -85,7 +85,9 @@ function concurrencyLines(results: BenchmarkResults): string[] {
       'initialising and gets a new environment of its own: every one is a separate cold start with its own Init Duration, as when Lambda scales out. ' +
       (results.backend === 'local'
         ? 'Locally each environment has its own CPU quota, and the rounds are sized so that the quotas together stay within the machine\'s spare CPUs; ' +
-          'the other targets have one cold start per update.'
+          'environments side by side still share caches and memory bandwidth, so Init Duration in rounds is not guaranteed to equal one cold start per update: ' +
+          '`npm run bench:cold-start-concurrency` measures the difference on this machine, and `--cold-start-concurrency 1` avoids it at the cost of a longer run. ' +
+          'The other targets have one cold start per update.'
         : 'The other targets have one cold start per update.'),
   ];
 }

@@ -15,6 +15,13 @@ import { MB_PER_VCPU } from '../local-lambda/cgroups';
 
 export type ColdStartConcurrencyChoice = 'auto' | number;
 
+/**
+ * 'auto' never goes above this. Three rounds bring 30 PyTorch cold starts from about three minutes to
+ * about one; more would save little and put more environments side by side, which is exactly what the
+ * rounds should disturb least (`npm run bench:cold-start-concurrency` measures the effect).
+ */
+export const AUTO_MAX_COLD_START_CONCURRENCY = 3;
+
 export interface ConcurrencyContext {
   /** Whether the service applies CPU quotas; without them environments compete for the CPUs. */
   limitsApplied: boolean;
@@ -28,7 +35,7 @@ export interface ConcurrencyDecision {
   reason: string;
 }
 
-/** 'auto': as many CPU shares as fit in all CPUs but one (kept for the service and the client). */
+/** 'auto': as many CPU shares as fit in all CPUs but one (kept for the service and the client), at most 3. */
 export function autoColdStartConcurrency(context: ConcurrencyContext): ConcurrencyDecision {
   if (!context.limitsApplied) {
     return { concurrency: 1, reason: 'no CPU quotas: environments initialising together would compete for the CPUs' };
@@ -36,10 +43,11 @@ export function autoColdStartConcurrency(context: ConcurrencyContext): Concurren
   const share = context.memorySizeMB / MB_PER_VCPU;
   const spare = Math.max(0, context.cpus - 1);
   const fit = Math.floor(spare / share);
-  const concurrency = Math.max(1, Math.min(MAX_COLD_START_CONCURRENCY, fit));
+  const concurrency = Math.max(1, Math.min(AUTO_MAX_COLD_START_CONCURRENCY, fit));
+  const capped = fit > AUTO_MAX_COLD_START_CONCURRENCY ? `, at most ${AUTO_MAX_COLD_START_CONCURRENCY}` : '';
   return {
     concurrency,
-    reason: `${concurrency} CPU quota${concurrency === 1 ? '' : 's'} of ${(share * 100).toFixed(1)} % fit in ${spare} of ${context.cpus} CPUs (one kept for the service and the client)`,
+    reason: `${fit} CPU quota${fit === 1 ? '' : 's'} of ${(share * 100).toFixed(1)} % fit in ${spare} of ${context.cpus} CPUs (one kept for the service and the client)${capped}`,
   };
 }
 

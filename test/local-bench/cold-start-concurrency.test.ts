@@ -1,14 +1,18 @@
 import { autoColdStartConcurrency, chooseColdStartConcurrency } from '../../lib/local-bench/cold-start-concurrency';
 
 describe('how many environments a local forced cold start initialises at once', () => {
-  test('auto: as many CPU quotas as fit in all CPUs but one', () => {
+  test('auto: as many CPU quotas as fit in all CPUs but one, at most three', () => {
     // 512 MB is 28.9 % of a CPU: three fit in the one spare CPU of a two-CPU machine.
     expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 2, memorySizeMB: 512 }).concurrency).toBe(3);
-    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 4, memorySizeMB: 1024 }).concurrency).toBe(5);
+    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 3, memorySizeMB: 1024 }).concurrency).toBe(3);
+    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 2, memorySizeMB: 1024 }).concurrency).toBe(1);
     // A full CPU per environment on two CPUs: one spare, one environment.
     expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 2, memorySizeMB: 1769 }).concurrency).toBe(1);
-    // Never more than the service gives a function, never less than one.
-    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 64, memorySizeMB: 512 }).concurrency).toBe(10);
+    // Never more than three (the rounds should disturb the inits as little as they can), never less than one.
+    expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 64, memorySizeMB: 512 })).toEqual({
+      concurrency: 3,
+      reason: '217 CPU quotas of 28.9 % fit in 63 of 64 CPUs (one kept for the service and the client), at most 3',
+    });
     expect(autoColdStartConcurrency({ limitsApplied: true, cpus: 1, memorySizeMB: 512 }).concurrency).toBe(1);
   });
 
