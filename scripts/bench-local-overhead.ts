@@ -10,6 +10,14 @@
  *    `LogType` the Durations are read back afterwards with FilterLogEvents, as the benchmark does; with
  *    `LogType: Tail` from the answer, which then waits for END and REPORT. For reference, the AWS SDK's
  *    LambdaClient in the service's own thread (adds the SDK's request building, signing and parsing).
+ *    The HTTP exchange itself is taken out with a floor: a server in the service's thread that answers {}
+ *    at once. The client alternates between the two (service, floor, floor, service, ...), and the
+ *    service's own work is the median of the differences (overhead - floor) over adjacent pairs, with a
+ *    bootstrap interval: on a virtual machine whose speed drifts by tens of percent within a minute,
+ *    only a paired design measures a tenth of a millisecond. Two pacings: each request a short pause
+ *    after the previous answer, as in the benchmark, whose SDK client spends about a millisecond of its
+ *    own between calls (the runtime is back on /next, the service idle); and back to back, where a
+ *    request can also wait for the runtime's way back to /next and the previous invocation's END/REPORT.
  * 2. The sandbox wrapper. Init Duration starts when the service writes the go byte to a waiting `sh`
  *    wrapper that then execs the runtime. Cold starts of the same runtime are measured (a) through the
  *    service: the wrapper's preparation (spawn, cgroup join: not part of init) and Init Duration; and (b)
@@ -19,8 +27,8 @@
  * 3. For calibration, where they are built: forced cold starts of the two real targets (apr, pytorch) through
  *    a second service with limits as configured for real runs ('auto'), Init Duration and Max Memory Used.
  *
- *   npm run bench:service-overhead -- [--invocations 2000] [--warmup 200] [--cold-starts 20] [--limits off]
- *                                     [--target-cold-starts 5]
+ *   npm run bench:service-overhead -- [--invocations 2000] [--warmup 200] [--gap-ms 2] [--cold-starts 20]
+ *                                     [--limits off] [--target-cold-starts 5]
  */
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
@@ -35,6 +43,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { type LocalFunctionDefinition, LocalLambdaService } from '../lib/local-lambda';
 import { runtimeEnvironment } from '../lib/local-lambda/runtime-environment';
 import { REFERENCE_PAYLOAD } from '../lib/benchmark/reference-payload';
+import { median, mulberry32, quantileSorted } from '../lib/benchmark/statistics';
 import { localTargets, missingTargetFiles } from '../lib/targets/local-targets';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -84,15 +93,15 @@ const WORKER_CLIENT = `
 const http = require('node:http');
 const { performance } = require('node:perf_hooks');
 const { parentPort, workerData } = require('node:worker_threads');
-const { host, port, n, tail } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const { host, port, floorPort, n, tail, gapMs } = workerData;
 const body = Buffer.from('{}');
-function once() {
-  return new Promise((resolve, reject) => {
+function client(p, path, withTail) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const once = () => new Promise((resolve, reject) => {
     const t0 = performance.now();
     const headers = { 'Content-Type': 'application/json', 'Content-Length': body.length };
-    if (tail) headers['X-Amz-Log-Type'] = 'Tail';
-    const req = http.request({ agent, host, port, method: 'POST', path: '/2015-03-31/functions/null/invocations', headers }, (res) => {
+    if (withTail) headers['X-Amz-Log-Type'] = 'Tail';
+    const req = http.request({ agent, host, port: p, method: 'POST', path, headers }, (res) => {
       res.on('data', () => undefined);
       res.on('end', () => {
         const ms = performance.now() - t0;
@@ -103,20 +112,33 @@ function once() {
     req.on('error', reject);
     req.end(body);
   });
+  return { once, close: () => agent.destroy() };
 }
+const pause = () => (gapMs > 0 ? new Promise((resolve) => setTimeout(resolve, gapMs)) : Promise.resolve());
 (async () => {
+  const service = client(port, '/2015-03-31/functions/null/invocations', tail);
+  const floor = floorPort ? client(floorPort, '/', false) : null;
   const out = [];
-  for (let i = 0; i < n; i++) out.push(await once());
-  agent.destroy();
+  for (let i = 0; i < n; i++) {
+    // With a floor server, one request to each, in alternating order: drift of the machine hits both alike.
+    if (floor && i % 2 === 1) { const f = await floor.once(); await pause(); out.push([...(await service.once()), f[1]]); }
+    else { const r = await service.once(); await pause(); out.push([...r, floor ? (await floor.once())[1] : null]); }
+    await pause();
+  }
+  service.close();
+  floor?.close();
   parentPort.postMessage(out);
 })().catch((e) => { throw e; });
 `;
 
-async function workerInvocations(target: { endpoint: string }, n: number, tail: boolean): Promise<[string, number, string][]> {
+/** [requestId, round trip ms, Tail log, paired floor round trip ms or null] per invocation. */
+type WorkerResult = [string, number, string, number | null];
+
+async function workerInvocations(target: { endpoint: string }, n: number, tail: boolean, gapMs = 0, floorPort?: number): Promise<WorkerResult[]> {
   const url = new URL(target.endpoint);
-  const worker = new Worker(WORKER_CLIENT, { eval: true, workerData: { host: url.hostname, port: Number(url.port), n, tail } });
+  const worker = new Worker(WORKER_CLIENT, { eval: true, workerData: { host: url.hostname, port: Number(url.port), floorPort, n, tail, gapMs } });
   return new Promise((resolve, reject) => {
-    worker.once('message', (m: [string, number, string][]) => {
+    worker.once('message', (m: WorkerResult[]) => {
       void worker.terminate();
       resolve(m);
     });
@@ -148,62 +170,109 @@ interface Overheads {
   overhead: number[];
   roundTrip: number[];
   duration: number[];
+  /** Round trips of the floor server, each taken next to the service invocation at the same index. */
+  floor: number[];
 }
 
-async function measureWorker(service: LocalLambdaService, warmup: number, n: number, tail: boolean): Promise<Overheads> {
-  await workerInvocations(service, warmup, tail);
+async function measureWorker(service: LocalLambdaService, warmup: number, n: number, tail: boolean, gapMs = 0, floorPort?: number): Promise<Overheads> {
+  await workerInvocations(service, warmup, tail, gapMs, floorPort);
   const startTime = Date.now();
-  const results = await workerInvocations(service, n, tail);
+  const results = await workerInvocations(service, n, tail, gapMs, floorPort);
   const durations = tail ? new Map(results.map(([id, , log]) => [id, durationFromTail(log)])) : await reportedDurations(service, startTime);
-  const out: Overheads = { overhead: [], roundTrip: [], duration: [] };
-  for (const [id, roundTripMs] of results) {
+  const out: Overheads = { overhead: [], roundTrip: [], duration: [], floor: [] };
+  for (const [id, roundTripMs, , floorMs] of results) {
     const d = durations.get(id);
     if (d === undefined) throw new Error(`no REPORT line for request ${id}`);
     out.roundTrip.push(roundTripMs);
     out.duration.push(d);
     out.overhead.push(roundTripMs - d);
+    if (floorMs !== null) out.floor.push(floorMs);
   }
   return out;
 }
 
-async function measureSdk(service: LocalLambdaService, warmup: number, n: number): Promise<number[]> {
-  const lambda = new LambdaClient({ endpoint: service.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-  const overhead: number[] = [];
-  try {
-    for (let i = 0; i < warmup + n; i++) {
-      const t0 = performance.now();
-      const out = await lambda.send(new InvokeCommand({ FunctionName: 'null', Payload: Buffer.from('{}'), LogType: 'Tail' }));
-      const roundTripMs = performance.now() - t0;
-      if (i >= warmup) overhead.push(roundTripMs - durationFromTail(out.LogResult));
-    }
-  } finally {
-    lambda.destroy();
+/** Median of the paired differences overhead[i] - floor[i], with a 95 % percentile bootstrap over the pairs. */
+function pairedOwnWork(o: Overheads): { median: number; ci: [number, number] } {
+  const diffs = o.overhead.map((v, i) => v - o.floor[i]);
+  const random = mulberry32(20240601);
+  const draws = new Float64Array(2000);
+  const sample = new Array<number>(diffs.length);
+  for (let r = 0; r < draws.length; r++) {
+    for (let i = 0; i < diffs.length; i++) sample[i] = diffs[Math.floor(random() * diffs.length)];
+    draws[r] = median(sample);
   }
-  return overhead;
+  draws.sort();
+  return { median: median(diffs), ci: [quantileSorted(draws, 0.025), quantileSorted(draws, 0.975)] };
 }
 
 /**
- * The floor under method 1: the same worker client against a server in this thread that answers {} at
- * once. No HTTP exchange between two threads on this machine can be faster; what the service adds is the
- * round trip above this.
+ * As the benchmark invokes: the AWS SDK's LambdaClient in the service's own thread, without LogType, the
+ * Duration read back with FilterLogEvents. Each invocation is paired with the same kind of client calling
+ * the floor server, which answers as Invoke does; the SDK's own work is the same on both sides and cancels.
  */
-async function measureHttpFloor(warmup: number, n: number): Promise<number[]> {
+async function measureSdk(service: LocalLambdaService, warmup: number, n: number, floorPort: number): Promise<Overheads> {
+  const options = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
+  const lambda = new LambdaClient({ ...options, endpoint: service.endpoint });
+  const floorClient = new LambdaClient({ ...options, endpoint: `http://127.0.0.1:${floorPort}` });
+  const timed = async (client: LambdaClient): Promise<[string, number]> => {
+    const t0 = performance.now();
+    const out = await client.send(new InvokeCommand({ FunctionName: 'null', Payload: Buffer.from('{}') }));
+    return [out.$metadata.requestId ?? '', performance.now() - t0];
+  };
+  const pairs: [string, number, number][] = [];
+  let startTime = Date.now();
+  try {
+    for (let i = 0; i < warmup + n; i++) {
+      if (i === warmup) startTime = Date.now();
+      let pair: [string, number, number];
+      if (i % 2 === 1) {
+        const [, floorMs] = await timed(floorClient);
+        pair = [...(await timed(lambda)), floorMs];
+      } else {
+        const invoked = await timed(lambda);
+        pair = [...invoked, (await timed(floorClient))[1]];
+      }
+      if (i >= warmup) pairs.push(pair);
+    }
+  } finally {
+    lambda.destroy();
+    floorClient.destroy();
+  }
+  const durations = await reportedDurations(service, startTime);
+  const out: Overheads = { overhead: [], roundTrip: [], duration: [], floor: [] };
+  for (const [id, roundTripMs, floorMs] of pairs) {
+    const d = durations.get(id);
+    if (d === undefined) throw new Error(`no REPORT line for request ${id}`);
+    out.roundTrip.push(roundTripMs);
+    out.duration.push(d);
+    out.overhead.push(roundTripMs - d);
+    out.floor.push(floorMs);
+  }
+  return out;
+}
+
+/**
+ * The floor under method 1: a server in the service's thread that answers {} at once. No HTTP exchange
+ * between the client thread and this thread can be faster; what the service adds is the round trip above
+ * this. The client alternates between the two, so each service invocation has a floor request beside it.
+ */
+async function startFloorServer(): Promise<{ port: number; close: () => void }> {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 2, 'x-amzn-RequestId': 'floor' });
+      // What Invoke answers, so that the SDK does the same work on both sides.
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 2, 'x-amzn-RequestId': 'floor', 'X-Amz-Executed-Version': '$LATEST' });
       res.end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const target = { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-  try {
-    await workerInvocations(target, warmup, false);
-    return (await workerInvocations(target, n, false)).map(([, ms]) => ms);
-  } finally {
-    server.closeAllConnections();
-    server.close();
-  }
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 async function measureWrapper(service: LocalLambdaService, coldStarts: number): Promise<{ prep: number[]; init: number[] }> {
@@ -254,10 +323,11 @@ async function main(): Promise<void> {
     .option('--invocations <n>', 'measured warm invocations per client', positiveInt, 2000)
     .option('--warmup <n>', 'warm invocations before measuring', positiveInt, 200)
     .option('--cold-starts <n>', 'cold starts for the wrapper comparison', positiveInt, 20)
+    .option('--gap-ms <n>', 'pause between invocations in the idle-environment measurement', positiveInt, 2)
     .addOption(new Option('--limits <mode>', 'cgroup limits for the service').choices(['auto', 'on', 'off']).default('off'))
     .option('--target-cold-starts <n>', 'forced cold starts of each real target that is built (0: none)', (v) => (v === '0' ? 0 : positiveInt(v)), 5)
     .parse()
-    .opts<{ invocations: number; warmup: number; coldStarts: number; limits: 'auto' | 'on' | 'off'; targetColdStarts: number }>();
+    .opts<{ invocations: number; warmup: number; coldStarts: number; gapMs: number; limits: 'auto' | 'on' | 'off'; targetColdStarts: number }>();
 
   const service = await LocalLambdaService.start({ limits: opts.limits });
   try {
@@ -266,20 +336,31 @@ async function main(): Promise<void> {
     process.stdout.write(`limits: ${service.limits.applied ? 'applied' : 'not applied'} (${service.limits.reason})\n`);
     process.stdout.write(`runtime: ${path.relative(ROOT, NULL_RUNTIME.args[0])} (answers {} at once), warm, sequential, ${opts.warmup} warm-up invocations not counted\n\n`);
 
-    const plain = await measureWorker(service, opts.warmup, opts.invocations, false);
-    process.stdout.write('1. overhead per invocation = client round trip - REPORT Duration (client: node:http keep-alive, in a worker thread)\n');
-    process.stdout.write(`   without LogType (REPORT read back with FilterLogEvents): ${summary(plain.overhead, 'ms')}\n`);
-    process.stdout.write('     (answered before END/REPORT; a request that arrives before the runtime is back on /next waits for it)\n');
-    process.stdout.write(`     round trip:                                          ${summary(plain.roundTrip, 'ms')}\n`);
-    process.stdout.write(`     Duration (REPORT):                                   ${summary(plain.duration, 'ms')}\n`);
-    const floor = await measureHttpFloor(opts.warmup, opts.invocations);
-    process.stdout.write(`   HTTP floor (same client, a server that answers {} at once): ${summary(floor, 'ms')}\n`);
-    const median = (v: number[]) => percentile([...v].sort((a, b) => a - b), 50);
-    process.stdout.write(`   service's own work = median overhead - median floor: ${(median(plain.overhead) - median(floor)).toFixed(3)} ms\n`);
+    const floorServer = await startFloorServer();
+    const median3 = (v: number[]) => median(v).toFixed(3);
+    const report = (title: string, o: Overheads) => {
+      const own = pairedOwnWork(o);
+      const pr = ((globalThis as any).__probe ?? []) as number[][]; (globalThis as any).__probe = [];
+      const m = (k: number) => median(pr.slice(-o.overhead.length).map((x) => x[k])).toFixed(3);
+      process.stdout.write(`     PROBE request->dispatch ${m(0)} ms, answer->write ${m(1)} ms, write ${m(2)} ms (n=${pr.length}); body ${m(3)} parse+resolve ${m(4)} acquire ${m(5)} ->onDispatch ${m(6)} START+headers ${m(7)}\n`);
+      process.stdout.write(`   ${title}\n`);
+      process.stdout.write(`     overhead = round trip - Duration: ${summary(o.overhead, 'ms')}\n`);
+      process.stdout.write(`     round trip ${median3(o.roundTrip)} ms, Duration ${median3(o.duration)} ms, HTTP floor ${median3(o.floor)} ms (medians)\n`);
+      process.stdout.write(`     service's own work = median of (overhead - floor) over adjacent pairs: ${own.median.toFixed(3)} ms (95 % CI ${own.ci[0].toFixed(3)}-${own.ci[1].toFixed(3)})\n`);
+    };
+    try {
+      process.stdout.write('1. overhead per invocation = client round trip - REPORT Duration, minus an HTTP floor\n');
+      process.stdout.write('   (client: node:http keep-alive in a worker thread; REPORT read back with FilterLogEvents; each service invocation\n');
+      process.stdout.write('   paired with a request to a server in the service\'s thread that answers {} at once, in alternating order)\n');
+      report(`each request ${opts.gapMs} ms after the previous answer (the runtime is back on /next, the service idle):`, await measureWorker(service, opts.warmup, opts.invocations, false, opts.gapMs, floorServer.port));
+      report('back to back (also holds the runtime\'s way back to /next and the END/REPORT work of the previous invocation):', await measureWorker(service, opts.warmup, opts.invocations, false, 0, floorServer.port));
+      report('as the benchmark invokes: AWS SDK LambdaClient in the service\'s thread, paired with the same client against the floor:', await measureSdk(service, opts.warmup, opts.invocations, floorServer.port));
+    } finally {
+      floorServer.close();
+    }
     const tail = await measureWorker(service, opts.warmup, opts.invocations, true);
-    process.stdout.write(`   with LogType: Tail (answer waits for END and REPORT):    ${summary(tail.overhead, 'ms')}\n`);
-    const sdk = await measureSdk(service, opts.warmup, opts.invocations);
-    process.stdout.write(`   AWS SDK LambdaClient, Tail, same thread as the service:  ${summary(sdk, 'ms')} (includes the SDK's own work)\n\n`);
+    process.stdout.write(`   with LogType: Tail (answer waits for END and REPORT), back to back, no floor: overhead ${summary(tail.overhead, 'ms')}\n`);
+    process.stdout.write('\n');
 
     const wrapper = await measureWrapper(service, opts.coldStarts);
     const direct = await measureDirectSpawn(opts.coldStarts);
