@@ -340,9 +340,6 @@ async function main(): Promise<void> {
     const median3 = (v: number[]) => median(v).toFixed(3);
     const report = (title: string, o: Overheads) => {
       const own = pairedOwnWork(o);
-      const pr = ((globalThis as any).__probe ?? []) as number[][]; (globalThis as any).__probe = [];
-      const m = (k: number) => median(pr.slice(-o.overhead.length).map((x) => x[k])).toFixed(3);
-      process.stdout.write(`     PROBE request->dispatch ${m(0)} ms, answer->write ${m(1)} ms, write ${m(2)} ms (n=${pr.length}); body ${m(3)} parse+resolve ${m(4)} acquire ${m(5)} ->onDispatch ${m(6)} START+headers ${m(7)}\n`);
       process.stdout.write(`   ${title}\n`);
       process.stdout.write(`     overhead = round trip - Duration: ${summary(o.overhead, 'ms')}\n`);
       process.stdout.write(`     round trip ${median3(o.roundTrip)} ms, Duration ${median3(o.duration)} ms, HTTP floor ${median3(o.floor)} ms (medians)\n`);
@@ -365,7 +362,7 @@ async function main(): Promise<void> {
     const wrapper = await measureWrapper(service, opts.coldStarts);
     const direct = await measureDirectSpawn(opts.coldStarts);
     process.stdout.write(`2. cold starts of the same runtime (${opts.coldStarts} each)\n`);
-    process.stdout.write(`   service, sandbox preparation (sh wrapper spawned, cgroups joined; not in Init): ${summary(wrapper.prep, 'ms', 2)}\n`);
+    process.stdout.write(`   service, sandbox preparation (cgroups created, sh wrapper spawned and joined; not in Init): ${summary(wrapper.prep, 'ms', 2)}\n`);
     process.stdout.write(`   service, Init Duration (go byte -> first GET /next; includes the wrapper's exec): ${summary(wrapper.init, 'ms', 2)}\n`);
     process.stdout.write(`   direct spawn() -> first GET /next, no wrapper, no service:                      ${summary(direct, 'ms', 2)}\n`);
   } finally {
@@ -388,14 +385,22 @@ async function measureTargets(coldStarts: number): Promise<void> {
       service.register(target);
       const init: number[] = [];
       const memory: number[] = [];
+      const prep: number[] = [];
+      const rest: number[] = [];
       for (let i = 0; i < coldStarts; i++) {
         service.updateFunctionConfiguration(target.functionName, { Description: `cold start ${i}` });
+        const started = performance.now();
         const r = await service.invoke(target.functionName, REFERENCE_PAYLOAD);
+        const wall = performance.now() - started;
         if (r.functionError || r.initDurationMs === undefined) throw new Error(`${target.functionName}: cold start ${i} failed: ${r.reportLine}`);
         init.push(r.initDurationMs);
         memory.push(r.maxMemoryUsedMB);
+        prep.push(r.sandboxPrepMs ?? 0);
+        rest.push(wall - (r.sandboxPrepMs ?? 0) - r.initDurationMs - r.durationMs);
       }
       process.stdout.write(`   ${target.functionName} (${target.memorySizeMB} MB): Init Duration ${summary(init, 'ms', 2)}; Max Memory Used ${summary(memory, 'MB', 0)}\n`);
+      process.stdout.write(`     before the init clock, sandbox preparation (cgroups, wrapper spawned and joined): ${summary(prep, 'ms', 2)}\n`);
+      process.stdout.write(`     the rest of the cold invoke() beyond preparation + Init + Duration (dispatch, END, REPORT): ${summary(rest, 'ms', 2)}\n`);
     }
   } finally {
     await service.stop();

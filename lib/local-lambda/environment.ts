@@ -59,6 +59,8 @@ export interface EnvironmentSpec {
   memorySizeMB: number;
   host: string;
   cgroup: EnvironmentCgroup | null;
+  /** performance.now() when the service began preparing this environment (creating its cgroups); default: launch. */
+  preparationStartedAt?: number;
   /** A line the runtime wrote to stdout or stderr. */
   onOutput(line: string, timestamp: number): void;
 }
@@ -67,7 +69,11 @@ export type InitResult =
   | {
       ok: true;
       initDurationMs: number;
-      /** Spawning the sandbox wrapper until it had joined its cgroups and was waiting: not part of init. */
+      /**
+       * Preparing the environment until the init clock started: creating its cgroups, starting its Runtime
+       * API, spawning the sandbox wrapper (synchronous fork and exec) until it had joined the cgroups and
+       * was waiting. Not part of init; part of the cold client round trip, like Lambda's sandbox creation.
+       */
       sandboxPrepMs: number;
     }
   | {
@@ -209,6 +215,7 @@ export class ExecutionEnvironment {
       this.state = 'dead';
       return { ok: false, initDurationMs: 0, status: 'error', errorType: precheck.errorType, platformMessage: precheck.message };
     }
+    const preparationStartedAt = spec.preparationStartedAt ?? performance.now();
     await this.startRuntimeApi();
     const procsFiles = spec.cgroup?.procsFiles ?? [];
     const child = spawn('/bin/sh', ['-c', SANDBOX_WRAPPER, 'lambda-sandbox', String(procsFiles.length), ...procsFiles, spec.command, ...spec.args], {
@@ -227,9 +234,8 @@ export class ExecutionEnvironment {
     const control = child.stdio[3] as unknown as Socket;
     // The wrapper may die before reading the go byte; its exit is handled below, not as a write error.
     control.on('error', () => undefined);
-    const spawnedAt = performance.now();
     const sandboxReady = await waitForReady(control, child);
-    this.sandboxPrepMs = performance.now() - spawnedAt;
+    this.sandboxPrepMs = performance.now() - preparationStartedAt;
     if (!sandboxReady.ok) {
       await this.destroy();
       throw new Error(`execution environment sandbox could not be prepared: ${sandboxReady.reason}`);

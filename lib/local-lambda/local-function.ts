@@ -73,7 +73,7 @@ export interface InvocationRecord {
   /** This invocation's log (init output on a cold start, START ... REPORT), as Tail returns it. */
   log: string;
   logStreamName: string;
-  /** Cold starts: spawning the sandbox wrapper and joining cgroups, before the init clock started. */
+  /** Cold starts: creating the cgroups, spawning the sandbox wrapper and joining them, before the init clock started. */
   sandboxPrepMs?: number;
   /**
    * With limits applied: the environment cgroup's peak charge (memory.max_usage_in_bytes), which also counts
@@ -290,6 +290,7 @@ export class LocalFunction {
     const environmentId = randomBytes(16).toString('hex');
     const generation = this.generation;
     const streamName = logStreamName(environmentId);
+    const preparationStartedAt = performance.now();
     const cgroup = this.deps.limits ? this.deps.limits.createEnvironmentGroup(`env-${environmentId}`, definition.memorySizeMB) : null;
     const pooledRef: { current: PooledEnvironment | null } = { current: null };
     const sinkFallback = tail;
@@ -304,6 +305,7 @@ export class LocalFunction {
         memorySizeMB: definition.memorySizeMB,
         host: this.deps.host,
         cgroup,
+        preparationStartedAt,
         onOutput: (line, timestamp) => {
           const message = line + '\n';
           this.deps.logs.append(this.logGroupName, streamName, message, timestamp);

@@ -2,6 +2,7 @@
  * The life of invocations against real runtime processes, through the real Lambda SDK client: init and
  * duration measured, init failures, crashes, timeouts, bad answers from a function.
  */
+import { performance } from 'node:perf_hooks';
 import { LocalLambdaService } from '../../lib/local-lambda';
 import { clients, fixtureFunction, invoke, mb, ms, parseReportLine } from './helpers';
 
@@ -59,6 +60,21 @@ describe('a working runtime', () => {
     expect(warm.json.pid).toBe(cold.json.pid);
     expectBilled(warm.report['Billed Duration'], ms(warm.report.Duration));
     expect(warm.out.$metadata.requestId).toBe(warm.json.requestId);
+  });
+
+  test('a cold invocation\'s time is accounted for: sandbox preparation, then Init Duration, then Duration', async () => {
+    service.updateFunctionConfiguration('works', { Description: 'accounted cold start' });
+    const started = performance.now();
+    const record = await service.invoke('works', { n: 3 });
+    const wall = performance.now() - started;
+    expect(record.coldStart).toBe(true);
+    const prep = record.sandboxPrepMs!;
+    // Preparation covers creating the cgroups and spawning the wrapper until it waits: more than nothing.
+    expect(prep).toBeGreaterThan(0);
+    const accounted = prep + record.initDurationMs! + record.durationMs;
+    expect(accounted).toBeLessThanOrEqual(wall);
+    // What is left is the service's own bookkeeping (dispatch, END and REPORT), a few milliseconds at most.
+    expect(wall - accounted).toBeLessThan(25);
   });
 
   test('the runtime sees the variables and /next headers Lambda provides', async () => {
