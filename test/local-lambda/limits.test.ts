@@ -1,5 +1,5 @@
 /**
- * Resource limits (cgroup v1) and process hygiene: environments live in their cgroups from before init,
+ * Resource limits (cgroup v1, or v2 where the machine has it) and process hygiene: environments live in their cgroups from before init,
  * memory and CPU are capped as Lambda sizes them, out-of-memory is reported as Lambda does, and nothing
  * outlives the service (stop, or a signal to the host process).
  */
@@ -16,12 +16,17 @@ if (!here.applied) {
   console.warn(`cgroup limits cannot be applied on this machine (${here.reason}): the limit tests are skipped`);
 }
 
-/** The cgroup v1 directory of a process for one controller, e.g. /sys/fs/cgroup/memory/<path>. */
+/** Which backend applied the limits: the reason names it ("cgroup v1: ..." or "cgroup v2: ..."). */
+const v2 = here.applied && here.reason.startsWith('cgroup v2');
+
+/**
+ * The cgroup directory of a process for one controller: /sys/fs/cgroup/memory/<path> on cgroup v1, the
+ * process's one group in the cgroup2 mount on v2.
+ */
 function cgroupDir(pid: number, controller: 'memory' | 'cpu'): string {
-  const line = fs
-    .readFileSync(`/proc/${pid}/cgroup`, 'utf8')
-    .split('\n')
-    .find((l) => l.split(':')[1]?.split(',').includes(controller));
+  const lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+  const v1Line = lines.find((l) => l.split(':')[0] !== '0' && l.split(':')[1]?.split(',').includes(controller));
+  const line = v1Line ?? lines.find((l) => l.startsWith('0::'));
   if (!line) throw new Error(`process ${pid} has no ${controller} cgroup`);
   const mount = fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
@@ -29,11 +34,23 @@ function cgroupDir(pid: number, controller: 'memory' | 'cpu'): string {
     .map((l) => l.split(' '))
     .find((f) => {
       const dash = f.indexOf('-');
-      return dash > 0 && f[dash + 1] === 'cgroup' && (f[dash + 3] ?? '').split(',').includes(controller);
+      if (dash <= 0) return false;
+      return v1Line ? f[dash + 1] === 'cgroup' && (f[dash + 3] ?? '').split(',').includes(controller) : f[dash + 1] === 'cgroup2';
     })!;
   const groupPath = line.split(':').slice(2).join(':');
   const root = mount[3];
   return path.join(mount[4], root !== '/' && groupPath.startsWith(root) ? groupPath.slice(root.length) : groupPath);
+}
+
+/** The limit files of an environment's group(s) and the values a 128 MB function gets. */
+function limitFiles(memDir: string, cpuDir: string): Record<string, string> {
+  const read = (f: string) => fs.readFileSync(f, 'utf8').trim();
+  return v2
+    ? { memory: read(path.join(memDir, 'memory.max')), cpu: read(path.join(cpuDir, 'cpu.max')) }
+    : {
+        memory: read(path.join(memDir, 'memory.limit_in_bytes')),
+        cpu: `${read(path.join(cpuDir, 'cpu.cfs_quota_us'))} ${read(path.join(cpuDir, 'cpu.cfs_period_us'))}`,
+      };
 }
 
 function gone(pid: number): boolean {
@@ -86,9 +103,7 @@ describe('limits', () => {
       const memDir = cgroupDir(pid, 'memory');
       const cpuDir = cgroupDir(pid, 'cpu');
       expect(path.basename(path.dirname(memDir))).toMatch(new RegExp(`^apr-lambda-${process.pid}-[0-9a-f]+$`));
-      expect(fs.readFileSync(path.join(memDir, 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(128 * 1024 * 1024));
-      expect(fs.readFileSync(path.join(cpuDir, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('7236');
-      expect(fs.readFileSync(path.join(cpuDir, 'cpu.cfs_period_us'), 'utf8').trim()).toBe('100000');
+      expect(limitFiles(memDir, cpuDir)).toEqual({ memory: String(128 * 1024 * 1024), cpu: '7236 100000' });
       expect(mb(r.report['Max Memory Used'])).toBeLessThanOrEqual(128);
     } finally {
       lambda.destroy();
@@ -153,10 +168,11 @@ describe('no orphan processes', () => {
     await stuck;
     lambda.destroy();
     if (service.limits.applied) {
-      const base = path.dirname(cgroupDir(process.pid, 'memory'));
+      // The parent group lives below this process's own group, or (cgroup v2 without delegation) at the mount's root.
       const ownDir = cgroupDir(process.pid, 'memory');
-      const leftovers = fs.readdirSync(ownDir).filter((n) => n.startsWith(`apr-lambda-${process.pid}-`));
-      expect({ base, leftovers }).toEqual({ base, leftovers: [] });
+      const places = v2 ? [ownDir, '/sys/fs/cgroup'] : [ownDir];
+      const leftovers = places.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d) : []).filter((n) => n.startsWith(`apr-lambda-${process.pid}-`)));
+      expect({ places, leftovers }).toEqual({ places, leftovers: [] });
     }
   });
 

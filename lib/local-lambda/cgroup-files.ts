@@ -1,0 +1,125 @@
+/** Small file operations on cgroup directories, shared by the cgroup v1 and v2 backends. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GROUP_PREFIX } from './cgroup-types';
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pids listed in a group's cgroup.procs (empty when the group or the file is gone). */
+export function readPids(dir: string): number[] {
+  try {
+    return fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function listSubdirs(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+export function readNumber(file: string): number | undefined {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The value of `key N` in a flat-keyed file (memory.events, memory.oom_control); 0 when absent. */
+export function readKeyedNumber(file: string, key: string): number {
+  try {
+    const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(fs.readFileSync(file, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function writeIfPresent(file: string, value: string): void {
+  if (!fs.existsSync(file)) return;
+  try {
+    fs.writeFileSync(file, value);
+  } catch {
+    // the knob exists but is disabled (swap accounting off): the memory limit alone still applies
+  }
+}
+
+export function removeDirQuietly(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // absent or still busy
+  }
+}
+
+/** Removes an empty group. Retries briefly because a killed process leaves its group asynchronously. */
+export async function removeGroupDir(dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      fs.rmdirSync(dir);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY') throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  throw new Error(`cgroup ${dir} is still busy after its processes were killed`);
+}
+
+/** SIGKILLs every process of a group (one that left the process group with setsid is still in the cgroup). */
+export function killGroupMembers(dir: string): void {
+  for (const pid of readPids(dir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Lines of /proc/self/mountinfo split into fields. */
+export function mountinfoEntries(text: string): string[][] {
+  return text.split('\n').filter(Boolean).map((l) => l.split(' '));
+}
+
+/** Our group path made relative to a mount whose root (mountinfo field 4) may itself be a subgroup. */
+export function groupDirUnderMount(mount: string[], groupPath: string): string {
+  const root = mount[3];
+  const relative = root !== '/' && groupPath.startsWith(root) ? groupPath.slice(root.length) : groupPath;
+  return path.join(mount[4], relative);
+}
+
+/**
+ * Groups left by a host process that died without cleaning up (SIGKILL): their processes are killed and
+ * the groups removed, so a crashed run does not leave runtimes or cgroups behind for the next one.
+ */
+export function sweepStaleGroups(parentDirs: string[]): void {
+  for (const parent of parentDirs) {
+    for (const name of listSubdirs(parent)) {
+      const m = new RegExp(`^${GROUP_PREFIX}(\\d+)-[0-9a-f]+$`).exec(name);
+      if (!m || isAlive(Number(m[1]))) continue;
+      const dir = path.join(parent, name);
+      for (const env of listSubdirs(dir)) {
+        const envDir = path.join(dir, env);
+        killGroupMembers(envDir);
+        removeDirQuietly(envDir);
+      }
+      removeDirQuietly(dir);
+    }
+  }
+}
