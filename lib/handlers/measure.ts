@@ -108,13 +108,20 @@ export async function invokeColdTask(input: InvokeColdInput, deps: InvokeDeps): 
   if (round.length === 0) throw new TaskInputError('InvokeCold', `"index" ${index} is beyond coldStarts (${config.coldStarts})`);
   // All invocations of a round are sent at once, so that each finds every environment busy
   // initialising and Lambda (or the local service) starts a new one for it.
-  const records = await Promise.all(round.map(() => invokeOnce(deps.lambda, target.functionName, config.payload, 'cold')));
-  for (const [k, record] of records.entries()) {
+  const settled = await Promise.allSettled(round.map(() => invokeOnce(deps.lambda, target.functionName, config.payload, 'cold')));
+  // Every invocation that came back is kept, also when another of the round could not be recorded.
+  const records: InvocationRecord[] = [];
+  for (const [k, outcome] of settled.entries()) {
+    if (outcome.status === 'rejected') continue;
+    const record = outcome.value;
     record.coldStartMarker = input.forced.marker;
     const stored: StoredColdInvocation = { record, updateWaitMs: input.forced.updateWaitMs };
     await deps.store.putJson(layout.cold(run, target.key, round[k]), stored);
     deps.onInvocation?.(record, round[k] - 1, config.coldStarts);
+    records.push(record);
   }
+  const failed = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
   const last = records[records.length - 1];
   if (last.apiError && round[round.length - 1] >= MAX_CONSECUTIVE_API_ERRORS) {
     // Earlier rounds were separate Task invocations: look back at what they stored.
