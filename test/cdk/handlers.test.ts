@@ -9,7 +9,8 @@ import type { TargetSpec } from '../../lib/benchmark/types';
 import { dropTraceContext } from '../../lib/handlers/clients';
 import { describeCaught } from '../../lib/handlers/collect';
 import { describeTarget } from '../../lib/handlers/describe-target';
-import { coldRound } from '../../lib/handlers/measure';
+import { resolveConfig } from '../../lib/benchmark/config';
+import { coldRound, invokeColdTask } from '../../lib/handlers/measure';
 import { ExecutionInputError, mergeConfig, prepareRun } from '../../lib/handlers/prepare';
 import { recordFailureTask } from '../../lib/handlers/record-failure';
 import { checkRunName, layout } from '../../lib/handlers/run-layout';
@@ -172,6 +173,43 @@ describe('coldRound', () => {
     // ArrayRange(1, 5, 2) plans rounds at 1, 3, 5: the last one is short.
     expect(coldRound(5, 2, 5)).toEqual([5]);
     expect(coldRound(6, 2, 5)).toEqual([]);
+  });
+});
+
+describe('InvokeCold in rounds, against Lambda on the wire', () => {
+  test('a round\'s invocations go out at once; those answered are stored even when one of them cannot be recorded', async () => {
+    let calls = 0;
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const fake = await startFakeAws(async (req) => {
+      if (req.method !== 'POST' || !req.path.endsWith('/invocations')) return undefined;
+      const call = ++calls;
+      inFlight++;
+      mostAtOnce = Math.max(mostAtOnce, inFlight);
+      await new Promise((r) => setTimeout(r, 50));
+      inFlight--;
+      // The second answer lacks the request id that joins an invocation to its REPORT line.
+      return { status: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': call === 2 ? '' : `req-${call}` }, body: '{"ok":true}' };
+    });
+    const lambda = new LambdaClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const store = new DirectoryRunStore(tempDir());
+      const target = { ...spec('pytorch', 'fb'), coldStartConcurrency: 3 };
+      const input = { run: 'r', target, config: resolveConfig({ coldStarts: 3 }), index: 1, forced: { marker: 'm-1', updateWaitMs: 12 } };
+      await expect(invokeColdTask(input, { lambda, store })).rejects.toThrow('no x-amzn-RequestId header');
+      expect(calls).toBe(3);
+      expect(mostAtOnce).toBe(3);
+      const stored = await store.list(layout.coldPrefix('r', 'pytorch'));
+      expect(stored).toHaveLength(2);
+      for (const key of stored) {
+        const { record, updateWaitMs } = (await store.getJson<any>(key))!;
+        expect(record).toMatchObject({ phase: 'cold', coldStartMarker: 'm-1', statusCode: 200 });
+        expect(updateWaitMs).toBe(12);
+      }
+    } finally {
+      lambda.destroy();
+      await fake.close();
+    }
   });
 });
 
