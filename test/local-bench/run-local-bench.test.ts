@@ -3,9 +3,11 @@
  * service, the synthesized state machine, parity, and the result files checked for content.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BenchmarkResults } from '../../lib/benchmark/types';
+import { autoColdStartConcurrency } from '../../lib/local-bench/cold-start-concurrency';
 import { checkOutDir, runLocalBench } from '../../lib/local-bench/run-local-bench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -51,6 +53,11 @@ describe('npm run bench, short', () => {
       expect(t.warm.durationMs!.p50).toBeGreaterThan(0);
       expect(t.response).toMatchObject({ category: 'Average', top_factors: expect.any(Array), runtime: key });
     }
+    // The .apr function always has one cold start per update; the PyTorch function's rounds follow the limits.
+    expect(results.targets.apr.coldStartConcurrency).toBe(1);
+    expect(results.targets.pytorch.coldStartConcurrency).toBe(
+      autoColdStartConcurrency({ limitsApplied: results.environment.limitsApplied as boolean, cpus: os.availableParallelism(), memorySizeMB: 512 }).concurrency,
+    );
     // Python and torch start far slower than a static binary: a ratio below 10 would mean a broken measurement.
     expect(results.ratios!.coldStartInitP50.value!).toBeGreaterThan(10);
     expect(results.ratios!.coldStartInitP50.ci95).toHaveLength(2);
