@@ -75,7 +75,7 @@ function coldPacing(results: BenchmarkResults): string {
   return batched ? 'warm invocations one at a time' : 'one at a time';
 }
 
-/** Says which targets had several environments initialising at once, and why that is fair. */
+/** Says which targets had several environments initialising at once, and what that may change. */
 function concurrencyLines(results: BenchmarkResults): string[] {
   const batched = Object.entries(results.targets).filter(([, t]) => (t.coldStartConcurrency ?? 1) > 1);
   if (batched.length === 0) return [];
@@ -84,7 +84,7 @@ function concurrencyLines(results: BenchmarkResults): string[] {
     `- **Cold starts in rounds** (${which}): after each forced update that many invocations are sent at once, so each finds the others' environments busy ` +
       'initialising and gets a new environment of its own: every one is a separate cold start with its own Init Duration, as when Lambda scales out. ' +
       (results.backend === 'local'
-        ? 'Locally each environment has its own CPU quota, and the rounds are sized so that the quotas together stay within the machine\'s spare CPUs; ' +
+        ? 'Locally each environment has its own CPU quota, and by default the rounds are sized so that the quotas together stay within the machine\'s spare CPUs; ' +
           'environments side by side still share caches and memory bandwidth, so Init Duration in rounds is not guaranteed to equal one cold start per update: ' +
           '`npm run bench:cold-start-concurrency` measures the difference on this machine, and `--cold-start-concurrency 1` avoids it at the cost of a longer run. ' +
           'The other targets have one cold start per update.'
