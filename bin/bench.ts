@@ -6,9 +6,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { MAX_COLD_START_CONCURRENCY } from '../lib/benchmark/config';
 import type { JsonObject } from '../lib/benchmark/types';
-import type { ColdStartConcurrencyChoice } from '../lib/local-bench/cold-start-concurrency';
+import { parseColdStartConcurrency, type ColdStartConcurrencyChoice } from '../lib/local-bench/cold-start-concurrency';
 import { renderConsoleSummary } from '../lib/local-bench/console-summary';
 import { ProgressBar } from '../lib/local-bench/progress';
 import { runLocalBench, TARGET_KEYS, type ParitySet, type TargetKey } from '../lib/local-bench/run-local-bench';
@@ -28,12 +27,11 @@ function positiveInteger(name: string, max: number) {
 }
 
 function coldStartConcurrency(value: string): ColdStartConcurrencyChoice {
-  if (value === 'auto') return 'auto';
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_COLD_START_CONCURRENCY) {
-    throw new InvalidArgumentError(`--cold-start-concurrency must be "auto" or a whole number from 1 to ${MAX_COLD_START_CONCURRENCY}, got "${value}"`);
+  try {
+    return parseColdStartConcurrency(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
   }
-  return n;
 }
 
 function targetList(value: string): TargetKey[] {

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { REFERENCE_PAYLOAD } from '../lib/benchmark/reference-payload';
 import { bootstrapRatioCi, median, summarize } from '../lib/benchmark/statistics';
-import { chooseColdStartConcurrency, type ColdStartConcurrencyChoice } from '../lib/local-bench/cold-start-concurrency';
+import { chooseColdStartConcurrency, parseColdStartConcurrency, type ColdStartConcurrencyChoice } from '../lib/local-bench/cold-start-concurrency';
 import { LocalLambdaService } from '../lib/local-lambda';
 import { localTargets, missingTargetFiles } from '../lib/targets/local-targets';
 
@@ -38,7 +38,13 @@ async function main(): Promise<void> {
   const opts = new Command()
     .name('bench-cold-start-concurrency')
     .option('--singles <n>', 'cold starts one per update; the rounds give about as many', positiveInt, 20)
-    .option('--concurrency <n>', 'environments per round (auto: as npm run bench chooses)', (v) => (v === 'auto' ? 'auto' : positiveInt(v)), 'auto' as ColdStartConcurrencyChoice)
+    .option('--concurrency <n>', 'environments per round (auto: as npm run bench chooses)', (v) => {
+      try {
+        return parseColdStartConcurrency(v, '--concurrency');
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    }, 'auto' as ColdStartConcurrencyChoice)
     .addOption(new Option('--target <key>', 'the function to measure').choices(['apr', 'pytorch']).default('pytorch'))
     .parse()
     .opts<{ singles: number; concurrency: ColdStartConcurrencyChoice; target: 'apr' | 'pytorch' }>();

@@ -51,10 +51,21 @@ export function autoColdStartConcurrency(context: ConcurrencyContext): Concurren
   };
 }
 
-export function chooseColdStartConcurrency(choice: ColdStartConcurrencyChoice, context: ConcurrencyContext): ConcurrencyDecision {
-  if (choice === 'auto') return autoColdStartConcurrency(context);
-  if (!Number.isInteger(choice) || choice < 1 || choice > MAX_COLD_START_CONCURRENCY) {
-    throw new RangeError(`cold-start concurrency must be "auto" or a whole number from 1 to ${MAX_COLD_START_CONCURRENCY}, got ${JSON.stringify(choice)}`);
+function checkChoice(choice: unknown, shown: string, name: string): ColdStartConcurrencyChoice {
+  if (choice === 'auto') return 'auto';
+  if (typeof choice !== 'number' || !Number.isInteger(choice) || choice < 1 || choice > MAX_COLD_START_CONCURRENCY) {
+    throw new RangeError(`${name} must be "auto" or a whole number from 1 to ${MAX_COLD_START_CONCURRENCY}, got ${shown}`);
   }
-  return { concurrency: choice, reason: 'chosen with --cold-start-concurrency' };
+  return choice;
+}
+
+/** A command-line value: "auto" or a whole number from 1 to 10; a RangeError naming the option otherwise. */
+export function parseColdStartConcurrency(value: string, option = '--cold-start-concurrency'): ColdStartConcurrencyChoice {
+  return checkChoice(value === 'auto' ? 'auto' : Number(value), JSON.stringify(value), option);
+}
+
+export function chooseColdStartConcurrency(choice: ColdStartConcurrencyChoice, context: ConcurrencyContext): ConcurrencyDecision {
+  const checked = checkChoice(choice, JSON.stringify(choice), 'cold-start concurrency');
+  if (checked === 'auto') return autoColdStartConcurrency(context);
+  return { concurrency: checked, reason: 'chosen with --cold-start-concurrency' };
 }

@@ -1,4 +1,4 @@
-import { autoColdStartConcurrency, chooseColdStartConcurrency } from '../../lib/local-bench/cold-start-concurrency';
+import { autoColdStartConcurrency, chooseColdStartConcurrency, parseColdStartConcurrency } from '../../lib/local-bench/cold-start-concurrency';
 
 describe('how many environments a local forced cold start initialises at once', () => {
   test('auto: as many CPU quotas as fit in all CPUs but one, at most three', () => {
@@ -32,5 +32,13 @@ describe('how many environments a local forced cold start initialises at once', 
     expect(chooseColdStartConcurrency(4, context).concurrency).toBe(4);
     expect(() => chooseColdStartConcurrency(0, context)).toThrow('"auto" or a whole number from 1 to 10, got 0');
     expect(() => chooseColdStartConcurrency(11, context)).toThrow('got 11');
+  });
+
+  test('a command-line value is parsed once, for npm run bench and the comparison script alike', () => {
+    expect(parseColdStartConcurrency('auto')).toBe('auto');
+    expect(parseColdStartConcurrency('3')).toBe(3);
+    expect(() => parseColdStartConcurrency('11')).toThrow('--cold-start-concurrency must be "auto" or a whole number from 1 to 10, got "11"');
+    expect(() => parseColdStartConcurrency('two', '--concurrency')).toThrow('--concurrency must be "auto" or a whole number from 1 to 10, got "two"');
+    expect(() => parseColdStartConcurrency('1.5')).toThrow('got "1.5"');
   });
 });
