@@ -81,15 +81,20 @@ export async function removeGroupDir(dir: string): Promise<void> {
   throw new Error(`cgroup ${dir} is still busy after its processes were killed`);
 }
 
-/** SIGKILLs every process of a group (one that left the process group with setsid is still in the cgroup). */
-export function killGroupMembers(dir: string): void {
-  for (const pid of readPids(dir)) {
+/** SIGKILLs each pid that is still there. */
+export function killPids(pids: readonly number[]): void {
+  for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
+}
+
+/** SIGKILLs every process of a group (one that left the process group with setsid is still in the cgroup). */
+export function killGroupMembers(dir: string): void {
+  killPids(readPids(dir));
 }
 
 /** Lines of /proc/self/mountinfo split into fields. */

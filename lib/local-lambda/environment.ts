@@ -17,6 +17,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { killPids } from './cgroup-files';
 import type { EnvironmentCgroup } from './cgroups';
 import { ProcessTreeMemory } from './process-memory';
 import { killProcessGroup, trackProcessGroup, untrackProcessGroup } from './process-reaper';
@@ -333,13 +334,7 @@ export class ExecutionEnvironment {
 
   /** A process that left the group (setsid) is still in the environment's cgroup. */
   private killCgroupMembers(): void {
-    for (const pid of this.spec.cgroup?.pids() ?? []) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
+    killPids(this.spec.cgroup?.pids() ?? []);
   }
 
   /** Flushes an incomplete last output line, so that it lands before END in the log. */
