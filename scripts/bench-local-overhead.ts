@@ -43,7 +43,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { type LocalFunctionDefinition, LocalLambdaService } from '../lib/local-lambda';
 import { runtimeEnvironment } from '../lib/local-lambda/runtime-environment';
 import { REFERENCE_PAYLOAD } from '../lib/benchmark/reference-payload';
-import { median, mulberry32, quantileSorted } from '../lib/benchmark/statistics';
+import { bootstrapCi, median } from '../lib/benchmark/statistics';
 import { localTargets, missingTargetFiles } from '../lib/targets/local-targets';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -194,15 +194,9 @@ async function measureWorker(service: LocalLambdaService, warmup: number, n: num
 /** Median of the paired differences overhead[i] - floor[i], with a 95 % percentile bootstrap over the pairs. */
 function pairedOwnWork(o: Overheads): { median: number; ci: [number, number] } {
   const diffs = o.overhead.map((v, i) => v - o.floor[i]);
-  const random = mulberry32(20240601);
-  const draws = new Float64Array(2000);
-  const sample = new Array<number>(diffs.length);
-  for (let r = 0; r < draws.length; r++) {
-    for (let i = 0; i < diffs.length; i++) sample[i] = diffs[Math.floor(random() * diffs.length)];
-    draws[r] = median(sample);
-  }
-  draws.sort();
-  return { median: median(diffs), ci: [quantileSorted(draws, 0.025), quantileSorted(draws, 0.975)] };
+  const ci = bootstrapCi(diffs, median, { iterations: 2000, seed: 20240601 });
+  if (!ci) throw new Error('no paired invocations to compare');
+  return { median: median(diffs), ci };
 }
 
 /**

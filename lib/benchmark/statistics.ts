@@ -119,12 +119,7 @@ export type SampleStatistic = (sample: Float64Array) => number;
  * the type-7 (1 - c)/2 and (1 + c)/2 quantiles of the rounds. Returns null when either side has no
  * samples, or when a resampled denominator statistic is 0 (the ratio is unbounded).
  */
-export function bootstrapRatioCi(
-  numeratorSamples: readonly number[],
-  denominatorSamples: readonly number[],
-  statistic: SampleStatistic = median,
-  options: BootstrapOptions = {},
-): [number, number] | null {
+function bootstrapSettings(options: BootstrapOptions): Required<BootstrapOptions> {
   const iterations = options.iterations ?? 10_000;
   const confidence = options.confidence ?? 0.95;
   const seed = options.seed ?? 1;
@@ -134,6 +129,48 @@ export function bootstrapRatioCi(
   if (!(confidence > 0 && confidence < 1)) {
     throw new SampleError(`bootstrap confidence must be in (0, 1), got ${confidence}`);
   }
+  return { iterations, confidence, seed };
+}
+
+/** The type-7 (1 - c)/2 and (1 + c)/2 quantiles of the bootstrap rounds (sorted in place). */
+function percentileInterval(rounds: Float64Array, confidence: number): [number, number] {
+  rounds.sort();
+  const alpha = (1 - confidence) / 2;
+  return [quantileSorted(rounds, alpha), quantileSorted(rounds, 1 - alpha)];
+}
+
+/**
+ * Percentile-bootstrap confidence interval for statistic(samples): each round resamples with
+ * replacement at the sample's size. Returns null for an empty sample. For paired designs, pass the
+ * per-pair differences.
+ */
+export function bootstrapCi(
+  samples: readonly number[],
+  statistic: SampleStatistic = median,
+  options: BootstrapOptions = {},
+): [number, number] | null {
+  const { iterations, confidence, seed } = bootstrapSettings(options);
+  checkFinite(samples, 'bootstrap sample');
+  if (samples.length === 0) return null;
+  const random = mulberry32(seed);
+  const stat = statistic === median ? medianInPlace : statistic;
+  const data = Float64Array.from(samples);
+  const draw = new Float64Array(data.length);
+  const rounds = new Float64Array(iterations);
+  for (let r = 0; r < iterations; r++) {
+    for (let i = 0; i < data.length; i++) draw[i] = data[floor(random() * data.length)];
+    rounds[r] = stat(draw);
+  }
+  return percentileInterval(rounds, confidence);
+}
+
+export function bootstrapRatioCi(
+  numeratorSamples: readonly number[],
+  denominatorSamples: readonly number[],
+  statistic: SampleStatistic = median,
+  options: BootstrapOptions = {},
+): [number, number] | null {
+  const { iterations, confidence, seed } = bootstrapSettings(options);
   checkFinite(numeratorSamples, 'bootstrap numerator');
   checkFinite(denominatorSamples, 'bootstrap denominator');
   if (numeratorSamples.length === 0 || denominatorSamples.length === 0) {
@@ -155,7 +192,5 @@ export function bootstrapRatioCi(
     }
     ratios[r] = stat(numDraw) / d;
   }
-  ratios.sort();
-  const alpha = (1 - confidence) / 2;
-  return [quantileSorted(ratios, alpha), quantileSorted(ratios, 1 - alpha)];
+  return percentileInterval(ratios, confidence);
 }

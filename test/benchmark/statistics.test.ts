@@ -1,4 +1,4 @@
-import { bootstrapRatioCi, median, mulberry32, quantile, SampleError, summarize } from '../../lib/benchmark/statistics';
+import { bootstrapCi, bootstrapRatioCi, median, mulberry32, quantile, SampleError, summarize } from '../../lib/benchmark/statistics';
 
 describe('summarize (type 7 percentiles, sample standard deviation)', () => {
   test('hand-computable: [1, 2, 3, 4]', () => {
@@ -88,6 +88,27 @@ function lognormal(random: () => number, n: number, medianValue: number, sigma: 
   }
   return out;
 }
+
+describe('bootstrapCi (one sample, e.g. paired differences)', () => {
+  test('is reproducible with a seed, and covers the true median in about 95 % of repeated experiments', () => {
+    const sample = lognormal(mulberry32(5), 40, 10, 0.3);
+    expect(bootstrapCi(sample, median, { iterations: 1000, seed: 7 })).toEqual(bootstrapCi(sample, median, { iterations: 1000, seed: 7 }));
+    const random = mulberry32(99);
+    let covered = 0;
+    for (let e = 0; e < 200; e++) {
+      const ci = bootstrapCi(lognormal(random, 40, 10, 0.4), median, { iterations: 1000, seed: e })!;
+      if (ci[0] <= 10 && 10 <= ci[1]) covered++;
+    }
+    expect(covered / 200).toBeGreaterThan(0.88);
+    expect(covered / 200).toBeLessThanOrEqual(0.99);
+  });
+
+  test('an empty sample has no interval; bad settings and values are refused', () => {
+    expect(bootstrapCi([])).toBeNull();
+    expect(() => bootstrapCi([1, 2], median, { iterations: 0 })).toThrow('bootstrap iterations must be a positive integer, got 0');
+    expect(() => bootstrapCi([1, Number.NaN])).toThrow(SampleError);
+  });
+});
 
 describe('bootstrapRatioCi', () => {
   const data = lognormal(mulberry32(3), 30, 80, 0.3);
