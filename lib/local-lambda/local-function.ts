@@ -269,7 +269,9 @@ export class LocalFunction {
       this.writePlatformLine(first.streamName, tail, formatInitReportLine({ initDurationMs: first.init.initDurationMs, status: first.init.status, errorType: first.init.errorType }));
       // Lambda retries a failed init once, inside the invocation and within the function timeout.
       const invokePhaseStart = performance.now();
-      const second = await this.launch(definition, definition.timeoutSeconds * 1000, tail);
+      // The retry happens in the same execution environment on Lambda, so its lines (INIT_REPORT with
+      // Phase: invoke, START, REPORT) follow the failed init's INIT_REPORT in the same log stream.
+      const second = await this.launch(definition, definition.timeoutSeconds * 1000, tail, first.streamName);
       if (second.init.ok) {
         second.pooled.env.reserve();
         return { kind: 'environment', pooled: second.pooled, cold: true, invokePhaseStart, tail };
@@ -286,10 +288,15 @@ export class LocalFunction {
     }
   }
 
-  private async launch(definition: LocalFunctionDefinition, initTimeoutMs: number, tail: LogTail): Promise<{ pooled: PooledEnvironment; init: InitResult; streamName: string }> {
+  private async launch(
+    definition: LocalFunctionDefinition,
+    initTimeoutMs: number,
+    tail: LogTail,
+    reuseStreamName?: string,
+  ): Promise<{ pooled: PooledEnvironment; init: InitResult; streamName: string }> {
     const environmentId = randomBytes(16).toString('hex');
     const generation = this.generation;
-    const streamName = logStreamName(environmentId);
+    const streamName = reuseStreamName ?? logStreamName(environmentId);
     const preparationStartedAt = performance.now();
     const cgroup = this.deps.limits ? this.deps.limits.createEnvironmentGroup(`env-${environmentId}`, definition.memorySizeMB) : null;
     const pooledRef: { current: PooledEnvironment | null } = { current: null };
