@@ -1,0 +1,55 @@
+/**
+ * Predicts what AWS Lambda's Init Duration would be from a local run, with a small model fitted on
+ * calibration functions measured here beside lambda-perf's AWS figures (data/calibration/, README.md in
+ * lib/calibration). Stable API:
+ *
+ *   const model = loadFittedModel();                       // data/calibration/fitted-model.json
+ *   predictAwsInit({ localInitP50Ms, localInitP90Ms, packageType: 'Image', runtimeLabel }, model)
+ *     → [{ architecture: 'x86_64', p50Ms, p90Ms, interval95, validation, nearestCalibrationRuntimes }, { architecture: 'arm64', ... }]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { predictWithModel } from './predict';
+import type { FittedModel, LocalInitMeasurement, PredictedAwsInit } from './types';
+
+export type {
+  Architecture,
+  CalibrationPoint,
+  FittedCell,
+  FittedModel,
+  LeaveOneOutResult,
+  LineParameters,
+  LocalInitMeasurement,
+  PackageType,
+  PredictedAwsInit,
+} from './types';
+export { PredictionInputError, nearestCalibrationRuntimes } from './predict';
+
+/** Where the committed fitted model lives. */
+export const FITTED_MODEL_PATH = path.resolve(__dirname, '..', '..', 'data', 'calibration', 'fitted-model.json');
+
+export class FittedModelError extends Error {}
+
+/** Reads the fitted model (by default the committed data/calibration/fitted-model.json). */
+export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new FittedModelError(`cannot read the fitted model ${file}: ${(error as Error).message} (npm run calibrate -- --refit writes it)`);
+  }
+  const model = JSON.parse(text) as FittedModel;
+  if (model.schemaVersion !== 1 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints)) {
+    throw new FittedModelError(`${file} is not a fitted model of schema version 1`);
+  }
+  return model;
+}
+
+/**
+ * Predicted AWS Init Duration (p50, p90, 95 % interval of the p50, leave-one-runtime-out error, nearest
+ * calibration runtimes) for x86_64 and arm64, in that order, from a local run's Init Duration measured
+ * with burst CPU. Throws PredictionInputError on a bad input.
+ */
+export function predictAwsInit(input: LocalInitMeasurement, model: FittedModel = loadFittedModel()): PredictedAwsInit[] {
+  return predictWithModel(input, model);
+}

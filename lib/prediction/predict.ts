@@ -1,0 +1,72 @@
+/**
+ * Applies a fitted model to what a local run measured: predicted AWS Init Duration p50 and p90 per
+ * architecture, with a 95 % interval and the model's leave-one-runtime-out error, and the calibration
+ * runtimes whose local figures stand nearest (the ones the prediction leans on most).
+ */
+import type { CalibrationPoint, FittedCell, FittedModel, LineParameters, LocalInitMeasurement, PredictedAwsInit } from './types';
+
+export class PredictionInputError extends Error {}
+
+/** The model's line applied to one local figure: exp(intercept + slope × ln(local)). */
+export function applyLine(line: LineParameters, localMs: number): number {
+  return Math.exp(line.intercept + line.slope * Math.log(localMs));
+}
+
+function checkInput(input: LocalInitMeasurement): void {
+  for (const key of ['localInitP50Ms', 'localInitP90Ms'] as const) {
+    const v = input[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new PredictionInputError(`${key} must be a positive number of ms, got ${String(v)}`);
+  }
+  if (input.localInitP90Ms < input.localInitP50Ms) {
+    throw new PredictionInputError(`localInitP90Ms (${input.localInitP90Ms}) is below localInitP50Ms (${input.localInitP50Ms})`);
+  }
+  if (input.packageType !== 'Zip' && input.packageType !== 'Image') {
+    throw new PredictionInputError(`packageType must be 'Zip' or 'Image', got ${JSON.stringify(input.packageType)}`);
+  }
+}
+
+/** Calibration runtimes ordered by |ln(local p50) − ln(their local p50)|, nearest first (ties by name). */
+export function nearestCalibrationRuntimes(points: CalibrationPoint[], localInitP50Ms: number, count = 2): string[] {
+  return [...points]
+    .map((p) => ({ runtime: p.runtime, distance: Math.abs(Math.log(p.localInitP50Ms) - Math.log(localInitP50Ms)) }))
+    .sort((a, b) => a.distance - b.distance || a.runtime.localeCompare(b.runtime))
+    .slice(0, count)
+    .map((p) => p.runtime);
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[]): PredictedAwsInit {
+  const p50 = applyLine(cell.p50, input.localInitP50Ms);
+  // The p90 line is fitted on its own; a p90 below the p50 would be a fit artefact at the edges.
+  const p90 = Math.max(p50, applyLine(cell.p90, input.localInitP90Ms));
+  const halfWidth = cell.intervalT * cell.looLogResidualSd;
+  return {
+    architecture: cell.architecture,
+    packageType: cell.packageType,
+    p50Ms: round2(p50),
+    p90Ms: round2(p90),
+    interval95: { low: round2(p50 * Math.exp(-halfWidth)), high: round2(p50 * Math.exp(halfWidth)) },
+    validation: {
+      looMedianAbsErrorPct: cell.looMedianAbsErrorPct,
+      looMaxAbsErrorPct: cell.looMaxAbsErrorPct,
+      runtimes: cell.leaveOneOut.length,
+    },
+    nearestCalibrationRuntimes: nearest,
+  };
+}
+
+/** Predicted AWS Init Duration for x86_64 and arm64 (in that order) of the input's package type. */
+export function predictWithModel(input: LocalInitMeasurement, model: FittedModel): PredictedAwsInit[] {
+  checkInput(input);
+  const nearest = nearestCalibrationRuntimes(model.calibrationPoints, input.localInitP50Ms);
+  const out: PredictedAwsInit[] = [];
+  for (const architecture of ['x86_64', 'arm64'] as const) {
+    const cell = model.cells.find((c) => c.packageType === input.packageType && c.architecture === architecture);
+    if (!cell) throw new PredictionInputError(`the fitted model has no ${input.packageType} ${architecture} cell`);
+    out.push(predictCell(cell, input, nearest));
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+/**
+ * The shapes of the AWS Init Duration model: what a prediction takes, what it gives, and the fitted
+ * parameters as they are stored in data/calibration/fitted-model.json.
+ */
+
+export type Architecture = 'x86_64' | 'arm64';
+export type PackageType = 'Zip' | 'Image';
+
+export const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
+export const PACKAGE_TYPES: readonly PackageType[] = ['Zip', 'Image'];
+
+/** What a local run measured of one function, the model's input. */
+export interface LocalInitMeasurement {
+  /** Local Init Duration p50 (ms), measured with burst CPU (no CPU quota during init). */
+  localInitP50Ms: number;
+  /** Local Init Duration p90 (ms), same run. */
+  localInitP90Ms: number;
+  packageType: PackageType;
+  /** Size of the deployment package (zip or image content), bytes; informational, not a model input. */
+  packageBytes?: number;
+  /** The function's runtime label (e.g. 'python3.12', 'provided.al2023'), used to name nearest runtimes. */
+  runtimeLabel?: string;
+}
+
+/** The model's answer for one architecture. */
+export interface PredictedAwsInit {
+  architecture: Architecture;
+  packageType: PackageType;
+  /** Predicted AWS Init Duration p50 / p90, ms. */
+  p50Ms: number;
+  p90Ms: number;
+  /** 95 % prediction interval of the p50, ms, from the leave-one-runtime-out residuals. */
+  interval95: { low: number; high: number };
+  /** Leave-one-runtime-out error of the p50 over the calibration runtimes of this package type and architecture. */
+  validation: { looMedianAbsErrorPct: number; looMaxAbsErrorPct: number; runtimes: number };
+  /** Calibration runtimes whose local p50 is closest (in log scale) to the input's, nearest first. */
+  nearestCalibrationRuntimes: string[];
+}
+
+/** One straight line of the model: predicted = exp(intercept + slope × ln(local)) (see fit.ts). */
+export interface LineParameters {
+  intercept: number;
+  slope: number;
+}
+
+/** A calibration runtime as the model remembers it, for nearest-runtime look-ups and the report. */
+export interface CalibrationPoint {
+  runtime: string;
+  localInitP50Ms: number;
+  localInitP90Ms: number;
+}
+
+export interface LeaveOneOutResult {
+  /** The runtime left out. */
+  runtime: string;
+  awsP50Ms: number;
+  predictedP50Ms: number;
+  /** (predicted − AWS) / AWS × 100. */
+  errorPct: number;
+}
+
+/** Parameters and validation of one (package type, architecture) cell. */
+export interface FittedCell {
+  packageType: PackageType;
+  architecture: Architecture;
+  p50: LineParameters;
+  p90: LineParameters;
+  /** Standard deviation of the leave-one-out log residuals of the p50 (the interval's width). */
+  looLogResidualSd: number;
+  /** Two-sided 97.5 % Student t quantile for the interval, with the cell's degrees of freedom. */
+  intervalT: number;
+  leaveOneOut: LeaveOneOutResult[];
+  looMedianAbsErrorPct: number;
+  looMaxAbsErrorPct: number;
+}
+
+export interface FittedModel {
+  schemaVersion: 1;
+  /** The model's form in words. */
+  form: string;
+  /** The calibration table it was fitted from (path relative to the repository, and its SHA-256). */
+  table: { path: string; sha256: string };
+  calibrationPoints: CalibrationPoint[];
+  cells: FittedCell[];
+}
