@@ -10,6 +10,7 @@ export type LambdaErrorCode =
   | 'ResourceNotFoundException'
   | 'ResourceConflictException'
   | 'RequestTooLargeException'
+  | 'RequestEntityTooLargeException'
   | 'InvalidParameterValueException'
   | 'InvalidRequestContentException'
   | 'PreconditionFailedException'
@@ -22,6 +23,10 @@ const LAMBDA_ERRORS: Record<LambdaErrorCode, { status: number; messageKey: 'Mess
   ResourceNotFoundException: { status: 404, messageKey: 'Message', type: 'User' },
   ResourceConflictException: { status: 409, messageKey: 'message', type: 'User' },
   RequestTooLargeException: { status: 413, messageKey: 'message', type: 'User' },
+  // Not in the SDK's service model, but what Lambda's front end answers to an Invoke body over its limit
+  // (status 413, "Request must be smaller than 6291456 bytes for the InvokeFunction operation"); the SDK
+  // raises it as a generic LambdaServiceException whose name is this code. See lambda-api.ts.
+  RequestEntityTooLargeException: { status: 413, messageKey: 'message', type: 'User' },
   InvalidParameterValueException: { status: 400, messageKey: 'message', type: 'User' },
   InvalidRequestContentException: { status: 400, messageKey: 'message', type: 'User' },
   PreconditionFailedException: { status: 412, messageKey: 'message', type: 'User' },

@@ -20,7 +20,16 @@ import {
   sweepStaleGroups,
   writeIfPresent,
 } from './cgroup-files';
-import { CPU_PERIOD_US, cpuQuotaUs, GROUP_PREFIX, type CgroupBackend, type EnvironmentCgroup } from './cgroup-types';
+import {
+  burstCpuQuotaUs,
+  CPU_PERIOD_US,
+  cpuQuotaUs,
+  type CgroupBackend,
+  type CpuRegime,
+  type EnvironmentCgroup,
+  type EnvironmentGroupOptions,
+  GROUP_PREFIX,
+} from './cgroup-types';
 
 export interface ControllerPaths {
   memory: string;
@@ -28,7 +37,17 @@ export interface ControllerPaths {
 }
 
 class V1EnvironmentCgroup implements EnvironmentCgroup {
-  constructor(readonly dirs: ControllerPaths) {}
+  constructor(
+    readonly dirs: ControllerPaths,
+    private readonly invocationQuotaUs: number,
+    public cpuRegime: CpuRegime,
+  ) {}
+
+  applyInvocationCpuQuota(): void {
+    if (this.cpuRegime === 'invocation') return;
+    fs.writeFileSync(path.join(this.dirs.cpu, 'cpu.cfs_quota_us'), String(this.invocationQuotaUs));
+    this.cpuRegime = 'invocation';
+  }
 
   get procsFiles(): string[] {
     return [path.join(this.dirs.memory, 'cgroup.procs'), path.join(this.dirs.cpu, 'cgroup.procs')];
@@ -52,7 +71,7 @@ class V1EnvironmentCgroup implements EnvironmentCgroup {
 }
 
 export class CgroupV1Backend implements CgroupBackend {
-  readonly description = `cgroup v1: memory.limit_in_bytes = memory size, cpu.cfs_quota_us = ${CPU_PERIOD_US} x MB / 1769`;
+  readonly description = `cgroup v1: memory.limit_in_bytes = memory size, cpu.cfs_quota_us = ${CPU_PERIOD_US} x MB / 1769 from the first GET /next (burst CPU during INIT)`;
 
   private constructor(readonly base: ControllerPaths) {}
 
@@ -82,17 +101,11 @@ export class CgroupV1Backend implements CgroupBackend {
     return new CgroupV1Backend(base);
   }
 
-  createEnvironmentGroup(environmentId: string, memorySizeMB: number): EnvironmentCgroup {
+  createEnvironmentGroup(environmentId: string, memorySizeMB: number, options: EnvironmentGroupOptions): EnvironmentCgroup {
     const dirs = { memory: path.join(this.base.memory, environmentId), cpu: path.join(this.base.cpu, environmentId) };
     fs.mkdirSync(dirs.memory);
     fs.mkdirSync(dirs.cpu);
-    const bytes = memorySizeMB * 1024 * 1024;
-    fs.writeFileSync(path.join(dirs.memory, 'memory.limit_in_bytes'), String(bytes));
-    // Lambda has no swap: where swap accounting exists, hold memory+swap to the same limit.
-    writeIfPresent(path.join(dirs.memory, 'memory.memsw.limit_in_bytes'), String(bytes));
-    fs.writeFileSync(path.join(dirs.cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
-    fs.writeFileSync(path.join(dirs.cpu, 'cpu.cfs_quota_us'), String(cpuQuotaUs(memorySizeMB)));
-    return new V1EnvironmentCgroup(dirs);
+    return limitV1EnvironmentGroup(dirs, memorySizeMB, options);
   }
 
   async dispose(): Promise<void> {
@@ -106,6 +119,22 @@ export class CgroupV1Backend implements CgroupBackend {
     removeDirQuietly(this.base.memory);
     removeDirQuietly(this.base.cpu);
   }
+}
+
+/**
+ * Writes an environment's limits into its (existing) memory and cpu groups: the memory limit for its whole
+ * life, and the burst INIT quota or the memory-proportional one, as `options` says.
+ */
+export function limitV1EnvironmentGroup(dirs: ControllerPaths, memorySizeMB: number, options: EnvironmentGroupOptions): EnvironmentCgroup {
+  const bytes = memorySizeMB * 1024 * 1024;
+  fs.writeFileSync(path.join(dirs.memory, 'memory.limit_in_bytes'), String(bytes));
+  // Lambda has no swap: where swap accounting exists, hold memory+swap to the same limit.
+  writeIfPresent(path.join(dirs.memory, 'memory.memsw.limit_in_bytes'), String(bytes));
+  fs.writeFileSync(path.join(dirs.cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+  const invocationQuota = cpuQuotaUs(memorySizeMB);
+  const regime: CpuRegime = options.burstInit ? 'burst-init' : 'invocation';
+  fs.writeFileSync(path.join(dirs.cpu, 'cpu.cfs_quota_us'), String(regime === 'burst-init' ? burstCpuQuotaUs(options.machineCpus) : invocationQuota));
+  return new V1EnvironmentCgroup(dirs, invocationQuota, regime);
 }
 
 function randomSuffix(): string {

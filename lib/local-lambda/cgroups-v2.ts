@@ -25,12 +25,31 @@ import {
   sweepStaleGroups,
   writeIfPresent,
 } from './cgroup-files';
-import { CPU_PERIOD_US, cpuQuotaUs, GROUP_PREFIX, type CgroupBackend, type EnvironmentCgroup } from './cgroup-types';
+import {
+  burstCpuQuotaUs,
+  CPU_PERIOD_US,
+  cpuQuotaUs,
+  type CgroupBackend,
+  type CpuRegime,
+  type EnvironmentCgroup,
+  type EnvironmentGroupOptions,
+  GROUP_PREFIX,
+} from './cgroup-types';
 
 const NEEDED = ['cpu', 'memory'];
 
 class V2EnvironmentCgroup implements EnvironmentCgroup {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly invocationCpuMax: string,
+    public cpuRegime: CpuRegime,
+  ) {}
+
+  applyInvocationCpuQuota(): void {
+    if (this.cpuRegime === 'invocation') return;
+    fs.writeFileSync(path.join(this.dir, 'cpu.max'), this.invocationCpuMax);
+    this.cpuRegime = 'invocation';
+  }
 
   get procsFiles(): string[] {
     return [path.join(this.dir, 'cgroup.procs')];
@@ -94,7 +113,7 @@ export function locateV2Group(membership: string, mountinfo: string, mountRoot?:
   return { root: mount[4], own: groupDirUnderMount(mount, groupPath) };
 }
 
-/** The files an environment's v2 group is limited with; the optional ones exist only with swap accounting and newer kernels. */
+/** The files an environment's v2 group is limited with during invocations (cpu.max is the burst quota during a first INIT); the optional ones exist only with swap accounting and newer kernels. */
 export function v2EnvironmentSettings(memorySizeMB: number): { required: Record<string, string>; whereSupported: Record<string, string> } {
   return {
     required: {
@@ -106,8 +125,21 @@ export function v2EnvironmentSettings(memorySizeMB: number): { required: Record<
   };
 }
 
+/**
+ * Writes an environment's limits into its (existing) v2 group: memory for its whole life; cpu.max the burst
+ * INIT quota or the memory-proportional one, as `options` says.
+ */
+export function limitV2EnvironmentGroup(dir: string, memorySizeMB: number, options: EnvironmentGroupOptions): EnvironmentCgroup {
+  const settings = v2EnvironmentSettings(memorySizeMB);
+  const regime: CpuRegime = options.burstInit ? 'burst-init' : 'invocation';
+  const cpuMax = regime === 'burst-init' ? `${burstCpuQuotaUs(options.machineCpus)} ${CPU_PERIOD_US}` : settings.required['cpu.max'];
+  for (const [file, value] of Object.entries({ ...settings.required, 'cpu.max': cpuMax })) fs.writeFileSync(path.join(dir, file), value);
+  for (const [file, value] of Object.entries(settings.whereSupported)) writeIfPresent(path.join(dir, file), value);
+  return new V2EnvironmentCgroup(dir, settings.required['cpu.max'], regime);
+}
+
 export class CgroupV2Backend implements CgroupBackend {
-  readonly description = `cgroup v2: memory.max = memory size, memory.swap.max = 0, cpu.max = (${CPU_PERIOD_US} x MB / 1769) ${CPU_PERIOD_US}`;
+  readonly description = `cgroup v2: memory.max = memory size, memory.swap.max = 0, cpu.max = (${CPU_PERIOD_US} x MB / 1769) ${CPU_PERIOD_US} from the first GET /next (burst CPU during INIT)`;
 
   private constructor(readonly base: string) {}
 
@@ -146,13 +178,10 @@ export class CgroupV2Backend implements CgroupBackend {
     return { reason: `cgroup v2: ${refusals.join('; ')} (run as root, or from a group with cpu and memory delegated)` };
   }
 
-  createEnvironmentGroup(environmentId: string, memorySizeMB: number): EnvironmentCgroup {
+  createEnvironmentGroup(environmentId: string, memorySizeMB: number, options: EnvironmentGroupOptions): EnvironmentCgroup {
     const dir = path.join(this.base, environmentId);
     fs.mkdirSync(dir);
-    const settings = v2EnvironmentSettings(memorySizeMB);
-    for (const [file, value] of Object.entries(settings.required)) fs.writeFileSync(path.join(dir, file), value);
-    for (const [file, value] of Object.entries(settings.whereSupported)) writeIfPresent(path.join(dir, file), value);
-    return new V2EnvironmentCgroup(dir);
+    return limitV2EnvironmentGroup(dir, memorySizeMB, options);
   }
 
   async dispose(): Promise<void> {

@@ -7,10 +7,10 @@
 import * as fs from 'node:fs';
 import { CgroupV1Backend } from './cgroups-v1';
 import { CgroupV2Backend } from './cgroups-v2';
-import { CPU_PERIOD_US, type CgroupBackend, type EnvironmentCgroup, type LimitsMode, type LimitsStatus } from './cgroup-types';
+import { CPU_PERIOD_US, type CgroupBackend, type EnvironmentCgroup, type EnvironmentGroupOptions, type LimitsMode, type LimitsStatus } from './cgroup-types';
 
-export { CPU_PERIOD_US, cpuQuotaUs, MB_PER_VCPU } from './cgroup-types';
-export type { EnvironmentCgroup, LimitsMode, LimitsStatus } from './cgroup-types';
+export { burstCpuQuotaUs, CPU_PERIOD_US, cpuQuotaUs, LAMBDA_ENVIRONMENT_VCPUS, MB_PER_VCPU } from './cgroup-types';
+export type { CpuRegime, EnvironmentCgroup, EnvironmentGroupOptions, LimitsMode, LimitsStatus } from './cgroup-types';
 
 /** Where this process's cgroups are: /proc/self/cgroup and /proc/self/mountinfo (tests pass their own). */
 export interface CgroupSources {
@@ -78,8 +78,8 @@ export class CgroupLimits {
     return { reason: 'no cgroup v1 memory and cpu controllers and no cgroup v2 group in /proc/self/cgroup' };
   }
 
-  createEnvironmentGroup(environmentId: string, memorySizeMB: number): EnvironmentCgroup {
-    return this.backend.createEnvironmentGroup(environmentId, memorySizeMB);
+  createEnvironmentGroup(environmentId: string, memorySizeMB: number, options: EnvironmentGroupOptions): EnvironmentCgroup {
+    return this.backend.createEnvironmentGroup(environmentId, memorySizeMB, options);
   }
 
   /** Removes the service's parent groups (environment groups must already be gone). */

@@ -10,6 +10,13 @@
  *
  * Duration runs from handing an event out on `/next` to receiving the runtime's `/response` or `/error`
  * body. The function timeout is enforced by killing the environment's process group.
+ *
+ * CPU: a first INIT runs with burst CPU (the group's quota is the environment's 2 vCPUs); the runtime's first
+ * `GET /next` switches the group to the memory-proportional quota before any event is handed out. See README.
+ *
+ * Nothing a runtime sends can take the service down: a malformed request id, a body cut short, a broken
+ * chunked encoding or a runtime dying mid-request get a 4xx or a closed connection, and the invocation ends
+ * the way Lambda ends it when a runtime fails (Runtime.ExitError once the process is gone).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,11 +26,13 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { killPids } from './cgroup-files';
 import type { EnvironmentCgroup } from './cgroups';
+import { OutputLineSplitter } from './output-lines';
 import { ProcessTreeMemory } from './process-memory';
 import { killProcessGroup, trackProcessGroup, untrackProcessGroup } from './process-reaper';
 import { describeExit, exitErrorMessage, platformErrorPayload, timeoutMessage } from './report';
 import {
   accepted,
+  badRequest,
   errorTypeOf,
   invalidRequestId,
   invalidStateTransition,
@@ -86,6 +95,8 @@ export type InitResult =
       runtimePayload?: Buffer;
       /** For failures the runtime did not report itself: Lambda's wording, e.g. `Runtime exited with error: exit status 1`. */
       platformMessage?: string;
+      /** The service ended the environment during init because it is stopping: not retried, not reported. */
+      stopped?: boolean;
     };
 
 export interface InvocationRequest {
@@ -152,18 +163,26 @@ export class ExecutionEnvironment {
   private reserved = false;
   private pendingAck: (() => void) | null = null;
   private readonly deathListeners: (() => void)[] = [];
-  private readonly partial = { stdout: '', stderr: '' };
+  private readonly splitters: { stdout: OutputLineSplitter; stderr: OutputLineSplitter };
 
   private constructor(private readonly spec: EnvironmentSpec) {
     this.id = spec.environmentId;
+    const emit = (line: string) => spec.onOutput(line, Date.now());
+    this.splitters = { stdout: new OutputLineSplitter(emit), stderr: new OutputLineSplitter(emit) };
   }
 
   /**
    * Starts an environment and runs its init phase. Resolves when init has succeeded or failed; a failed
    * environment is already being torn down.
    */
-  static async launch(spec: EnvironmentSpec, initTimeoutMs: number): Promise<{ environment: ExecutionEnvironment; init: InitResult }> {
+  static async launch(
+    spec: EnvironmentSpec,
+    initTimeoutMs: number,
+    onCreated?: (environment: ExecutionEnvironment) => void,
+  ): Promise<{ environment: ExecutionEnvironment; init: InitResult }> {
     const environment = new ExecutionEnvironment(spec);
+    // The owner learns of the environment before init, so that stopping the service can end it mid-init.
+    onCreated?.(environment);
     const init = await environment.runInit(initTimeoutMs);
     if (!init.ok) await environment.destroy();
     return { environment, init };
@@ -218,6 +237,7 @@ export class ExecutionEnvironment {
     }
     const preparationStartedAt = spec.preparationStartedAt ?? performance.now();
     await this.startRuntimeApi();
+    if (this.killedByService) return this.stoppedDuringInit();
     const procsFiles = spec.cgroup?.procsFiles ?? [];
     const child = spawn('/bin/sh', ['-c', SANDBOX_WRAPPER, 'lambda-sandbox', String(procsFiles.length), ...procsFiles, spec.command, ...spec.args], {
       cwd: spec.cwd,
@@ -228,8 +248,10 @@ export class ExecutionEnvironment {
     this.child = child;
     if (child.pid !== undefined) trackProcessGroup(child.pid);
     this.exited = new Promise((resolve) => child.once('close', () => resolve()));
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.output('stdout', chunk));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.output('stderr', chunk));
+    // Raw bytes, split at newlines without copying: a runtime writing 100 MB without a newline costs the
+    // service one scan of each chunk and at most one cut line in memory (output-lines.ts).
+    child.stdout?.on('data', (chunk: Buffer) => this.splitters.stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.splitters.stderr.push(chunk));
     child.once('exit', (code, signal) => this.onExit(code, signal));
 
     const control = child.stdio[3] as unknown as Socket;
@@ -237,6 +259,10 @@ export class ExecutionEnvironment {
     control.on('error', () => undefined);
     const sandboxReady = await waitForReady(control, child);
     this.sandboxPrepMs = performance.now() - preparationStartedAt;
+    if (this.killedByService) {
+      await this.destroy();
+      return this.stoppedDuringInit();
+    }
     if (!sandboxReady.ok) {
       await this.destroy();
       throw new Error(`execution environment sandbox could not be prepared: ${sandboxReady.reason}`);
@@ -254,6 +280,12 @@ export class ExecutionEnvironment {
       control.write('g\n');
       control.end();
     });
+  }
+
+  /** The service ended the environment before its init finished (the service is stopping). */
+  private stoppedDuringInit(): InitResult {
+    this.state = 'dead';
+    return { ok: false, initDurationMs: 0, status: 'error', errorType: 'Runtime.ExitError', platformMessage: 'Runtime exited with error: signal: killed', stopped: true };
   }
 
   private failInit(f: { status: 'error' | 'timeout'; errorType: string; runtimePayload?: Buffer; platformMessage?: string }): void {
@@ -296,6 +328,11 @@ export class ExecutionEnvironment {
   /** Ends the process group and the Runtime API server; waits until the process is gone. Idempotent. */
   async destroy(): Promise<void> {
     this.killedByService = true;
+    // An init still running ends now (the service is stopping or the environment is retired).
+    if (this.initSettle) {
+      this.samplePeakBytes();
+      this.initSettle({ ok: false, initDurationMs: performance.now() - this.initStartedAt, status: 'error', errorType: 'Runtime.ExitError', platformMessage: 'Runtime exited with error: signal: killed', stopped: true });
+    }
     // An invocation still running (the service is stopping) ends the way it does: its runtime is killed.
     if (this.active) {
       const { request, startedAt } = this.active;
@@ -339,20 +376,8 @@ export class ExecutionEnvironment {
 
   /** Flushes an incomplete last output line, so that it lands before END in the log. */
   flushOutput(): void {
-    const now = Date.now();
-    for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.partial[stream] !== '') {
-        this.spec.onOutput(this.partial[stream], now);
-        this.partial[stream] = '';
-      }
-    }
-  }
-
-  private output(stream: 'stdout' | 'stderr', chunk: string): void {
-    const now = Date.now();
-    const lines = (this.partial[stream] + chunk).split('\n');
-    this.partial[stream] = lines.pop() ?? '';
-    for (const line of lines) this.spec.onOutput(line, now);
+    this.splitters.stdout.flush();
+    this.splitters.stderr.flush();
   }
 
   private markDead(): void {
@@ -419,6 +444,19 @@ export class ExecutionEnvironment {
   }
 
   private route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // A request the runtime breaks off (it died, or sent a malformed chunked body) is dropped; whatever the
+    // invocation needs to know comes from the process's exit.
+    req.on('error', () => res.destroy());
+    res.on('error', () => undefined);
+    try {
+      this.routeRequest(req, res);
+    } catch {
+      if (!res.headersSent) badRequest(res, 'the request could not be read');
+      else res.destroy();
+    }
+  }
+
+  private routeRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '';
     const pathname = url.split('?')[0];
     if (!pathname.startsWith(RUNTIME_API_PREFIX + '/')) return notFound(res, pathname);
@@ -430,14 +468,24 @@ export class ExecutionEnvironment {
     }
     if (rest === '/init/error') {
       if (req.method !== 'POST') return methodNotAllowed(res, req.method ?? '', pathname);
-      return void readBody(req, MAX_RUNTIME_PAYLOAD_BYTES).then(({ body }) => this.onInitError(req, res, body));
+      return void readBody(req, MAX_RUNTIME_PAYLOAD_BYTES).then(
+        ({ body }) => this.onInitError(req, res, body),
+        () => res.destroy(),
+      );
     }
     const m = /^\/invocation\/([^/]+)\/(response|error)$/.exec(rest);
     if (m) {
       if (req.method !== 'POST') return methodNotAllowed(res, req.method ?? '', pathname);
-      const requestId = decodeURIComponent(m[1]);
-      return void readBody(req, MAX_RUNTIME_PAYLOAD_BYTES).then(({ body, tooLarge }) =>
-        this.onAnswer(req, res, m[2] as 'response' | 'error', requestId, body, tooLarge),
+      const requestId = safeDecode(m[1]);
+      if (requestId === null) {
+        req.resume();
+        return invalidRequestId(res);
+      }
+      return void readBody(req, MAX_RUNTIME_PAYLOAD_BYTES).then(
+        ({ body, tooLarge }) => this.onAnswer(req, res, m[2] as 'response' | 'error', requestId, body, tooLarge),
+        // The body never arrived whole (the runtime died or broke the encoding): no answer was given. If the
+        // runtime is gone, its exit ends the invocation as Runtime.ExitError; if not, it may post again.
+        () => res.destroy(),
       );
     }
     return notFound(res, pathname);
@@ -446,6 +494,14 @@ export class ExecutionEnvironment {
   private onNext(res: http.ServerResponse): void {
     if (this.state === 'initializing') {
       const initDurationMs = performance.now() - this.initStartedAt;
+      // INIT ends here: from now on the environment runs under its memory size's CPU share, before any event.
+      try {
+        this.spec.cgroup?.applyInvocationCpuQuota();
+      } catch (e) {
+        invalidStateTransition(res, 'the environment could not be prepared for invocations');
+        this.failInit({ status: 'error', errorType: 'Runtime.Unknown', platformMessage: `the CPU quota could not be applied: ${(e as Error).message}` });
+        return;
+      }
       this.state = 'ready';
       this.samplePeakBytes();
       this.initSettle?.({ ok: true, initDurationMs, sandboxPrepMs: this.sandboxPrepMs });
@@ -572,6 +628,15 @@ export class ExecutionEnvironment {
   }
 }
 
+/** decodeURIComponent that answers null for a malformed escape (`%E0%A4%A`) instead of throwing. */
+export function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 /** Lambda's own checks before it starts a bootstrap: a missing working directory or entrypoint. */
 function checkEntrypoint(command: string, cwd: string): { errorType: string; message: string } | null {
   try {
@@ -618,16 +683,33 @@ function waitForReady(control: Socket, child: ChildProcess): Promise<{ ok: true 
   });
 }
 
-/** Reads a request body, keeping at most `limit` bytes; the rest is drained so the connection stays usable. */
+/**
+ * Reads a request body, keeping at most `limit` bytes; the rest is drained so the connection stays usable.
+ * Rejects when the body never arrives whole (the client died, or broke the chunked encoding), so that a
+ * caller can answer or drop the request; it never hangs on a connection that closed mid-body.
+ */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean; size: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
     });
-    req.once('end', () => resolve({ body: size <= limit ? (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) : Buffer.alloc(0), tooLarge: size > limit, size }));
-    req.once('error', reject);
+    req.once('end', () => {
+      settled = true;
+      resolve({ body: size <= limit ? (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) : Buffer.alloc(0), tooLarge: size > limit, size });
+    });
+    req.once('error', (e) => {
+      if (settled) return;
+      settled = true;
+      reject(e);
+    });
+    req.once('close', () => {
+      if (settled || req.complete) return;
+      settled = true;
+      reject(new Error('the request body ended before it was complete'));
+    });
   });
 }

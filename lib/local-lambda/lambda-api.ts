@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LambdaApiError } from './aws-errors';
-import { readBody } from './environment';
+import { readBody, safeDecode } from './environment';
 import type { InvocationAnswer, LocalFunction } from './local-function';
 
 /** Largest synchronous invocation payload Lambda accepts. */
@@ -83,7 +83,17 @@ export async function handleLambdaRequest(req: IncomingMessage, res: ServerRespo
 async function route(req: IncomingMessage, res: ServerResponse, ctx: LambdaApiContext, requestId: string): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = url.pathname.split('/').filter(Boolean).map((p) => safeDecode(p));
+  const bad = parts.indexOf(null);
+  if (bad >= 0) {
+    req.resume();
+    const raw = url.pathname.split('/').filter(Boolean)[bad];
+    throw new LambdaApiError('InvalidParameterValueException', `1 validation error detected: Value '${raw}' in the request path is not valid percent-encoding`);
+  }
+  return routeDecoded(req, res, ctx, requestId, url, method, parts as string[]);
+}
+
+async function routeDecoded(req: IncomingMessage, res: ServerResponse, ctx: LambdaApiContext, requestId: string, url: URL, method: string, parts: string[]): Promise<void> {
   if (parts[0] === '2015-03-31' && parts[1] === 'functions') {
     if (parts.length === 2 && method === 'GET') return listFunctions(res, ctx, requestId);
     const qualifier = url.searchParams.get('Qualifier') ?? undefined;
@@ -113,8 +123,17 @@ function resolve(ctx: LambdaApiContext, rawName: string, qualifierParam: string 
   return fn;
 }
 
+/** readBody for API requests: a body that never arrives whole is the client's fault (400), not the service's. */
+async function readRequestBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean; size: number }> {
+  try {
+    return await readBody(req, limit);
+  } catch (e) {
+    throw new LambdaApiError('InvalidRequestContentException', `the request body could not be read: ${(e as Error).message}`);
+  }
+}
+
 async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const { body, tooLarge } = await readBody(req, MAX_SYNC_PAYLOAD_BYTES);
+  const { body, tooLarge } = await readRequestBody(req, MAX_SYNC_PAYLOAD_BYTES);
   if (tooLarge) throw new LambdaApiError('RequestTooLargeException', 'Request must be smaller than 6291456 bytes.');
   if (body.length === 0) return {};
   try {
@@ -144,9 +163,7 @@ async function invoke(req: IncomingMessage, res: ServerResponse, ctx: LambdaApiC
     throw new LambdaApiError('InvalidParameterValueException', `InvocationType must be RequestResponse, Event or DryRun, got ${invocationType}`);
   }
   const limit = invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
-  if (tooLarge || size > limit) {
-    throw new LambdaApiError('RequestTooLargeException', `${size} byte payload is too large for the ${invocationType === 'Event' ? 'Event' : 'RequestResponse'} invocation type (limit ${limit} bytes)`);
-  }
+  if (tooLarge || size > limit) throw payloadTooLarge(invocationType === 'Event' ? 'Event' : 'RequestResponse', size);
   // Lambda hands a runtime `{}` when Invoke carries no payload, and refuses a payload that is not JSON.
   const payload = size === 0 ? Buffer.from('{}') : body;
   if (size > 0) {
@@ -194,10 +211,21 @@ function writeInvocationResponse(res: ServerResponse, answer: InvocationAnswer, 
 
 async function readLimited(req: IncomingMessage): Promise<{ body: Buffer; size: number; tooLarge: boolean }> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_READ_BYTES) {
-    throw new LambdaApiError('RequestTooLargeException', `${declared} byte payload is too large for the RequestResponse invocation type (limit ${MAX_SYNC_PAYLOAD_BYTES} bytes)`);
+  if (declared > MAX_READ_BYTES) throw payloadTooLarge('RequestResponse', declared);
+  return readRequestBody(req, MAX_SYNC_PAYLOAD_BYTES);
+}
+
+/**
+ * Lambda's answer to an Invoke payload over its limit: 413 RequestEntityTooLargeException, worded as Lambda
+ * words it (seen in clients' error reports: "Request must be smaller than 6291456 bytes for the
+ * InvokeFunction operation", Status Code: 413; for Event, "<n> byte payload is too large for the Event
+ * invocation type (limit <limit> bytes)").
+ */
+function payloadTooLarge(invocationType: 'Event' | 'RequestResponse', size: number): LambdaApiError {
+  if (invocationType === 'Event') {
+    return new LambdaApiError('RequestEntityTooLargeException', `${size} byte payload is too large for the Event invocation type (limit ${MAX_ASYNC_PAYLOAD_BYTES} bytes)`);
   }
-  return readBody(req, MAX_SYNC_PAYLOAD_BYTES);
+  return new LambdaApiError('RequestEntityTooLargeException', `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -53,6 +53,8 @@ export interface LocalFunctionDeps {
   maxConcurrency: number;
   /** Shortest time an update stays InProgress (it also lasts until retired environments are gone). */
   updateMinInProgressMs: number;
+  /** CPUs of the machine: the burst INIT quota is capped by them. */
+  machineCpus: number;
 }
 
 export interface InvocationRecord {
@@ -145,6 +147,10 @@ export class LocalFunction {
   private readonly pool = new Set<PooledEnvironment>();
   private updating: Promise<void> | null = null;
   private launching = 0;
+  /** Environments whose init is under way: not yet in the pool, but stop() must end them too. */
+  private readonly initializing = new Set<{ env: ExecutionEnvironment; cgroup: EnvironmentCgroup | null }>();
+  /** Invocations still to be refused as throttled (throttleNextInvocations), before any environment is sought. */
+  private throttledAhead = 0;
   private stopped = false;
   readonly logGroupName: string;
 
@@ -172,8 +178,22 @@ export class LocalFunction {
     return [...this.pool].map((p) => p.env.pid).filter((p): p is number => p !== undefined);
   }
 
+  /**
+   * The next `count` invocations are refused with 429 TooManyRequestsException, as at the function's
+   * concurrency limit, whatever environments exist: for tests of a client's throttling path that must not
+   * depend on how fast an environment is held busy.
+   */
+  throttleNextInvocations(count: number): void {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`throttleNextInvocations needs a whole number of invocations, got ${count}`);
+    this.throttledAhead = count;
+  }
+
   async invoke(payload: Buffer, options: InvokeOptions = {}): Promise<InvocationRecord> {
-    if (this.stopped) throw new LambdaApiError('ServiceException', 'the local Lambda service is stopping');
+    if (this.stopped) throw stoppingError();
+    if (this.throttledAhead > 0) {
+      this.throttledAhead--;
+      throw throttled();
+    }
     const requestId = randomUUID();
     const definition = this.definition;
     const acquired = await this.acquire(definition);
@@ -257,21 +277,26 @@ export class LocalFunction {
         ready.env.reserve();
         return { kind: 'environment', pooled: ready, cold: false, tail };
       }
-      if (this.pool.size + this.launching >= this.deps.maxConcurrency) {
-        throw new LambdaApiError('TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
-      }
+      if (this.pool.size + this.launching >= this.deps.maxConcurrency) throw throttled();
+      if (this.stopped) throw stoppingError();
       const tail = new LogTail();
-      const first = await this.launch(definition, this.deps.initTimeoutMs, tail);
+      // A first init runs with burst CPU; the quota of the memory size applies from its first GET /next.
+      const first = await this.launch(definition, this.deps.initTimeoutMs, tail, true);
+      if (!first.init.ok && first.init.stopped) throw stoppingError();
       if (first.init.ok) {
         first.pooled.env.reserve();
         return { kind: 'environment', pooled: first.pooled, cold: true, initDurationMs: first.init.initDurationMs, sandboxPrepMs: first.init.sandboxPrepMs, tail };
       }
       this.writePlatformLine(first.streamName, tail, formatInitReportLine({ initDurationMs: first.init.initDurationMs, status: first.init.status, errorType: first.init.errorType }));
-      // Lambda retries a failed init once, inside the invocation and within the function timeout.
+      // Lambda retries a failed init once, inside the invocation and within the function timeout ("suppressed
+      // init"). It is part of the invocation, so it runs under the invocation's CPU share from the start.
+      // Not while the service is stopping: nothing new starts then.
+      if (this.stopped) throw stoppingError();
       const invokePhaseStart = performance.now();
       // The retry happens in the same execution environment on Lambda, so its lines (INIT_REPORT with
       // Phase: invoke, START, REPORT) follow the failed init's INIT_REPORT in the same log stream.
-      const second = await this.launch(definition, definition.timeoutSeconds * 1000, tail, first.streamName);
+      const second = await this.launch(definition, definition.timeoutSeconds * 1000, tail, false, first.streamName);
+      if (!second.init.ok && second.init.stopped) throw stoppingError();
       if (second.init.ok) {
         second.pooled.env.reserve();
         return { kind: 'environment', pooled: second.pooled, cold: true, invokePhaseStart, tail };
@@ -292,15 +317,19 @@ export class LocalFunction {
     definition: LocalFunctionDefinition,
     initTimeoutMs: number,
     tail: LogTail,
+    burstInit: boolean,
     reuseStreamName?: string,
   ): Promise<{ pooled: PooledEnvironment; init: InitResult; streamName: string }> {
     const environmentId = randomBytes(16).toString('hex');
     const generation = this.generation;
     const streamName = reuseStreamName ?? logStreamName(environmentId);
     const preparationStartedAt = performance.now();
-    const cgroup = this.deps.limits ? this.deps.limits.createEnvironmentGroup(`env-${environmentId}`, definition.memorySizeMB) : null;
+    const cgroup = this.deps.limits
+      ? this.deps.limits.createEnvironmentGroup(`env-${environmentId}`, definition.memorySizeMB, { burstInit, machineCpus: this.deps.machineCpus })
+      : null;
     const pooledRef: { current: PooledEnvironment | null } = { current: null };
     const sinkFallback = tail;
+    let starting: { env: ExecutionEnvironment; cgroup: EnvironmentCgroup | null } | null = null;
     this.launching++;
     const { environment, init } = await ExecutionEnvironment.launch(
       {
@@ -322,12 +351,25 @@ export class LocalFunction {
           runtimeEnvironment({ definition, region: this.deps.identity.region, runtimeApi, logGroupName: this.logGroupName, logStreamName: streamName }),
       },
       initTimeoutMs,
+      (env) => {
+        starting = { env, cgroup };
+        this.initializing.add(starting);
+      },
     )
       .catch(async (e: unknown) => {
         await cgroup?.remove().catch(() => undefined);
         throw e;
       })
-      .finally(() => this.launching--);
+      .finally(() => {
+        this.launching--;
+        if (starting) this.initializing.delete(starting);
+      });
+    if (init.ok && this.stopped) {
+      // Init finished while the service was stopping: the environment is not kept.
+      await environment.destroy();
+      await cgroup?.remove().catch(() => undefined);
+      return { pooled: { env: environment, generation, logStreamName: streamName, cgroup, sink: tail }, init: { ...STOPPED_INIT }, streamName };
+    }
     const pooled: PooledEnvironment = { env: environment, generation, logStreamName: streamName, cgroup, sink: tail };
     pooledRef.current = pooled;
     if (init.ok) {
@@ -453,14 +495,43 @@ export class LocalFunction {
     return config;
   }
 
-  /** Ends every environment of this function. */
+  /**
+   * Ends every environment of this function, those still initialising included, and waits until their
+   * processes are gone and their cgroups removed. Nothing is launched after this begins.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
-    const all = [...this.pool];
+    const all: { env: ExecutionEnvironment; cgroup: EnvironmentCgroup | null }[] = [...this.pool, ...this.initializing];
     this.pool.clear();
     await Promise.all(all.map((p) => p.env.destroy().then(() => p.cgroup?.remove()).catch(() => undefined)));
+    // An environment whose init was just settling may have been added meanwhile; a launch in progress sees
+    // `stopped` and ends its own environment. Wait for every launch to have returned.
+    while (this.launching > 0 || this.pool.size > 0) {
+      const left = [...this.pool, ...this.initializing];
+      this.pool.clear();
+      await Promise.all(left.map((p) => p.env.destroy().then(() => p.cgroup?.remove()).catch(() => undefined)));
+      if (this.launching > 0) await new Promise((r) => setTimeout(r, 10));
+    }
     await this.updating;
   }
+}
+
+const STOPPED_INIT: Extract<InitResult, { ok: false }> = {
+  ok: false,
+  initDurationMs: 0,
+  status: 'error',
+  errorType: 'Runtime.ExitError',
+  platformMessage: 'Runtime exited with error: signal: killed',
+  stopped: true,
+};
+
+function stoppingError(): LambdaApiError {
+  return new LambdaApiError('ServiceException', 'the local Lambda service is stopping');
+}
+
+/** Lambda's answer at a function's concurrency limit. */
+function throttled(): LambdaApiError {
+  return new LambdaApiError('TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
 }
 
 /** An X-Ray style trace header for Lambda-Runtime-Trace-Id. */

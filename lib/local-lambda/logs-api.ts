@@ -31,7 +31,14 @@ function sendError(res: ServerResponse, code: LogsErrorCode, message: string, re
 
 export async function handleLogsRequest(req: IncomingMessage, res: ServerResponse, store: LogStore, target: string): Promise<void> {
   const requestId = randomUUID();
-  const { body, tooLarge } = await readBody(req, 1024 * 1024);
+  let read: { body: Buffer; tooLarge: boolean };
+  try {
+    read = await readBody(req, 1024 * 1024);
+  } catch (e) {
+    // The body never arrived whole: a client error, answered if the connection still stands.
+    return sendError(res, 'SerializationException', `the request body could not be read: ${(e as Error).message}`, requestId);
+  }
+  const { body, tooLarge } = read;
   const operationName = target.startsWith(LOGS_TARGET_PREFIX) ? target.slice(LOGS_TARGET_PREFIX.length) : '';
   const operation = OPERATIONS[operationName];
   if (!operation) {
@@ -49,6 +56,8 @@ export async function handleLogsRequest(req: IncomingMessage, res: ServerRespons
     send(res, 200, operation(store, input), requestId);
   } catch (e) {
     if (e instanceof LogsError) return sendError(res, e.code, e.message, requestId);
-    return sendError(res, 'ServiceUnavailableException', `the local CloudWatch Logs service failed: ${(e as Error).message}`, requestId);
+    // Anything else an operation throws comes from input of an unexpected shape (a number where a list
+    // belongs, ...): the caller's error, answered as CloudWatch Logs answers invalid parameters.
+    return sendError(res, 'InvalidParameterException', `the request could not be processed: ${(e as Error).message}`, requestId);
   }
 }

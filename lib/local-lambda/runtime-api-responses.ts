@@ -34,6 +34,10 @@ export function payloadTooLarge(res: ServerResponse): void {
   });
 }
 
+export function badRequest(res: ServerResponse, detail: string): void {
+  sendJson(res, 400, { errorMessage: detail, errorType: 'InvalidRequest' });
+}
+
 export function notFound(res: ServerResponse, path: string): void {
   sendJson(res, 404, { errorMessage: `No Runtime API route for ${path}`, errorType: 'NotFound' });
 }

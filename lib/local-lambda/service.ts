@@ -4,6 +4,7 @@
  * Requests are told apart by the `X-Amz-Target` header, which only the Logs protocol sends.
  */
 import * as http from 'node:http';
+import * as os from 'node:os';
 import type { AddressInfo, Socket } from 'node:net';
 import { CgroupLimits, type LimitsMode, type LimitsStatus } from './cgroups';
 import { DefinitionError, type LocalFunctionDefinition, validateDefinition } from './function-definition';
@@ -122,6 +123,7 @@ export class LocalLambdaService {
         initTimeoutMs: this.options.initTimeoutMs,
         maxConcurrency: this.options.maxConcurrency,
         updateMinInProgressMs: this.options.updateMinInProgressMs,
+        machineCpus: os.availableParallelism(),
       }),
     );
   }
@@ -139,6 +141,15 @@ export class LocalLambdaService {
     return this.lookup(functionName).update(update);
   }
 
+  /**
+   * Refuses the function's next `count` invocations with 429 TooManyRequestsException, as Lambda does at a
+   * concurrency limit, whatever environments exist (0 lifts what is left). For tests of a client's
+   * throttling path: deterministic, unlike holding the function's only environment busy for a while.
+   */
+  throttleNextInvocations(functionName: string, count: number): void {
+    this.lookup(functionName).throttleNextInvocations(count);
+  }
+
   private lookup(functionName: string): LocalFunction {
     const fn = this.functions.get(functionName);
     if (!fn) throw new Error(`no function named ${functionName} is registered`);
@@ -151,6 +162,10 @@ export class LocalLambdaService {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // A client that breaks off its request (a reset, a malformed chunked body) must not become an unhandled
+    // 'error' event; the handlers that read the body answer it with a 4xx where the connection still stands.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
     const target = req.headers['x-amz-target'];
     const done = typeof target === 'string' ? handleLogsRequest(req, res, this.logs, target) : handleLambdaRequest(req, res, this.lambdaContext);
     done.catch(() => {
@@ -159,12 +174,17 @@ export class LocalLambdaService {
     });
   }
 
-  /** Ends every environment process, the HTTP server and the cgroups. Idempotent. */
+  /**
+   * Stops the service: from the first call on, no environment is launched and no init retried; every
+   * environment process (those still initialising too) is killed and waited for, the HTTP server closed,
+   * and every cgroup the service made removed. Resolves when all of that is done. Idempotent.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      const functionsStopped = Promise.all([...this.functions.values()].map((f) => f.stop()));
       for (const s of this.sockets) s.destroy();
-      await Promise.all([...this.functions.values()].map((f) => f.stop()));
+      await functionsStopped;
       await closed;
       await this.cgroups?.dispose();
     })();
