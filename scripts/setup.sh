@@ -10,6 +10,21 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
+# Stopped by a signal, setup exits at once with the shell's status for it (the EXIT trap below runs).
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# `npm run bench` starts setup as the leader of its own process group and signals that group to stop it.
+# If the bench itself is killed outright (SIGKILL), nobody would: then a watchdog ends the group as soon
+# as the parent is gone, so no build keeps running behind a dead run.
+read -r -a stat_fields < "/proc/$$/stat" || stat_fields=()
+if [[ ${#stat_fields[@]} -gt 4 && "${stat_fields[4]}" == "$$" ]]; then
+  parent=$PPID
+  ( trap - HUP INT TERM; while kill -0 "$parent" 2>/dev/null; do sleep 0.5; done; kill -TERM -- "-$$" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+  watchdog=$!
+  trap 'kill "$watchdog" 2>/dev/null || true' EXIT
+fi
+
 APT_PACKAGES=(python3-torch python3-venv python3-dev zip file)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -40,3 +55,5 @@ npx --no-install ts-node --transpile-only lib/build/apr-build-cli.ts >&2
 
 say "preparing the PyTorch function"
 bash baselines/pytorch-wine/setup-local.sh >&2
+
+bash scripts/setup-audit.sh >&2  # moto, cfn-lint, checkov for test/moto and npm run audit
