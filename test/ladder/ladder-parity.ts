@@ -1,0 +1,132 @@
+/**
+ * Parity of a ladder rung with the `.apr` function: the same events to both through the Lambda Invoke API,
+ * and the same answers back under docs/CONTRACT.md (quality within 1e-4; category, confidence and top
+ * factors identical; the same errorType and message on bad input, a JSON parser's detail excepted), each
+ * side also answering as the contract says it must. Built from lib/parity's pieces; runParity there
+ * compares the `.apr` function with the PyTorch function only.
+ */
+import {
+  invokeRaw,
+  observe,
+  sameMessage,
+  violatesExpectation,
+  QUALITY_TOLERANCE,
+  type LambdaSender,
+  type Observation,
+  type ParityPayload,
+} from '../../lib/parity';
+
+export interface RungCase {
+  name: string;
+  apr: Observation;
+  rung: Observation;
+  qualityDiff?: number;
+  /** Why the pair is not in parity, or not what the contract asks for; undefined when it is. */
+  mismatch?: string;
+}
+
+export interface RungParitySummary {
+  payloads: number;
+  answeredByBoth: number;
+  rejectedByBoth: number;
+  /** Largest |quality(apr) − quality(rung)| over payloads both answered; null when none was. */
+  maxAbsQualityDiff: number | null;
+  mismatches: number;
+  mismatchExamples: { payload: string; problem: string }[];
+}
+
+function describe(o: Observation): string {
+  switch (o.kind) {
+    case 'answer': return `${o.proxy ? 'proxy ' : ''}answer ${o.quality} ${o.category} ${o.confidence} [${o.topFactors.join(', ')}]`;
+    case 'error': return `${o.proxy ? 'HTTP 400 ' : ''}${o.errorType}: ${o.errorMessage}`;
+    case 'api-error': return `Invoke failed: ${o.name}: ${o.message}`;
+    case 'malformed': return `malformed (${o.detail}): ${o.raw}`;
+  }
+}
+
+/** Compares one pair. `rungRuntime` is the `runtime` field the rung's answers must carry. */
+export function compareWithApr(name: string, apr: Observation, rung: Observation, payload: ParityPayload, rungRuntime: string): RungCase {
+  const problems: string[] = [];
+  const aprViolation = violatesExpectation(apr, payload.expect, 'apr');
+  const rungViolation = violatesExpectation(rung, payload.expect, rungRuntime);
+  if (aprViolation) problems.push(`apr: ${aprViolation}`);
+  if (rungViolation) problems.push(`${rungRuntime}: ${rungViolation}`);
+  const result: RungCase = { name, apr, rung };
+  if (apr.kind === 'answer' && rung.kind === 'answer') {
+    result.qualityDiff = Math.abs(apr.quality - rung.quality);
+    if (!(result.qualityDiff <= QUALITY_TOLERANCE)) problems.push(`quality differs by ${result.qualityDiff} (> ${QUALITY_TOLERANCE})`);
+    const same = apr.category === rung.category && apr.confidence === rung.confidence && apr.topFactors.join('\n') === rung.topFactors.join('\n');
+    if (!same) problems.push(`labels differ: apr ${describe(apr)}; ${rungRuntime} ${describe(rung)}`);
+  } else if (apr.kind === 'error' && rung.kind === 'error') {
+    if (apr.proxy !== rung.proxy || apr.errorType !== rung.errorType || !sameMessage(apr.errorMessage, rung.errorMessage)) {
+      problems.push(`errors differ: apr ${describe(apr)}; ${rungRuntime} ${describe(rung)}`);
+    }
+  } else if (apr.kind !== rung.kind) {
+    problems.push(`outcomes differ: apr ${describe(apr)}; ${rungRuntime} ${describe(rung)}`);
+  }
+  if (problems.length > 0) result.mismatch = problems.join('; ');
+  return result;
+}
+
+/**
+ * Sends every payload to the `.apr` function and to the rung, payloads one after another (each function
+ * keeps one warm environment), and compares each pair.
+ */
+export async function runRungParity(
+  lambda: LambdaSender,
+  aprFunctionName: string,
+  rungFunctionName: string,
+  rungRuntime: string,
+  payloads: readonly ParityPayload[],
+): Promise<{ summary: RungParitySummary; cases: RungCase[] }> {
+  const cases: RungCase[] = [];
+  for (const payload of payloads) {
+    const [apr, rung] = await Promise.all([
+      invokeRaw(lambda, aprFunctionName, payload.event),
+      invokeRaw(lambda, rungFunctionName, payload.event),
+    ]);
+    cases.push(compareWithApr(payload.name, observe(apr), observe(rung), payload, rungRuntime));
+  }
+  return { summary: summarizeRung(cases), cases };
+}
+
+export function summarizeRung(cases: readonly RungCase[], examples = 20): RungParitySummary {
+  let maxDiff: number | null = null;
+  let rejectedByBoth = 0;
+  let answeredByBoth = 0;
+  for (const c of cases) {
+    if (c.qualityDiff !== undefined) {
+      answeredByBoth += 1;
+      maxDiff = Math.max(maxDiff ?? 0, c.qualityDiff);
+    }
+    if (c.apr.kind === 'error' && c.rung.kind === 'error') rejectedByBoth += 1;
+  }
+  const mismatched = cases.filter((c) => c.mismatch !== undefined);
+  return {
+    payloads: cases.length,
+    answeredByBoth,
+    rejectedByBoth,
+    maxAbsQualityDiff: maxDiff,
+    mismatches: mismatched.length,
+    mismatchExamples: mismatched.slice(0, examples).map((c) => ({ payload: c.name, problem: c.mismatch as string })),
+  };
+}
+
+/** Which parity payloads a run sends. */
+export type PayloadSelection = 'subset' | 'red' | 'all';
+
+/**
+ * `all`: every payload lib/parity builds (every red and white wine, edge values, bad inputs). `red`: all
+ * but the white wines. `subset`: all but the wines, plus the first `redRows` red wines (the jest test's
+ * set, which keeps it quick).
+ */
+export function selectPayloads(payloads: readonly ParityPayload[], selection: PayloadSelection, redRows = 100): ParityPayload[] {
+  if (selection === 'all') return [...payloads];
+  let redKept = 0;
+  return payloads.filter((p) => {
+    if (/^white row /.test(p.name)) return false;
+    if (selection === 'red' || !/^red row \d+$/.test(p.name)) return true;
+    redKept += 1;
+    return redKept <= redRows;
+  });
+}
