@@ -9,3 +9,5 @@ export { LocalLambdaService, ACCOUNT_ID } from './service';
 export type { LimitsMode, LimitsStatus } from './cgroups';
 export type { ConfigurationUpdate, InvocationAnswer, InvocationRecord, InvokeOptions } from './local-function';
 export { formatReportLine, billedDurationMs, bytesToReportedMB } from './report';
+export { sweepStaleLocalLambdaState } from './stale-state';
+export type { StaleSweepOptions, StaleSweepResult } from './stale-state';
