@@ -6,6 +6,7 @@ import { renderCsv } from './render-csv';
 import { renderMarkdown } from './render-markdown';
 import { renderBarChart, renderDistributionChart } from './render-svg';
 import type { BenchmarkResults, InvocationRow } from './types';
+import { byteLength, FileWriteError } from '../util/file-write-error';
 
 /**
  * The result files of a run, and where they go: a local directory or an S3 prefix. Both backends
@@ -115,6 +116,8 @@ export const nodeFileOps: SinkFileOps = {
   async mkdir(dir) {
     await fs.mkdir(dir, { recursive: true });
   },
+  // Files are synced here; the directory entries are synced by whoever publishes the directory
+  // (the local bench syncs the whole tree before renaming it into place).
   async writeNewFile(file, body) {
     const handle = await fs.open(file, 'wx', 0o644);
     try {
@@ -146,15 +149,15 @@ export class DirectorySink implements ResultSink {
 
   async put(name: string, body: string | Uint8Array, _contentType: string): Promise<void> {
     checkFileName(name);
-    await this.ops.mkdir(this.directory);
     const finalPath = path.join(this.directory, name);
     const tempPath = path.join(this.directory, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
+      await this.ops.mkdir(this.directory);
       await this.ops.writeNewFile(tempPath, body);
       await this.ops.rename(tempPath, finalPath);
     } catch (err) {
       await this.ops.unlink(tempPath).catch(() => undefined);
-      throw new Error(`writing ${finalPath} failed: ${(err as Error).message}`, { cause: err });
+      throw new FileWriteError(finalPath, byteLength(body), err);
     }
   }
 }

@@ -1,15 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
+import { runInOwnGroup } from './process-group';
 
 import type { EnvironmentManifest } from '../benchmark/types';
 
-/** First line a command prints, or null when the tool is absent or fails: a manifest never aborts a run. */
-export function commandVersion(command: string, args: string[], cwd?: string): string | null {
+/**
+ * First line a command prints, or null when the tool is absent or fails: a manifest never aborts a run.
+ * The command runs in its own process group, so a stopped run stops it (and then this rejects).
+ */
+export async function commandVersion(command: string, args: string[], signal?: AbortSignal): Promise<string | null> {
   try {
-    const out = execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15_000 });
-    return out.trim().split('\n')[0] || null;
-  } catch {
+    const run = await runInOwnGroup(command, args, signal ? { signal } : {});
+    return run.code === 0 ? run.stdout.trim().split('\n')[0] || null : null;
+  } catch (error) {
+    if (signal?.aborted) throw error;
     return null;
   }
 }
@@ -34,10 +38,20 @@ export interface ManifestInputs {
   pytorchPython?: string;
   limitsApplied: boolean;
   limitsReason: string;
+  signal?: AbortSignal;
 }
 
-export function collectEnvironmentManifest(inputs: ManifestInputs): EnvironmentManifest {
+export async function collectEnvironmentManifest(inputs: ManifestInputs): Promise<EnvironmentManifest> {
   const build = inputs.aprBuildInfo ?? {};
+  const version = (command: string, args: string[]) => commandVersion(command, args, inputs.signal);
+  const py = inputs.pytorchPython;
+  const [osName, rustc, python, torch, awslambdaric] = await Promise.all([
+    version('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']),
+    version('rustc', ['--version']),
+    py ? version(py, ['-c', 'import sys; print(sys.version.split()[0])']) : null,
+    py ? version(py, ['-c', 'import torch; print(torch.__version__)']) : null,
+    py ? version(py, ['-c', 'import importlib.metadata as m; print(m.version("awslambdaric"))']) : null,
+  ]);
   return {
     limitsApplied: inputs.limitsApplied,
     limitsReason: inputs.limitsReason,
@@ -45,18 +59,16 @@ export function collectEnvironmentManifest(inputs: ManifestInputs): EnvironmentM
     logicalCpus: os.cpus().length,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     kernel: `${os.type()} ${os.release()}`,
-    os: commandVersion('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']),
+    os: osName,
     node: process.version,
-    rustc: commandVersion('rustc', ['--version']),
+    rustc,
     aprBuildTarget: build.target ?? null,
     aprStaticallyLinked: build.staticallyLinked ?? null,
     aprBinarySha256: build.bootstrap?.sha256 ?? null,
     aprZipSha256: build.zip?.sha256 ?? null,
     modelSha256: build.model?.sha256 ?? null,
-    python: inputs.pytorchPython ? commandVersion(inputs.pytorchPython, ['-c', 'import sys; print(sys.version.split()[0])']) : null,
-    torch: inputs.pytorchPython ? commandVersion(inputs.pytorchPython, ['-c', 'import torch; print(torch.__version__)']) : null,
-    awslambdaric: inputs.pytorchPython
-      ? commandVersion(inputs.pytorchPython, ['-c', 'import importlib.metadata as m; print(m.version("awslambdaric"))'])
-      : null,
+    python,
+    torch,
+    awslambdaric,
   };
 }

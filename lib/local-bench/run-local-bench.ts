@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -8,21 +8,22 @@ import { LocalLambdaService, type LimitsMode, type LocalFunctionDefinition } fro
 import { loadWineCsv } from '../model/wine-data';
 import { buildParityPayloads, runParity, toBenchmarkParity } from '../parity';
 import { runStateMachineLocally, type LocalRunProgress, type LocalRunResult } from '../state-machine-local';
-import { synthesizeBenchmarkTemplate } from '../state-machine-local/synth';
+import { stopWithSignal } from '../state-machine-local/local-handlers';
+import { synthesizeTemplateCached } from '../state-machine-local/synth-process';
 import { localTargets, missingTargetFiles } from '../targets/local-targets';
 import { chooseColdStartConcurrency, type ColdStartConcurrencyChoice } from './cold-start-concurrency';
 import { collectEnvironmentManifest, type AprBuildInfo } from './environment-manifest';
+import { commitOutput, describeWriteFailure, discardOutput, OutputLocationError, prepareOutputLocation, type OutputPlan } from './output-location';
 import { measurePytorchFootprint } from './package-size';
+import { RunInterrupted, throwIfInterrupted } from './shutdown';
+import type { ParitySet, TargetKey } from './targets';
 
-export const TARGET_KEYS = ['apr', 'pytorch'] as const;
-export type TargetKey = (typeof TARGET_KEYS)[number];
+export { TARGET_KEYS, type TargetKey, type ParitySet } from './targets';
 /**
  * Targets whose inits take seconds of CPU-bound work under their quota: only these may initialise
  * several environments per forced cold start (cold-start-concurrency.ts says why the .apr function may not).
  */
 const BATCHED_COLD_STARTS: ReadonlySet<TargetKey> = new Set(['pytorch']);
-/** `red`: the reference payload, every red wine, edge values and bad inputs; `all` adds every white wine. */
-export type ParitySet = 'red' | 'all' | 'off';
 
 export interface LocalBenchOptions {
   projectRoot: string;
@@ -32,6 +33,22 @@ export interface LocalBenchOptions {
   payload?: JsonObject;
   /** The results directory; it must not exist yet, or be empty. */
   outDir: string;
+  /**
+   * The output location, already checked and its staging directory made (prepareOutputLocation); when
+   * absent, runLocalBench prepares `outDir` itself.
+   */
+  output?: OutputPlan;
+  /**
+   * Knobs of the local service the run starts: its init limit (Lambda's 10 s by default) and its
+   * concurrency limit. Tests on a loaded machine raise both so that time they do not control cannot fail them.
+   */
+  service?: { initTimeoutMs?: number; maxConcurrency?: number };
+  /** Registers a helper process group (footprint probe, synth), so a forced exit can kill it. */
+  onGroup?: (pgid: number) => () => void;
+  /** Awaited before each Task of the state machine (see LocalRunOptions.beforeTask). */
+  beforeTask?: (handler: string) => Promise<void>;
+  /** Awaited when the run reaches a named point ('parity'); lets a test hold the run there. */
+  atPoint?: (point: 'parity') => Promise<void>;
   limits: LimitsMode;
   parity: ParitySet;
   /**
@@ -49,6 +66,8 @@ export interface LocalBenchOutcome {
   status: LocalRunResult['status'];
   /** Where the files are; undefined when the run was aborted (nothing is kept then). */
   outDir?: string;
+  /** The files and directories in outDir, as written. */
+  files?: string[];
   results?: BenchmarkResults;
   error?: { error: string; cause: string };
 }
@@ -59,6 +78,14 @@ const LOCAL_CLIENT = { region: 'us-east-1', credentials: { accessKeyId: 'local',
 export function checkOutDir(outDir: string): void {
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
     throw new Error(`--out ${outDir} already holds files; choose a new directory (runs never overwrite earlier results)`);
+  }
+}
+
+/** A write of the results that failed: the run's files are discarded, and the message says what, where and how much. */
+export class OutputWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputWriteError';
   }
 }
 
@@ -76,9 +103,9 @@ function targetSpec(definition: LocalFunctionDefinition, key: TargetKey, package
 }
 
 /** The parity check over the functions' real processes, without CPU limits: it compares answers, it times nothing. */
-async function measureParity(root: string, definitions: LocalFunctionDefinition[], set: Exclude<ParitySet, 'off'>): Promise<Parity> {
+async function measureParity(root: string, definitions: LocalFunctionDefinition[], set: Exclude<ParitySet, 'off'>, signal?: AbortSignal): Promise<Parity> {
   const service = await LocalLambdaService.start({ limits: 'off' });
-  const lambda = new LambdaClient({ ...LOCAL_CLIENT, endpoint: service.endpoint, maxAttempts: 1 });
+  const lambda = stopWithSignal(new LambdaClient({ ...LOCAL_CLIENT, endpoint: service.endpoint, maxAttempts: 1 }), signal);
   try {
     for (const definition of definitions) service.register(definition);
     const all = buildParityPayloads({
@@ -88,7 +115,11 @@ async function measureParity(root: string, definitions: LocalFunctionDefinition[
     });
     const payloads = set === 'all' ? all : all.filter((p) => !/^white row \d+$/.test(p.name));
     const { summary } = await runParity(lambda, definitions[0].functionName, definitions[1].functionName, payloads);
+    throwIfInterrupted(signal);
     return toBenchmarkParity(summary);
+  } catch (error) {
+    throwIfInterrupted(signal);
+    throw error;
   } finally {
     lambda.destroy();
     await service.stop();
@@ -97,14 +128,16 @@ async function measureParity(root: string, definitions: LocalFunctionDefinition[
 
 /**
  * `npm run bench`: the synthesized benchmark state machine, executed on this machine against the local
- * Lambda service, with the same handlers as on AWS. Results land in a hidden sibling directory first and
- * are renamed to `outDir` when the run ends, so `outDir` either holds a whole run or does not exist.
+ * Lambda service, with the same handlers as on AWS. Results land in a staging directory beside `outDir`
+ * and are synced and renamed to `outDir` when the run ends whole, so `outDir` either holds a whole run
+ * or does not exist. Aborting `signal` stops every phase; the promise then resolves (status ABORTED)
+ * only after every process the run started has exited and every directory it made is gone.
  */
 export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBenchOutcome> {
   const root = path.resolve(options.projectRoot);
   const stage = options.onStage ?? (() => undefined);
-  const outDir = path.resolve(options.outDir);
-  checkOutDir(outDir);
+  const signal = options.signal;
+  const helpers = { ...(signal ? { signal } : {}), ...(options.onGroup ? { onGroup: options.onGroup } : {}) };
 
   const all = localTargets(root);
   const definitions = options.targets.map((key) => all[key]);
@@ -112,33 +145,44 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     const missing = missingTargetFiles(definition, root);
     if (missing) throw new Error(missing);
   }
-
-  const buildInfoPath = path.join(root, 'lambda-apr', 'dist', 'build-info.json');
-  const aprBuildInfo = existsSync(buildInfoPath) ? (JSON.parse(readFileSync(buildInfoPath, 'utf8')) as AprBuildInfo) : undefined;
-  const specs: TargetSpec[] = [];
-  for (const key of options.targets) {
-    if (key === 'apr') {
-      specs.push(targetSpec(all.apr, key, all.apr.codeSizeBytes ?? 0, 'bootstrap.zip, what Lambda receives'));
-    } else {
-      stage('measuring the PyTorch function\'s installed size');
-      const size = measurePytorchFootprint(all.pytorch.command, all.pytorch.cwd);
-      specs.push(targetSpec(all.pytorch, key, size.bytes, size.label));
-    }
-  }
-
-  let parity: Parity | undefined;
-  if (options.parity !== 'off' && options.targets.length === 2) {
-    stage(`parity check (${options.parity === 'all' ? 'red and white wines' : 'red wines'}, edge values, bad inputs)`);
-    parity = await measureParity(root, definitions, options.parity);
-  }
-  if (options.signal?.aborted) return { status: 'ABORTED' };
-
-  stage('synthesizing the benchmark state machine');
-  const template = synthesizeBenchmarkTemplate({ repoRoot: root });
-
-  const service = await LocalLambdaService.start({ limits: options.limits });
-  const staging = path.join(path.dirname(outDir), `.${path.basename(outDir)}.partial-${process.pid}`);
+  const plan = options.output ?? (await prepareOutputLocation(options.outDir));
+  let committed = false;
+  let service: LocalLambdaService | undefined;
+  // Started at once, in its own process: it overlaps with the parity check, and it is stopped when the
+  // run stops or fails before needing it.
+  const synthStop = new AbortController();
+  const forwardStop = () => synthStop.abort(signal?.reason);
+  signal?.addEventListener('abort', forwardStop, { once: true });
+  const synth = synthesizeTemplateCached({ repoRoot: root, signal: synthStop.signal, ...(options.onGroup ? { onGroup: options.onGroup } : {}) });
+  synth.catch(() => undefined);
   try {
+    const buildInfoPath = path.join(root, 'lambda-apr', 'dist', 'build-info.json');
+    const aprBuildInfo = existsSync(buildInfoPath) ? (JSON.parse(readFileSync(buildInfoPath, 'utf8')) as AprBuildInfo) : undefined;
+    const specs: TargetSpec[] = [];
+    for (const key of options.targets) {
+      if (key === 'apr') {
+        specs.push(targetSpec(all.apr, key, all.apr.codeSizeBytes ?? 0, 'bootstrap.zip, what Lambda receives'));
+      } else {
+        stage('measuring the PyTorch function\'s installed size');
+        const size = await measurePytorchFootprint(all.pytorch.command, all.pytorch.cwd, helpers);
+        specs.push(targetSpec(all.pytorch, key, size.bytes, size.label));
+      }
+    }
+
+    let parity: Parity | undefined;
+    if (options.parity !== 'off' && options.targets.length === 2) {
+      stage(`parity check (${options.parity === 'all' ? 'red and white wines' : 'red wines'}, edge values, bad inputs)`);
+      await options.atPoint?.('parity');
+      throwIfInterrupted(signal);
+      parity = await measureParity(root, definitions, options.parity, signal);
+    }
+    throwIfInterrupted(signal);
+
+    stage('synthesizing the benchmark state machine');
+    const { template } = await synth;
+    throwIfInterrupted(signal);
+
+    service = await LocalLambdaService.start({ limits: options.limits, ...options.service });
     for (const definition of definitions) service.register(definition);
     for (const spec of specs) {
       if (!BATCHED_COLD_STARTS.has(spec.key as TargetKey)) continue;
@@ -150,17 +194,19 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
       spec.coldStartConcurrency = decision.concurrency;
       if (decision.concurrency > 1) stage(`${spec.key}: ${decision.concurrency} cold starts per forced update (${decision.reason})`);
     }
-    const environment = collectEnvironmentManifest({
+    const environment = await collectEnvironmentManifest({
       aprBuildInfo,
       pytorchPython: options.targets.includes('pytorch') ? all.pytorch.command : undefined,
       limitsApplied: service.limits.applied,
       limitsReason: service.limits.reason,
+      ...(signal ? { signal } : {}),
     });
+    throwIfInterrupted(signal);
     stage(`running on the local Lambda service (limits ${service.limits.applied ? 'applied' : 'not applied'})`);
     const run = await runStateMachineLocally({
       template,
       lambdaEndpoint: service.endpoint,
-      outDir: staging,
+      outDir: plan.staging,
       targets: specs,
       input: {
         config: {
@@ -172,18 +218,41 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
       environment,
       ...(parity ? { parity } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(signal ? { signal } : {}),
+      ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
     });
-    if (run.status === 'ABORTED') return { status: 'ABORTED' };
-    mkdirSync(path.dirname(outDir), { recursive: true });
-    renameSync(run.resultsDir, outDir);
-    const resultsFile = path.join(outDir, 'results.json');
-    const outcome: LocalBenchOutcome = { status: run.status, outDir };
-    if (existsSync(resultsFile)) outcome.results = JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchmarkResults;
+    if (run.status === 'ABORTED' || signal?.aborted) return { status: 'ABORTED' };
+    if (run.writeFailure) {
+      const f = run.writeFailure;
+      throw new OutputWriteError(`${await describeWriteFailure({ path: f.path, bytes: f.bytes, ...(f.code ? { code: f.code } : {}), message: (f.cause as Error)?.message ?? f.message })}; no results were kept`);
+    }
+    const resultsFile = path.join(run.resultsDir, 'results.json');
+    if (run.status === 'SUCCEEDED' && !existsSync(resultsFile)) {
+      throw new OutputWriteError(`the run ended without writing ${resultsFile}; no results were kept`);
+    }
+    if (!existsSync(run.resultsDir)) throw new OutputWriteError(`the run wrote nothing to ${run.resultsDir}${run.error ? ` (${run.error.error}: ${run.error.cause})` : ''}`);
+    stage('syncing the result files and moving them into place');
+    try {
+      await commitOutput(run.resultsDir, plan);
+    } catch (error) {
+      throw new OutputWriteError(`${await describeWriteFailure({ path: plan.outDir, ...((error as NodeJS.ErrnoException).code ? { code: (error as NodeJS.ErrnoException).code! } : {}), message: (error as Error).message })}; no results were kept`);
+    }
+    committed = true;
+    const outcome: LocalBenchOutcome = { status: run.status, outDir: plan.outDir, files: readdirSync(plan.outDir).sort() };
+    if (existsSync(path.join(plan.outDir, 'results.json'))) outcome.results = JSON.parse(readFileSync(path.join(plan.outDir, 'results.json'), 'utf8')) as BenchmarkResults;
     if (run.error) outcome.error = run.error;
     return outcome;
+  } catch (error) {
+    if (error instanceof RunInterrupted || signal?.aborted) return { status: 'ABORTED' };
+    throw error;
   } finally {
-    await service.stop();
-    rmSync(staging, { recursive: true, force: true });
+    // Every process first (the synth, the service's environments), then the files.
+    signal?.removeEventListener('abort', forwardStop);
+    synthStop.abort();
+    await synth.catch(() => undefined);
+    await service?.stop();
+    if (!committed) await discardOutput(plan);
   }
 }
+
+export { OutputLocationError };

@@ -10,6 +10,7 @@ import type { FailureRecord } from '../handlers/record-failure';
 import { layout } from '../handlers/run-layout';
 import type { AggregateOutput, CollectReportsOutput } from '../handlers/task-types';
 import { bindTasks, extractStateMachine, LOCAL_ACCOUNT, type AslDefinition, type CfnTemplate } from './definition';
+import type { FileWriteError } from '../util/file-write-error';
 import { createLocalTaskHandlers } from './local-handlers';
 
 /**
@@ -55,7 +56,13 @@ export interface LocalRunOptions {
   retryIntervalOverrides?: Record<string, number | number[]>;
   /** First poll delay while a function's configuration update is in progress, s. Default 0.05. */
   updatePollSeconds?: number;
+  /** Stops the execution; from then on no Task sends a request or writes a file (see local-handlers.ts). */
   signal?: AbortSignal;
+  /**
+   * Awaited before each Task's handler runs, with the handler's name (e.g. `invokeCold`). The bench
+   * uses it to hold a run at a given step in its interruption tests; a rejection fails the Task.
+   */
+  beforeTask?: (handler: string) => Promise<void>;
 }
 
 export interface LocalRunResult {
@@ -69,6 +76,11 @@ export interface LocalRunResult {
   error?: { error: string; cause: string };
   /** failure.json, when the run recorded one. */
   failure?: FailureRecord;
+  /**
+   * The first write of the run store or the result files that failed (no space, read-only, ...). When
+   * set, the files under resultsDir are not a whole run, whatever the status says.
+   */
+  writeFailure?: FileWriteError;
   startedAt: string;
   finishedAt: string;
 }
@@ -100,6 +112,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   const emit = options.onProgress ?? (() => undefined);
 
   const counts = new Map<string, { invocations: number; failed: number }>();
+  let writeFailure: FileWriteError | undefined;
   const handlers = createLocalTaskHandlers({
     lambdaEndpoint: options.lambdaEndpoint,
     logsEndpoint: options.logsEndpoint ?? options.lambdaEndpoint,
@@ -111,6 +124,10 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     environment: options.environment ?? { limitsApplied: false, limitsReason: 'not reported by the caller' },
     updatePollSeconds: options.updatePollSeconds ?? 0.05,
     ...(options.parity ? { parity: options.parity } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onWriteFailure: (failure) => {
+      writeFailure ??= failure;
+    },
     onInvocation: (target, record, index, total) => {
       const c = counts.get(target) ?? { invocations: 0, failed: 0 };
       c.invocations++;
@@ -128,6 +145,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     overrides[binding.stateName] = async (input) => {
       const payload = (input as { Payload?: unknown })?.Payload;
       try {
+        await options.beforeTask?.(binding.handler);
         const result = await handler(payload);
         afterTask(binding.handler, payload, result);
         // What the lambda:invoke integration returns; the definition's ResultSelector/OutputPath pick from it.
@@ -225,6 +243,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   const out: LocalRunResult = { executionName, status, resultsDir, startedAt: startTime, finishedAt: new Date().toISOString() };
   if (output) out.output = output;
   if (error) out.error = error;
+  if (writeFailure) out.writeFailure = writeFailure;
   try {
     out.failure = JSON.parse(readFileSync(path.join(resultsDir, 'failure.json'), 'utf8')) as FailureRecord;
   } catch {

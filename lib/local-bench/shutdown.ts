@@ -1,0 +1,100 @@
+/**
+ * One shutdown path for `npm run bench`. The first SIGINT, SIGTERM or SIGHUP aborts `signal`: every
+ * phase of the run watches it, stops starting work, and unwinds through its own `finally` (processes
+ * waited for, cgroups and staging directories removed); the caller then exits with `exitCode()`.
+ * A second signal forces: the registered `onForce` hooks run (they must be synchronous: kill what is
+ * left, remove what can be removed at once) and the process exits at once with the same code.
+ */
+
+/** The exit status a shell gives a process ended by the signal: 128 + its number. */
+export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = Object.freeze({ SIGHUP: 129, SIGINT: 130, SIGTERM: 143 });
+
+export type ShutdownSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+const HANDLED: ShutdownSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export interface ShutdownOptions {
+  /** Where the one-line notices go; stderr by default. */
+  notify?: (line: string) => void;
+  /** Ends the process when a second signal forces; process.exit by default. */
+  exit?: (code: number) => void;
+}
+
+export class Shutdown {
+  private readonly controller = new AbortController();
+  private first: ShutdownSignal | undefined;
+  private readonly forceHooks = new Set<() => void>();
+  private readonly handler = (signal: NodeJS.Signals) => this.receive(signal as ShutdownSignal);
+  private readonly notify: (line: string) => void;
+  private readonly exit: (code: number) => void;
+
+  constructor(options: ShutdownOptions = {}) {
+    this.notify = options.notify ?? ((line) => process.stderr.write(`${line}\n`));
+    this.exit = options.exit ?? ((code) => process.exit(code));
+  }
+
+  /** Aborted when the first signal arrives; its reason is the signal's name. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The signal that started the shutdown, if any. */
+  get received(): ShutdownSignal | undefined {
+    return this.first;
+  }
+
+  install(): this {
+    for (const s of HANDLED) process.on(s, this.handler);
+    return this;
+  }
+
+  uninstall(): void {
+    for (const s of HANDLED) process.off(s, this.handler);
+  }
+
+  /** A synchronous last resort run when a second signal forces the exit; returns its removal. */
+  onForce(hook: () => void): () => void {
+    this.forceHooks.add(hook);
+    return () => this.forceHooks.delete(hook);
+  }
+
+  /** 130 after SIGINT, 143 after SIGTERM, 129 after SIGHUP; `otherwise` when no signal came. */
+  exitCode(otherwise: number): number {
+    return this.first ? SIGNAL_EXIT_CODES[this.first] : otherwise;
+  }
+
+  receive(signal: ShutdownSignal): void {
+    if (!this.first) {
+      this.first = signal;
+      this.notify(`\n${signal}: stopping the run, waiting for every process it started and removing what it made (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to force)`);
+      this.controller.abort(signal);
+      return;
+    }
+    this.notify(`${signal} again: forcing the exit`);
+    for (const hook of this.forceHooks) {
+      try {
+        hook();
+      } catch {
+        // forcing: every hook gets its chance
+      }
+    }
+    this.exit(SIGNAL_EXIT_CODES[this.first]);
+  }
+}
+
+/** An AbortSignal's abort as a rejection-free promise, for racing against work. */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** Thrown by a phase that stopped because the run is shutting down. */
+export class RunInterrupted extends Error {
+  constructor(readonly reason: unknown = 'interrupted') {
+    super(`the run was interrupted (${String(reason)})`);
+    this.name = 'RunInterrupted';
+  }
+}
+
+export function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RunInterrupted(signal.reason);
+}
