@@ -173,9 +173,9 @@ export class LocalFunction {
     return functionConfiguration(this.definition, this.state, this.deps.identity);
   }
 
-  /** Live environment processes (for tests and diagnostics). */
+  /** Live environment processes, those still initialising included (for tests and diagnostics). */
   environmentPids(): number[] {
-    return [...this.pool].map((p) => p.env.pid).filter((p): p is number => p !== undefined);
+    return [...this.pool, ...this.initializing].map((p) => p.env.pid).filter((p): p is number => p !== undefined);
   }
 
   /**
