@@ -1,10 +1,12 @@
-/** The service's pure parts: REPORT arithmetic and format, filter patterns, the log store, name parsing. */
+/** The service's pure parts: REPORT arithmetic and format, filter patterns, the log store, name parsing, output lines. */
 import { parseFilterPattern, matchesFilterPattern } from '../../lib/local-lambda/filter-pattern';
 import { parseFunctionReference, tailLogResult } from '../../lib/local-lambda/lambda-api';
 import { LogsError, LogStore } from '../../lib/local-lambda/log-store';
 import { billedDurationMs, bytesToReportedMB, describeExit, formatInitReportLine, formatReportLine } from '../../lib/local-lambda/report';
 import { logStreamName, runtimeEnvironment } from '../../lib/local-lambda/runtime-environment';
 import { validateEnvironment } from '../../lib/local-lambda/function-definition';
+import { MAX_LOG_MESSAGE_BYTES, OutputLineSplitter, utf8CutPoint } from '../../lib/local-lambda/output-lines';
+import { safeDecode } from '../../lib/local-lambda/environment';
 import { fixtureFunction } from './helpers';
 
 describe('REPORT arithmetic and format', () => {
@@ -129,5 +131,61 @@ describe('names and environment', () => {
     expect(() => validateEnvironment({ AWS_LAMBDA_RUNTIME_API: 'x' })).toThrow(/Reserved keys used in this request: AWS_LAMBDA_RUNTIME_API/);
     expect(() => validateEnvironment({ '1BAD': 'x' })).toThrow(/not valid/);
     expect(logStreamName('0123456789abcdef0123456789abcdef', new Date('2026-11-27T01:02:03Z'))).toBe('2026/11/27/[$LATEST]0123456789abcdef0123456789abcdef');
+  });
+});
+
+describe('runtime output into log lines', () => {
+  function split(chunks: (string | Buffer)[], maxBytes?: number): { lines: string[]; splitter: OutputLineSplitter } {
+    const lines: string[] = [];
+    const splitter = new OutputLineSplitter((l) => lines.push(l), maxBytes);
+    for (const c of chunks) splitter.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+    return { lines, splitter };
+  }
+
+  test('lines end at newlines, across chunk boundaries; empty lines are kept; the unterminated rest waits for flush', () => {
+    const { lines, splitter } = split(['a', 'b\nc', '\n\nlast']);
+    expect(lines).toEqual(['ab', 'c', '']);
+    splitter.flush();
+    expect(lines).toEqual(['ab', 'c', '', 'last']);
+    splitter.flush();
+    expect(lines).toHaveLength(4);
+  });
+
+  test('an event holds at most 256 KB less CloudWatch\'s 26 bytes; a longer line continues in the next event', () => {
+    expect(MAX_LOG_MESSAGE_BYTES).toBe(262118);
+    const { lines, splitter } = split([Buffer.alloc(MAX_LOG_MESSAGE_BYTES * 2 + 5, 'y'), Buffer.from('\n')]);
+    expect(lines.map((l) => l.length)).toEqual([MAX_LOG_MESSAGE_BYTES, MAX_LOG_MESSAGE_BYTES, 5]);
+    expect(splitter.buffered).toBe(0);
+    // A line of exactly the size is one event.
+    expect(split([Buffer.alloc(MAX_LOG_MESSAGE_BYTES, 'z'), Buffer.from('\n')]).lines.map((l) => l.length)).toEqual([MAX_LOG_MESSAGE_BYTES]);
+  });
+
+  test('what is held never exceeds one event, however much comes without a newline', () => {
+    const lines: string[] = [];
+    const splitter = new OutputLineSplitter((l) => lines.push(l), 1000);
+    let most = 0;
+    for (let i = 0; i < 500; i++) {
+      splitter.push(Buffer.alloc(777, 'q'));
+      most = Math.max(most, splitter.buffered);
+    }
+    expect(most).toBeLessThanOrEqual(1000);
+    expect(lines.every((l) => l.length === 1000)).toBe(true);
+    expect(lines.length).toBe(Math.floor((500 * 777) / 1000));
+  });
+
+  test('a cut never splits a UTF-8 character', () => {
+    // 'é' is 2 bytes, '€' 3: with 5 bytes an event, "aé€" (6 bytes) is cut before the euro sign.
+    const { lines, splitter } = split(['aé€b\n'], 5);
+    expect(lines).toEqual(['aé', '€b']);
+    expect(splitter.buffered).toBe(0);
+    const euro = Buffer.from('€€');
+    expect(utf8CutPoint(euro, 4)).toBe(3);
+    expect(utf8CutPoint(euro, 2)).toBe(0);
+    expect(utf8CutPoint(euro, 10)).toBe(6);
+  });
+
+  test('a malformed percent-encoding decodes to null instead of throwing', () => {
+    expect(safeDecode('%E0%A4%A')).toBeNull();
+    expect(safeDecode('abc%20d')).toBe('abc d');
   });
 });
