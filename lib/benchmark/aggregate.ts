@@ -1,9 +1,13 @@
+import { loadFittedModel, type FittedModel } from '../prediction';
 import { costBlock, type CostInputs } from './cost';
+import { coldStartsWithoutInit, summarizeLostInit } from './lost-init';
+import { modelSummary, predictedRatio, predictTargetAws } from './predicted-aws';
 import { reportFailed } from './report-line';
 import { bootstrapRatioCi, median, summarize } from './statistics';
 import type {
   Backend,
   BenchmarkResults,
+  BenchmarkConfig,
   ColdStats,
   EnvironmentManifest,
   ErrorSummary,
@@ -13,6 +17,7 @@ import type {
   Parity,
   Ratio,
   RawBenchmarkRun,
+  SampleShortfall,
   TargetResults,
   TargetRun,
   WarmStats,
@@ -28,7 +33,13 @@ import type {
  * - cold samples are cold-phase invocations whose REPORT has an Init Duration (a new environment
  *   really was initialised); cold-phase invocations without one are counted, not used;
  * - warm samples are warm-phase invocations without an Init Duration; warm-phase invocations that
- *   landed in a new environment anyway are counted, not used.
+ *   landed in a new environment anyway are counted, not used;
+ * - cold starts whose REPORT lost its Init Duration (init timed out or failed and was retried inside
+ *   the invocation) are listed with their reason and round trip (lost-init.ts), and every statistic
+ *   with fewer samples than the run asked for is named in `sampleShortfalls`.
+ *
+ * Local runs also carry what AWS is predicted to show (predicted-aws.ts): the fitted model is the
+ * committed one unless `awsModel` says otherwise; AWS runs carry none.
  */
 
 export interface AggregateInput {
@@ -37,6 +48,11 @@ export interface AggregateInput {
   environment: EnvironmentManifest;
   /** Parity block from the parity test; when absent, one is derived from the recorded answers. */
   parity?: Parity | null;
+  /**
+   * The model that predicts AWS from a local run. Default for local runs: the committed fitted model
+   * (data/calibration/fitted-model.json); null: no predictions. Never used on AWS runs.
+   */
+  awsModel?: FittedModel | null;
 }
 
 type Outcome = 'ok' | 'function-error' | 'api-error' | 'report-error' | 'missing-report';
@@ -147,9 +163,35 @@ function firstResponse(invocations: readonly JoinedInvocation[]): JsonValue | nu
   return ok.find((inv) => inv.phase === 'cold')?.response ?? ok[0]?.response ?? null;
 }
 
-function targetResults(run: TargetRun): { results: TargetResults; samples: Samples } {
+/** The statistics that rest on fewer samples than asked for, and where the missing ones went. */
+function sampleShortfalls(run: TargetRun, config: Pick<BenchmarkConfig, 'coldStarts' | 'warmInvocations'>, s: Samples, lostReasons: ColdStats['lostInitDuration']['reasons']): SampleShortfall[] {
+  const out: SampleShortfall[] = [];
+  const phases = [
+    { phase: 'cold' as const, asked: config.coldStarts, n: s.coldInit.length, statistics: 'Init Duration, Duration, Billed Duration, Max Memory Used and round trip of cold starts' },
+    { phase: 'warm' as const, asked: config.warmInvocations, n: s.warmDuration.length, statistics: 'Duration, Billed Duration, Max Memory Used and round trip of warm invocations' },
+  ];
+  for (const p of phases) {
+    if (p.n >= p.asked) continue;
+    const invocations = run.invocations.filter((inv) => inv.phase === p.phase);
+    const failed = invocations.filter((inv) => outcomeOf(inv) !== 'ok').length;
+    const parts: string[] = [];
+    if (p.phase === 'cold') {
+      // Every successful cold invocation without an Init Duration is in exactly one reason group.
+      for (const r of lostReasons) if (r.succeeded > 0) parts.push(`${r.succeeded} answered but lost their Init Duration (${r.reason})`);
+    } else if (s.warmWithInit > 0) {
+      parts.push(`${s.warmWithInit} landed in a new environment`);
+    }
+    if (failed > 0) parts.push(`${failed} failed`);
+    if (invocations.length < p.asked) parts.push(`${p.asked - invocations.length} ${invocations.length === 0 ? 'were' : 'more were'} never run`);
+    out.push({ phase: p.phase, statistics: p.statistics, n: p.n, asked: p.asked, why: parts.join(', ') || 'unknown' });
+  }
+  return out;
+}
+
+function targetResults(run: TargetRun, config: BenchmarkConfig): { results: TargetResults; samples: Samples } {
   const s = samplesOf(run.invocations);
   const errorSummary = summarizeErrors(run.invocations);
+  const lostInitDuration = summarizeLostInit(coldStartsWithoutInit(run.invocations, outcomeOf));
   const cold: ColdStats = {
     n: s.coldInit.length,
     initMs: summarize(s.coldInit),
@@ -158,6 +200,7 @@ function targetResults(run: TargetRun): { results: TargetResults; samples: Sampl
     maxMemoryMB: summarize(s.coldMemory),
     roundTripMs: summarize(s.coldRoundTrip),
     withoutInitDuration: s.coldWithoutInit,
+    lostInitDuration,
   };
   const warm: WarmStats = {
     n: s.warmDuration.length,
@@ -184,6 +227,7 @@ function targetResults(run: TargetRun): { results: TargetResults; samples: Sampl
       runErrors: [...run.runErrors],
       cold,
       warm,
+      sampleShortfalls: sampleShortfalls(run, config, s, lostInitDuration.reasons),
       response: firstResponse(run.invocations),
     },
   };
@@ -234,9 +278,28 @@ export function aggregate(input: AggregateInput): BenchmarkResults {
   const targets: { [key: string]: TargetResults } = {};
   const samples: { [key: string]: Samples } = {};
   for (const t of run.targets) {
-    const { results, samples: s } = targetResults(t);
+    const { results, samples: s } = targetResults(t, config);
     targets[t.spec.key] = results;
     samples[t.spec.key] = s;
+  }
+
+  let predictionModel: BenchmarkResults['predictionModel'];
+  if (backend === 'local') {
+    let model: FittedModel | null = null;
+    if (input.awsModel !== undefined) {
+      model = input.awsModel;
+      if (model === null) predictionModel = { unavailable: 'no model was given to this run' };
+    } else {
+      try {
+        model = loadFittedModel();
+      } catch (error) {
+        predictionModel = { unavailable: (error as Error).message };
+      }
+    }
+    if (model) {
+      predictionModel = modelSummary(model);
+      for (const t of run.targets) targets[t.spec.key].predictedAws = predictTargetAws(targets[t.spec.key], t.spec, model);
+    }
   }
 
   const { numerator: numKey, denominator: denKey } = config.ratio;
@@ -260,6 +323,11 @@ export function aggregate(input: AggregateInput): BenchmarkResults {
         basis: 'deployed package bytes (exact, no interval)',
       },
     };
+    const pn = targets[numKey].predictedAws;
+    const pd = targets[denKey].predictedAws;
+    if (pn && pd) {
+      ratios.predictedAwsColdStartInitP50 = { x86_64: predictedRatio(pn, pd, 'x86_64'), arm64: predictedRatio(pn, pd, 'arm64') };
+    }
   }
 
   const costInputs: { [key: string]: CostInputs } = {};
@@ -292,6 +360,7 @@ export function aggregate(input: AggregateInput): BenchmarkResults {
     environment,
     targets,
     ratios,
+    ...(predictionModel ? { predictionModel } : {}),
     parity,
     cost: costBlock(costInputs, config.costColdStartShare),
   };

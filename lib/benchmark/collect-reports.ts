@@ -1,6 +1,6 @@
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { parseReportLine, ReportLineError } from './report-line';
-import type { LogFormat, ReportRecord } from './types';
+import { parseInitReportLine, parseReportLine, ReportLineError } from './report-line';
+import type { InitReportRecord, LogFormat, ReportRecord } from './types';
 
 /**
  * Finds the REPORT records of given request ids in a function's log group (FilterLogEvents).
@@ -13,9 +13,15 @@ import type { LogFormat, ReportRecord } from './types';
 
 export type LogsLike = Pick<CloudWatchLogsClient, 'send'>;
 
-/** Filter patterns are case-sensitive: text REPORT lines and JSON platform.report events need different ones. */
+/**
+ * Filter patterns are case-sensitive: text REPORT lines and JSON platform.report events need different
+ * ones. Both also select the INIT_REPORT records (a failed or timed-out init), which carry no request
+ * id and are joined to a REPORT through their log stream. `?term ?term` matches events holding either
+ * term (CloudWatch Logs filter pattern syntax); naming INIT_REPORT does not depend on whether a term
+ * also matches inside a longer word.
+ */
 export function reportFilterPattern(logFormat: LogFormat = 'Text'): string {
-  return logFormat === 'JSON' ? '{ $.type = "platform.report" }' : '"REPORT"';
+  return logFormat === 'JSON' ? '{ $.type = "platform.report" || $.type = "platform.initReport" }' : '?"REPORT" ?"INIT_REPORT"';
 }
 
 export interface CollectWindow {
@@ -23,7 +29,7 @@ export interface CollectWindow {
   startTime: number;
   /** Epoch ms; events after it are not searched. */
   endTime: number;
-  /** Default: the text-format pattern `"REPORT"`. */
+  /** Default: the text-format pattern, `?"REPORT" ?"INIT_REPORT"`. */
   filterPattern?: string;
   abortSignal?: AbortSignal;
 }
@@ -42,6 +48,8 @@ export interface CollectedReports {
   malformed: MalformedReport[];
   /** Extra records for an id already found (kept: the first one). */
   duplicates: number;
+  /** INIT_REPORT records seen in the window that no REPORT of their log stream followed (yet). */
+  unmatchedInitReports: number;
   /** FilterLogEvents calls made. */
   pages: number;
 }
@@ -60,6 +68,7 @@ export async function collectReports(
   const wanted = new Set(requestIds);
   const reports: { [requestId: string]: ReportRecord } = {};
   const malformed: MalformedReport[] = [];
+  const platformEvents: PlatformEvent[] = [];
   let duplicates = 0;
   let pages = 0;
   let nextToken: string | undefined;
@@ -79,8 +88,10 @@ export async function collectReports(
       pages++;
       for (const event of page.events ?? []) {
         let record: ReportRecord | undefined;
+        let initReport: InitReportRecord | undefined;
         try {
           record = parseReportLine(event.message ?? '');
+          if (!record) initReport = parseInitReportLine(event.message ?? '');
         } catch (err) {
           if (err instanceof ReportLineError) {
             if (malformed.length < MAX_MALFORMED_KEPT) {
@@ -90,7 +101,14 @@ export async function collectReports(
           }
           throw err;
         }
-        if (!record || !wanted.has(record.requestId)) {
+        const where = { stream: event.logStreamName ?? '', timestamp: event.timestamp ?? 0, order: platformEvents.length };
+        if (initReport) {
+          platformEvents.push({ ...where, initReport });
+          continue;
+        }
+        if (!record) continue;
+        platformEvents.push({ ...where, requestId: record.requestId });
+        if (!wanted.has(record.requestId)) {
           continue;
         }
         if (reports[record.requestId]) {
@@ -109,8 +127,47 @@ export async function collectReports(
       }
     } while (nextToken !== undefined);
   }
+  const unmatchedInitReports = attachInitReports(platformEvents, reports);
   const missing = [...wanted].filter((id) => !reports[id]);
-  return { reports, missing, malformed, duplicates, pages };
+  return { reports, missing, malformed, duplicates, pages, unmatchedInitReports };
+}
+
+/** A REPORT (by request id) or an INIT_REPORT, where and when it was logged. */
+interface PlatformEvent {
+  stream: string;
+  timestamp: number;
+  /** Position in the order FilterLogEvents returned the events: breaks timestamp ties. */
+  order: number;
+  requestId?: string;
+  initReport?: InitReportRecord;
+}
+
+/**
+ * Gives each REPORT the INIT_REPORT records written before it in its log stream since the stream's
+ * previous REPORT. A log stream belongs to one execution environment, and Lambda writes a failed
+ * init's INIT_REPORT (Phase: init), the retried init's (Phase: invoke) and then the invocation's START
+ * and REPORT into it, in that order. Returns how many INIT_REPORT records no REPORT followed.
+ */
+function attachInitReports(events: PlatformEvent[], reports: { [requestId: string]: ReportRecord }): number {
+  const sorted = [...events].sort((a, b) => a.stream.localeCompare(b.stream) || a.timestamp - b.timestamp || a.order - b.order);
+  let pending: InitReportRecord[] = [];
+  let stream: string | undefined;
+  let unmatched = 0;
+  for (const e of sorted) {
+    if (e.stream !== stream) {
+      unmatched += pending.length;
+      pending = [];
+      stream = e.stream;
+    }
+    if (e.initReport) {
+      pending.push(e.initReport);
+      continue;
+    }
+    const report = e.requestId !== undefined ? reports[e.requestId] : undefined;
+    if (pending.length > 0 && report && !report.initReports) report.initReports = pending;
+    pending = [];
+  }
+  return unmatched + pending.length;
 }
 
 export class MissingReportsError extends Error {
@@ -170,13 +227,14 @@ export async function collectReportsUntilComplete(
 ): Promise<CollectedReports> {
   const started = Date.now();
   const giveUpAt = started + options.deadlineMs;
-  const merged: CollectedReports = { reports: {}, missing: [...new Set(requestIds)], malformed: [], duplicates: 0, pages: 0 };
+  const merged: CollectedReports = { reports: {}, missing: [...new Set(requestIds)], malformed: [], duplicates: 0, pages: 0, unmatchedInitReports: 0 };
   for (;;) {
     const pass = await collectReports(logs, logGroupName, merged.missing, options);
     Object.assign(merged.reports, pass.reports);
     merged.missing = pass.missing;
     merged.duplicates += pass.duplicates;
     merged.pages += pass.pages;
+    merged.unmatchedInitReports = pass.unmatchedInitReports;
     for (const m of pass.malformed) {
       if (merged.malformed.length < MAX_MALFORMED_KEPT && !merged.malformed.some((x) => x.message === m.message)) {
         merged.malformed.push(m);

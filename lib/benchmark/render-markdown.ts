@@ -2,7 +2,7 @@ import { PUBLISHED_FIGURES, type PublishedFigure } from './published-figures';
 import { COST_FORMULA, LAMBDA_PRICES } from './cost';
 import { COLD_START_MARKER_VARIABLE } from './cold-start';
 import { formatNumber } from './render-svg';
-import type { BenchmarkResults, JsonValue, Ratio, Stats, TargetResults } from './types';
+import type { BenchmarkResults, JsonValue, PredictedAwsBlock, PredictedInit, PredictedRatio, Ratio, Stats, TargetResults } from './types';
 
 /**
  * report.md: what was measured, how, and what it says, with every number next to its sample size
@@ -127,6 +127,11 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   if (results.environment.limitsApplied === false && results.backend === 'local') {
     out.push('', '> CPU and memory limits matching the functions\' memory sizes were **not** applied on this machine: local timings reflect the whole machine, not a Lambda-sized share of it.');
   }
+  const shortfalls = sampleShortfallLines(results);
+  if (shortfalls.length > 0) {
+    out.push('', '> **Fewer samples than asked for.** These statistics rest on fewer samples than the run asked for; read them with that n:', '>');
+    for (const line of shortfalls) out.push(`> - ${line}`);
+  }
   out.push('');
 
   // Summary, in the shape of the reference benchmark's table, with sample size and spread.
@@ -134,7 +139,18 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   const header = ['metric', ...keys.map((k) => `${mdCell(k)} (${mdCell(results.targets[k].runtime)}, ${results.targets[k].memorySizeMB} MB, ${results.targets[k].architecture})`)];
   if (ratios) header.push(`${mdCell(ratios.numerator)} / ${mdCell(ratios.denominator)}`);
   const summaryRows: string[][] = [
-    ['cold start: Init Duration, p50', ...keys.map((k) => statCell(results.targets[k].cold.initMs, 'ms')), ...(ratios ? [formatRatio(ratios.coldStartInitP50, level)] : [])],
+    [
+      results.backend === 'local' ? 'cold start: Init Duration, p50 (measured here)' : 'cold start: Init Duration, p50',
+      ...keys.map((k) => statCell(results.targets[k].cold.initMs, 'ms')),
+      ...(ratios ? [formatRatio(ratios.coldStartInitP50, level)] : []),
+    ],
+    ...(['x86_64', 'arm64'] as const)
+      .filter((arch) => keys.some((k) => results.targets[k].predictedAws?.[arch]))
+      .map((arch) => [
+        `cold start: Init Duration, p50 **predicted on AWS**, ${arch}`,
+        ...keys.map((k) => predictedCell(results.targets[k].predictedAws, arch)),
+        ...(ratios ? [formatPredictedRatio(ratios.predictedAwsColdStartInitP50?.[arch] ?? null)] : []),
+      ]),
     ['warm Duration, p50', ...keys.map((k) => statCell(results.targets[k].warm.durationMs, 'ms')), ...(ratios ? [formatRatio(ratios.warmDurationP50, level)] : [])],
     ['Max Memory Used (cold starts), p50', ...keys.map((k) => statCell(results.targets[k].cold.maxMemoryMB, 'MB')), ...(ratios ? [formatRatio(ratios.maxMemory, level)] : [])],
     ['package', ...keys.map((k) => `${mdCell(results.targets[k].packageLabel)} (${formatBytes(results.targets[k].packageBytes)})`), ...(ratios ? [formatRatio(ratios.packageSize, level)] : [])],
@@ -146,7 +162,11 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
     out.push(
       `Ratios are ${mdCell(ratios.numerator)} divided by ${mdCell(ratios.denominator)}, with ${level} % percentile-bootstrap intervals ` +
         `(${results.config.bootstrap.iterations.toLocaleString('en-US')} resamples, seed ${results.config.bootstrap.seed}). ` +
-        'The package ratio is an exact size comparison and has no interval.',
+        'The package ratio is an exact size comparison and has no interval.' +
+        (ratios.predictedAwsColdStartInitP50
+          ? ' Predicted ratios divide the two predicted p50s; their interval is the widest the two 95 % prediction intervals allow ' +
+            '(low / high to high / low), so it holds whether or not the model errs the same way for both. Predictions are the model\'s (see "Predicted on AWS"), not measurements.'
+          : ''),
       '',
     );
   } else {
@@ -170,18 +190,32 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   for (const k of keys) {
     const t = results.targets[k];
     const notes: string[] = [];
-    if (t.cold.withoutInitDuration > 0) notes.push(`${t.cold.withoutInitDuration} cold-phase invocation(s) had no Init Duration (no new environment) and are not counted as cold starts`);
+    if (t.cold.lostInitDuration.count > 0) {
+      notes.push(
+        `${t.cold.lostInitDuration.count} cold start(s) have no Init Duration in their REPORT and are not samples of it ` +
+          `(${t.cold.lostInitDuration.reasons.map((r) => `${r.count} × ${r.reason}`).join(', ')}; see "Cold starts without an Init Duration")`,
+      );
+    }
     if (t.warm.withInitDuration > 0) notes.push(`${t.warm.withInitDuration} warm-phase invocation(s) landed in a new environment and are not counted as warm`);
     if (notes.length) out.push(`- ${mdCell(k)}: ${notes.join('; ')}.`);
   }
   out.push('');
 
+  out.push(...renderLostInit(results));
+  out.push(...renderPredictions(results));
   out.push(...renderPublishedComparison(results), '');
 
   out.push('## Errors', '');
   const anyErrors = keys.some((k) => results.targets[k].errors > 0 || results.targets[k].runErrors.length > 0);
-  if (!anyErrors) {
+  const lostInit = keys.reduce((n, k) => n + results.targets[k].cold.lostInitDuration.count, 0);
+  if (!anyErrors && lostInit === 0) {
     out.push('Every invocation succeeded and every REPORT record was found.', '');
+  } else if (!anyErrors) {
+    out.push(
+      `Every invocation answered and every REPORT record was found, but ${lostInit} cold start(s) lost their Init Duration ` +
+        '(see "Cold starts without an Init Duration"): they are counted there, not in the Init Duration statistics.',
+      '',
+    );
   } else {
     const errorRows = keys.flatMap((k) =>
       results.targets[k].errorSummary.map((e) => [mdCell(k), e.phase, e.kind, mdCell(e.errorType), mdCell(e.errorMessage), String(e.count)]),
@@ -193,6 +227,7 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
       for (const e of results.targets[k].runErrors) out.push(`- ${mdCell(k)}: ${mdCell(e)}`);
     }
     out.push('', 'Failed invocations are excluded from every statistic above.', '');
+    if (lostInit > 0) out.push(`Besides these, ${lostInit} cold start(s) lost their Init Duration: see "Cold starts without an Init Duration".`, '');
   }
 
   out.push('## Responses and parity', '');
@@ -272,6 +307,18 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
         'the init clock and lets the wrapper exec the runtime; like Lambda\'s sandbox creation, that preparation is outside Init Duration but inside the cold ' +
         'client round trip. Max Memory Used is the peak resident memory (VmHWM) summed over the environment\'s processes; Lambda counts more of its sandbox, ' +
         'so small functions read lower here (compare the table of published figures).',
+      '- **INIT with burst CPU**: the local service lets each environment initialise without the memory-proportional CPU quota (capped at the 2 vCPUs ' +
+        'a Lambda environment sees, or the machine\'s CPUs if fewer), and holds it to the share of its memory size from the runtime\'s first ' +
+        '`GET /runtime/invocation/next` on, before the first event; the memory limit applies throughout, and an init retried inside an invocation runs ' +
+        'under the invocation\'s share. Evidence that Lambda does the same: in lambda-perf\'s AWS measurements (about 500 forced cold starts per ' +
+        'configuration, July–August 2026) Init Duration does not move with memory size for any runtime (Java 21 zip: 239.9 ms at 128 MB, 239.5 ms at ' +
+        '1,024 MB; Node.js 22: 141.2 and 140.6 ms), which a CPU share of 7.2 % at 128 MB against 57.9 % at 1,024 MB could not give; AWS\'s Lambda Web ' +
+        'Adapter documentation says in words that initialisation runs "with burst CPU".',
+      '- **What the local run leaves out, and the prediction adds**: Lambda\'s own start-up of the sandbox is part of Init Duration on AWS ' +
+        '(15.9 ms at p50 for a static Rust hello world on provided.al2023, zip, x86_64, where the same kind of binary reaches its first `GET /next` ' +
+        'in 1–2 ms here), and image functions carry more. The local service does not reproduce it. "Predicted on AWS" maps each function\'s local ' +
+        'Init Duration to AWS through a model fitted on calibration functions measured here beside lambda-perf\'s AWS figures; the model\'s interval ' +
+        'and leave-one-runtime-out error are printed with every prediction.',
     );
   } else {
     out.push(
@@ -311,22 +358,159 @@ function measuredFor(t: TargetResults, metric: PublishedFigure['metric']): numbe
 
 /** This run's p50s beside figures others measured on AWS: how far does this run predict the cloud? */
 export function renderPublishedComparison(results: BenchmarkResults): string[] {
+  const withPredictions = results.backend === 'local' && Object.values(results.targets).some((t) => t.predictedAws?.x86_64);
   const rows = PUBLISHED_FIGURES.filter((f) => results.targets[f.target]).map((f) => {
     const measured = measuredFor(results.targets[f.target], f.metric);
     const show = (v: number) => (f.unit === 'bytes' ? formatBytes(v) : `${formatValue(v)} ${f.unit}`);
+    const predicted = f.metric === 'coldInitP50' ? results.targets[f.target].predictedAws?.x86_64 ?? null : null;
     return [
       mdCell(f.target), METRIC_LABELS[f.metric],
-      measured === null ? 'n/a' : show(measured), show(f.value),
-      measured === null ? 'n/a' : `${formatNumber(measured / f.value)}×`, mdCell(f.source),
+      measured === null ? 'n/a' : show(measured),
+      ...(withPredictions
+        ? [predicted ? `${formatValue(predicted.p50Ms)} ms (95 % ${formatValue(predicted.interval95.low)}–${formatValue(predicted.interval95.high)})` : '—']
+        : []),
+      show(f.value),
+      measured === null ? 'n/a' : `${formatNumber(measured / f.value)}×`,
+      ...(withPredictions ? [predicted ? `${formatNumber(predicted.p50Ms / f.value)}×` : '—'] : []),
+      mdCell(f.source),
     ];
   });
   if (rows.length === 0) return [];
   const where = results.backend === 'local'
     ? 'Local numbers come from this machine (with the limits stated under Environment), so this table shows how well the local run predicts AWS.'
     : 'Figures from other runs on AWS, for context; they differ in date, region and, for the reference benchmark, sample size.';
+  const header = withPredictions
+    ? ['target', 'metric', 'measured here', 'predicted on AWS, x86_64', 'published', 'measured / published', 'predicted / published', 'source']
+    : ['target', 'metric', 'this run', 'published', 'this run / published', 'source'];
+  const predictedNote = withPredictions
+    ? ' The predicted column maps the local Init Duration to AWS through the model (see "Predicted on AWS"), for x86_64, the architecture of the published figures.'
+    : '';
   return [
     '## Compared with published AWS figures', '',
-    `${where} Package sizes differ in kind where noted (a zip, an image, or locally the installed files a function loads).`, '',
-    ...table(['target', 'metric', 'this run', 'published', 'this run / published', 'source'], rows, ['l', 'l', 'r', 'r', 'r', 'l']),
+    `${where}${predictedNote} Package sizes differ in kind where noted (a zip, an image, or locally the installed files a function loads).`, '',
+    ...table(header, rows, header.map((_, i) => (i < 2 || i === header.length - 1 ? 'l' : 'r'))),
   ];
+}
+
+/** One line per statistic with fewer samples than asked for, e.g. "pytorch: cold starts, n = 1 of 30 asked (...)". */
+export function sampleShortfallLines(results: BenchmarkResults): string[] {
+  const lines: string[] = [];
+  for (const [key, t] of Object.entries(results.targets)) {
+    for (const s of t.sampleShortfalls ?? []) {
+      const p50 = s.phase === 'cold' ? t.cold.initMs?.p50 : t.warm.durationMs?.p50;
+      const what = s.phase === 'cold' ? 'cold starts (Init Duration p50' : 'warm invocations (Duration p50';
+      const value = p50 === undefined ? 'none' : `${formatValue(p50)} ms`;
+      lines.push(`${mdCell(key)}: ${what} ${value}) from n = ${s.n} of ${s.asked} asked: ${mdCell(s.why)}`);
+    }
+  }
+  return lines;
+}
+
+function predictedCell(block: PredictedAwsBlock | undefined, arch: 'x86_64' | 'arm64'): string {
+  if (!block) return '—';
+  const p = block[arch];
+  if (!p) return block.unavailable ? `no prediction (${mdCell(block.unavailable)})` : '—';
+  return `**${formatValue(p.p50Ms)} ms** (95 % ${formatValue(p.interval95.low)}–${formatValue(p.interval95.high)}; model error ${formatValue(p.validation.looMedianAbsErrorPct)} % median, ${formatValue(p.validation.looMaxAbsErrorPct)} % max)`;
+}
+
+export function formatPredictedRatio(r: PredictedRatio | null): string {
+  if (!r) return 'n/a';
+  return `${formatNumber(r.value)}× (interval ${formatNumber(r.interval[0])}–${formatNumber(r.interval[1])})`;
+}
+
+/** The cold starts whose REPORT had no Init Duration: why, how many, and what the client waited. */
+export function renderLostInit(results: BenchmarkResults): string[] {
+  const rows: string[][] = [];
+  for (const [key, t] of Object.entries(results.targets)) {
+    for (const r of t.cold.lostInitDuration?.reasons ?? []) {
+      const rt = r.roundTripMs;
+      rows.push([
+        mdCell(key), mdCell(r.reason), String(r.count), String(r.succeeded),
+        rt ? `${formatValue(rt.p50)} (${formatValue(rt.min)}–${formatValue(rt.max)})` : '—', mdCell(r.description),
+      ]);
+    }
+  }
+  if (rows.length === 0) return [];
+  const out = [
+    '## Cold starts without an Init Duration', '',
+    'These forced cold starts happened, but their REPORT line carries no Init Duration, so they are not samples of it. ' +
+      'The reason comes from the INIT_REPORT lines Lambda (and the local service) write into the environment\'s log stream when an init fails or ' +
+      'runs into the init time limit; the init is then retried inside the invocation, and the client waits for both.', '',
+    ...table(['target', 'reason', 'cold starts', 'of which answered', 'client round trip, ms: p50 (min–max)', 'what happened'], rows, ['l', 'l', 'r', 'r', 'r', 'l']),
+    '',
+  ];
+  const each: string[][] = [];
+  for (const [key, t] of Object.entries(results.targets)) {
+    for (const c of (t.cold.lostInitDuration?.invocations ?? []).slice(0, 50)) {
+      const inits = c.initReports.map((r) => `${r.phase} ${r.status}${r.errorType ? ` ${r.errorType}` : ''} ${formatValue(r.initDurationMs)} ms`).join('; ');
+      each.push([mdCell(key), String(c.index), `\`${mdCell(c.requestId)}\``, mdCell(c.reason), mdCell(inits || '—'), formatValue(c.roundTripMs), c.durationMs === null ? '—' : formatValue(c.durationMs), mdCell(c.outcome)]);
+    }
+  }
+  out.push(
+    ...table(['target', 'cold start #', 'request id', 'reason', 'INIT_REPORT (phase, status, Init Duration)', 'round trip (ms)', 'REPORT Duration (ms)', 'outcome'], each, ['l', 'r', 'l', 'l', 'l', 'r', 'r', 'l']),
+    '',
+  );
+  return out;
+}
+
+function predictionLine(arch: string, p: PredictedInit | null): string[] {
+  if (!p) return [arch, '—', '—', '—', '—'];
+  return [
+    arch, `**${formatValue(p.p50Ms)}**`, formatValue(p.p90Ms), `${formatValue(p.interval95.low)}–${formatValue(p.interval95.high)}`,
+    `${formatValue(p.validation.looMedianAbsErrorPct)} % median, ${formatValue(p.validation.looMaxAbsErrorPct)} % max (${p.validation.runtimes} runtimes)`,
+  ];
+}
+
+/** Local runs: what AWS is predicted to show, per target and architecture, with the model's interval and validation error. */
+export function renderPredictions(results: BenchmarkResults): string[] {
+  if (results.backend !== 'local') return [];
+  const out = ['## Predicted on AWS', ''];
+  const model = results.predictionModel;
+  if (!model || 'unavailable' in model) {
+    out.push(`No prediction: ${mdCell(model ? model.unavailable : 'the run carries no prediction model')}.`, '');
+    return out;
+  }
+  out.push(
+    'What AWS Lambda\'s Init Duration is predicted to be for each function, from the Init Duration measured here (p50 and p90, with burst CPU). ' +
+      `Model: ${mdCell(model.form)}; fitted on \`${mdCell(model.table)}\` (calibration runtimes: ${model.calibrationRuntimes.map(mdCell).join(', ')}). ` +
+      'The interval is the 95 % prediction interval of the p50; the model error is its leave-one-runtime-out error over the calibration runtimes of ' +
+      'the same package type and architecture (each runtime predicted by a model fitted without it). These are predictions, not measurements.',
+    '',
+  );
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const [key, t] of Object.entries(results.targets)) {
+    const b = t.predictedAws;
+    if (!b) continue;
+    const from = `${formatValue(b.from.localInitP50Ms)} / ${formatValue(b.from.localInitP90Ms)} (n=${b.from.n})`;
+    if (b.unavailable) {
+      rows.push([mdCell(key), mdCell(b.from.packageType), from, '—', `no prediction: ${mdCell(b.unavailable)}`, '—', '—', '—']);
+      continue;
+    }
+    for (const arch of ['x86_64', 'arm64'] as const) rows.push([mdCell(key), mdCell(b.from.packageType), from, ...predictionLine(arch, b[arch])]);
+    if (!b.runtimeCalibrated) {
+      notes.push(
+        `- ${mdCell(key)}: the model has not seen its runtime (${mdCell(b.from.runtime)}); the calibration runtimes standing nearest to its local Init Duration are ` +
+          `${b.nearestCalibrationRuntimes.map(mdCell).join(' and ') || 'none'}, and the prediction leans on them.`,
+      );
+    }
+    if (t.sampleShortfalls?.some((s) => s.phase === 'cold')) {
+      notes.push(`- ${mdCell(key)}: predicted from n = ${b.from.n} cold starts, fewer than the ${results.config.coldStarts} asked for.`);
+    }
+  }
+  out.push(
+    ...table(['target', 'package', 'local Init p50 / p90 (ms)', 'architecture', 'predicted AWS p50 (ms)', 'predicted p90 (ms)', '95 % interval of p50 (ms)', 'model error (leave one runtime out)'], rows,
+      ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'l']),
+    '',
+  );
+  if (notes.length) out.push(...notes, '');
+  const pr = results.ratios?.predictedAwsColdStartInitP50;
+  if (results.ratios && pr) {
+    out.push(
+      `Headline ratio ${mdCell(results.ratios.numerator)} / ${mdCell(results.ratios.denominator)}, cold-start Init Duration p50: measured here ` +
+        `${formatRatio(results.ratios.coldStartInitP50)}; predicted on AWS ${formatPredictedRatio(pr.x86_64)} on x86_64 and ${formatPredictedRatio(pr.arm64)} on arm64.`,
+      '',
+    );
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { mulberry32, quantileSorted } from './statistics';
-import type { Stats } from './types';
+import type { BenchmarkResults, Stats } from './types';
 
 /**
  * Hand-written SVG charts (no dependency): standalone documents with width, height and viewBox,
@@ -100,7 +100,10 @@ function svgDocument(width: number, height: number, title: string, body: string[
 
 export interface BarSeries {
   label: string;
+  /** Measured samples: bar at p50, line from min to max, ticks at p90 and p99. */
   stats: Stats | null;
+  /** A prediction instead of samples: bar at its p50, a bracket over its interval (drawn hatched). */
+  estimate?: { p50: number; low: number; high: number; note: string };
 }
 
 export interface BarGroup {
@@ -128,13 +131,22 @@ export function renderBarChart(spec: BarChartSpec): string {
   const rows = spec.groups.reduce((n, g) => n + 1 + Math.max(1, g.bars.length), 0);
   const plotBottom = top + rows * rowHeight;
   const height = plotBottom + 78;
-  const all = spec.groups.flatMap((g) => g.bars.flatMap((b) => (b.stats ? [b.stats.min, b.stats.max, b.stats.p50] : [])));
+  const all = spec.groups.flatMap((g) =>
+    g.bars.flatMap((b) => [...(b.stats ? [b.stats.min, b.stats.max, b.stats.p50] : []), ...(b.estimate ? [b.estimate.low, b.estimate.high, b.estimate.p50] : [])]),
+  );
   const scale = new LogScale(all, left, width - right);
   const body: string[] = [
     text(16, 26, spec.title, 'font-size="16" font-weight="bold" fill="#111"'),
     ...(spec.subtitle ? [text(16, 46, spec.subtitle, 'font-size="12" fill="#555"')] : []),
     ...axis(scale, top, plotBottom, spec.unit),
   ];
+  const hasEstimates = spec.groups.some((g) => g.bars.some((b) => b.estimate));
+  if (hasEstimates) {
+    body.push(
+      '<defs><pattern id="predicted" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">' +
+        '<rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="3"/></pattern></defs>',
+    );
+  }
   let y = top;
   let colorIndex = 0;
   const colorOf = new Map<string, string>();
@@ -146,6 +158,17 @@ export function renderBarChart(spec: BarChartSpec): string {
       const color = colorOf.get(bar.label) as string;
       const mid = y + rowHeight / 2;
       body.push(text(left - 10, mid + 4, bar.label, 'font-size="12" text-anchor="end" fill="#111"'));
+      const e = bar.estimate;
+      if (e) {
+        const x0 = scale.x(scale.lo);
+        body.push(`<rect x="${num(x0)}" y="${num(mid - 9)}" width="${num(Math.max(1, scale.x(e.p50) - x0))}" height="18" fill="url(#predicted)" stroke="${color}" stroke-width="1.5"/>`);
+        const [xl, xh] = [scale.x(e.low), scale.x(e.high)];
+        body.push(`<line x1="${num(xl)}" y1="${num(mid)}" x2="${num(xh)}" y2="${num(mid)}" stroke="#222" stroke-width="1.2" stroke-dasharray="4 2"/>`);
+        for (const x of [xl, xh]) body.push(`<line x1="${num(x)}" y1="${num(mid - 7)}" x2="${num(x)}" y2="${num(mid + 7)}" stroke="#222" stroke-width="1.5"/>`);
+        body.push(text(width - right + 10, mid + 4, `p50 ${formatNumber(e.p50)} (95 % ${formatNumber(e.low)}–${formatNumber(e.high)}) ${e.note}`, 'font-size="11" fill="#111"'));
+        y += rowHeight;
+        continue;
+      }
       const s = bar.stats;
       if (!s) {
         body.push(text(left + 6, mid + 4, 'no successful samples', 'font-size="12" fill="#a00"'));
@@ -169,7 +192,40 @@ export function renderBarChart(spec: BarChartSpec): string {
   body.push(
     text(16, height - 12, 'Bar: p50. Line: min to max. Short tick: p90. Long tick: p99. Percentiles by linear interpolation (type 7).', 'font-size="11" fill="#555"'),
   );
+  if (hasEstimates) {
+    body.push(text(16, height - 28, 'Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval.', 'font-size="11" fill="#555"'));
+  }
   return svgDocument(width, height, spec.title, body);
+}
+
+/**
+ * cold-start.svg: Init Duration and client round trip as measured; on a local run also the predicted
+ * AWS Init Duration (x86_64 and arm64) with its interval beside them, hatched so that nobody takes it
+ * for a measurement.
+ */
+export function renderColdStartChart(results: BenchmarkResults): string {
+  const keys = Object.keys(results.targets);
+  const where = results.backend === 'aws' ? 'AWS Lambda' : 'local Lambda service';
+  const groups: BarGroup[] = [
+    { name: results.backend === 'aws' ? 'Init Duration (REPORT)' : 'Init Duration measured here', bars: keys.map((k) => ({ label: k, stats: results.targets[k].cold.initMs })) },
+  ];
+  if (results.backend === 'local') {
+    for (const arch of ['x86_64', 'arm64'] as const) {
+      const bars: BarSeries[] = [];
+      for (const k of keys) {
+        const p = results.targets[k].predictedAws?.[arch];
+        if (p) bars.push({ label: k, stats: null, estimate: { p50: p.p50Ms, low: p.interval95.low, high: p.interval95.high, note: `LOO ±${formatNumber(p.validation.looMedianAbsErrorPct)} %` } });
+      }
+      if (bars.length > 0) groups.push({ name: `Predicted AWS Init Duration, ${arch}`, bars });
+    }
+  }
+  groups.push({ name: 'Round trip seen by the client', bars: keys.map((k) => ({ label: k, stats: results.targets[k].cold.roundTripMs })) });
+  return renderBarChart({
+    title: 'Cold start: Init Duration and client round trip',
+    subtitle: `${where}; ${results.config.coldStarts} forced cold starts per function`,
+    unit: 'ms',
+    groups,
+  });
 }
 
 export interface DistributionSeries {

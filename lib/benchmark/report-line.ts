@@ -1,4 +1,4 @@
-import type { ReportRecord } from './types';
+import type { InitReportRecord, ReportRecord } from './types';
 
 /**
  * Parses Lambda's per-invocation REPORT records, in both log formats:
@@ -195,4 +195,89 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function reportFailed(report: ReportRecord): boolean {
   return report.status !== undefined && report.status !== 'success';
+}
+
+const INIT_TEXT_PREFIX = 'INIT_REPORT ';
+
+/**
+ * Parses Lambda's INIT_REPORT records, written when an environment's init fails or times out (and
+ * for a retried init inside the invocation, with `Phase: invoke`):
+ *
+ * - Text: `INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout`, with
+ *   `\tError Type: Runtime.ExitError` after `Status: error`. TAB separated like REPORT lines.
+ * - JSON: `{"type": "platform.initReport", "record": {"initializationType": "on-demand", "phase": "init",
+ *   "status": "timeout", "metrics": {"durationMs": 10000.0}, "errorType"?}}` (Lambda's Telemetry API
+ *   event schema reference, platform.initReport).
+ *
+ * Same contract as parseReportLine: undefined for anything that is not an INIT_REPORT record, a
+ * ReportLineError for one that cannot be read.
+ */
+export function parseInitReportLine(message: string): InitReportRecord | undefined {
+  if (typeof message !== 'string') return undefined;
+  const trimmed = message.trimStart();
+  if (trimmed.startsWith('{')) return parseJsonInitReport(trimmed);
+  if (!trimmed.startsWith(INIT_TEXT_PREFIX)) return undefined;
+  const line = trimmed.split(/\r?\n/, 1)[0];
+  const parts = line.slice(INIT_TEXT_PREFIX.length).split('\t').map((p) => p.trim()).filter((p) => p !== '');
+  const out: Partial<InitReportRecord> = {};
+  const seen = new Set<string>();
+  for (const part of parts) {
+    const colon = part.indexOf(': ');
+    if (colon <= 0) throw new ReportLineError(`INIT_REPORT field ${JSON.stringify(part)} is not "Name: value"`, line);
+    const label = part.slice(0, colon).trim();
+    const value = part.slice(colon + 2).trim();
+    if (seen.has(label)) throw new ReportLineError(`INIT_REPORT field "${label}" appears twice`, line);
+    seen.add(label);
+    if (label === 'Init Duration') {
+      const match = /^(\S+) ms$/.exec(value);
+      if (!match || !DECIMAL.test(match[1])) throw new ReportLineError(`INIT_REPORT field "Init Duration" must be a number followed by " ms", got ${JSON.stringify(value)}`, line);
+      out.initDurationMs = Number(match[1]);
+    } else if (label === 'Phase') {
+      out.phase = value;
+    } else if (label === 'Status') {
+      out.status = value;
+    } else if (label === 'Error Type') {
+      out.errorType = value;
+    }
+    // Other labels: fields Lambda may add later.
+  }
+  return completeInit(out, line, { initDurationMs: 'Init Duration', phase: 'Phase', status: 'Status' });
+}
+
+function parseJsonInitReport(message: string): InitReportRecord | undefined {
+  let event: unknown;
+  try {
+    event = JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(event) || event.type !== 'platform.initReport') return undefined;
+  const record = event.record;
+  if (!isObject(record)) throw new ReportLineError('"record" must be an object', message);
+  const metrics = record.metrics;
+  if (!isObject(metrics)) throw new ReportLineError('"record.metrics" must be an object', message);
+  const out: Partial<InitReportRecord> = {};
+  const duration = metrics.durationMs;
+  if (duration !== undefined) {
+    if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) {
+      throw new ReportLineError(`"record.metrics.durationMs" must be a non-negative number, got ${JSON.stringify(duration)}`, message);
+    }
+    out.initDurationMs = duration;
+  }
+  for (const key of ['phase', 'status', 'errorType'] as const) {
+    const value = record[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw new ReportLineError(`"record.${key}" must be a string`, message);
+    out[key] = value;
+  }
+  return completeInit(out, message, { initDurationMs: 'record.metrics.durationMs', phase: 'record.phase', status: 'record.status' });
+}
+
+function completeInit(record: Partial<InitReportRecord>, line: string, labels: Record<'initDurationMs' | 'phase' | 'status', string>): InitReportRecord {
+  for (const field of ['initDurationMs', 'phase', 'status'] as const) {
+    if (record[field] === undefined) throw new ReportLineError(`INIT_REPORT field "${labels[field]}" is missing`, line);
+  }
+  const out: InitReportRecord = { initDurationMs: record.initDurationMs as number, phase: record.phase as string, status: record.status as string };
+  if (record.errorType !== undefined) out.errorType = record.errorType;
+  return out;
 }

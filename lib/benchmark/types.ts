@@ -13,6 +13,7 @@ export type JsonObject = { [key: string]: JsonValue };
 export type Phase = 'cold' | 'warm';
 export type Architecture = 'x86_64' | 'arm64';
 export type Backend = 'local' | 'aws';
+export type PackageType = 'Zip' | 'Image';
 /** Lambda's two log formats: the classic text lines, or JSON events (`platform.report`). */
 export type LogFormat = 'Text' | 'JSON';
 
@@ -47,6 +48,8 @@ export interface TargetSpec {
   architecture: Architecture;
   /** Deployed package size in bytes (zip, or image size). */
   packageBytes: number;
+  /** 'Zip' or 'Image'; what the AWS prediction of a local run needs. Absent on older manifests. */
+  packageType?: PackageType;
   /** Human description of the package, e.g. '1.2 MB zip'. */
   packageLabel: string;
   /** The function's log format; decides which REPORT filter is used. Default 'Text'. */
@@ -105,6 +108,27 @@ export interface ReportRecord {
   billedRestoreDurationMs?: number;
   /** Text format: only on failure ('error', 'timeout'); JSON format: always ('success', ...). */
   status?: string;
+  errorType?: string;
+  /**
+   * INIT_REPORT records written in the same log stream (the same execution environment) since its
+   * previous REPORT: an init that failed or timed out and was retried inside this invocation, whose
+   * REPORT then carries no Init Duration. Absent when there were none.
+   */
+  initReports?: InitReportRecord[];
+}
+
+/**
+ * One `INIT_REPORT` line (text) or `platform.initReport` event (JSON): Lambda writes it when an
+ * environment's init does not end the usual way, e.g.
+ * `INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout`. No request id: it belongs to
+ * the log stream (the environment) it was written in.
+ */
+export interface InitReportRecord {
+  initDurationMs: number;
+  /** 'init': the environment's init phase (10 s limit); 'invoke': the init retried inside an invocation. */
+  phase: string;
+  /** 'timeout', 'error', 'failure', or 'success' (JSON events of successful inits). */
+  status: string;
   errorType?: string;
 }
 
@@ -175,8 +199,49 @@ export interface ColdStats {
   billedMs: Stats | null;
   maxMemoryMB: Stats | null;
   roundTripMs: Stats | null;
-  /** Cold-phase invocations whose REPORT had no Init Duration (the environment was not new). */
+  /** Cold-phase invocations that succeeded but whose REPORT had no Init Duration (listed in `lostInitDuration`). */
   withoutInitDuration: number;
+  /**
+   * Every cold-phase invocation whose REPORT had no Init Duration, failed or not, with the reason
+   * (from the INIT_REPORT lines of its environment) and what the client waited: such cold starts are
+   * not samples of Init Duration, but they happened and are reported.
+   */
+  lostInitDuration: LostInitDurationSummary;
+}
+
+/** One cold start whose REPORT had no Init Duration. */
+export interface ColdStartWithoutInit {
+  requestId: string;
+  /** 0-based position among the target's cold-phase invocations, as in invocations.csv. */
+  index: number;
+  /** Short grouping key, e.g. 'init timeout', 'init error (Runtime.ExitError)', 'no INIT_REPORT'. */
+  reason: string;
+  /** The INIT_REPORT records of its environment, in order. */
+  initReports: InitReportRecord[];
+  /** Client round trip of the invocation, ms: on a retried init it contains both inits. */
+  roundTripMs: number;
+  /** REPORT Duration, ms (on a retried init Lambda counts the retried init in it); null without REPORT. */
+  durationMs: number | null;
+  /** 'ok', or how the invocation failed ('function-error', 'report-error', ...). */
+  outcome: string;
+}
+
+export interface LostInitDurationSummary {
+  count: number;
+  /** Per reason: how many, how many of them still answered, and their client round trips. */
+  reasons: { reason: string; description: string; count: number; succeeded: number; roundTripMs: Stats | null }[];
+  invocations: ColdStartWithoutInit[];
+}
+
+/** A statistic computed from fewer samples than the run asked for. */
+export interface SampleShortfall {
+  phase: Phase;
+  /** What the samples feed, e.g. 'Init Duration, Duration, Max Memory Used (cold starts)'. */
+  statistics: string;
+  n: number;
+  asked: number;
+  /** Where the others went, e.g. '9 lost their Init Duration (init timeout), 20 failed'. */
+  why: string;
 }
 
 export interface WarmStats {
@@ -206,8 +271,46 @@ export interface TargetResults {
   runErrors: string[];
   cold: ColdStats;
   warm: WarmStats;
+  /** Statistics with fewer samples than asked for; empty when every asked sample is there. */
+  sampleShortfalls: SampleShortfall[];
   /** One real answer of the function to the payload (null when none succeeded). */
   response: JsonValue | null;
+  /**
+   * Local runs only: what AWS is predicted to show for this function's cold start, from its local
+   * Init Duration through the fitted model (lib/prediction). Absent on AWS runs.
+   */
+  predictedAws?: PredictedAwsBlock;
+}
+
+/** The model's prediction of one target's AWS Init Duration, per architecture. */
+export interface PredictedAwsBlock {
+  /** Local figures the prediction was made from. */
+  from: { localInitP50Ms: number; localInitP90Ms: number; n: number; packageType: PackageType; runtime: string };
+  /** Whether the target's runtime is one of the calibration runtimes the model was fitted on. */
+  runtimeCalibrated: boolean;
+  /** Calibration runtimes whose local Init Duration stands nearest to this target's, nearest first. */
+  nearestCalibrationRuntimes: string[];
+  x86_64: PredictedInit | null;
+  arm64: PredictedInit | null;
+  /** Why there is no prediction (no cold-start sample, no model, bad input); absent when there is one. */
+  unavailable?: string;
+}
+
+export interface PredictedInit {
+  p50Ms: number;
+  p90Ms: number;
+  /** 95 % prediction interval of the p50, ms. */
+  interval95: { low: number; high: number };
+  /** The model's leave-one-runtime-out error over its calibration runtimes of this package type and architecture. */
+  validation: { looMedianAbsErrorPct: number; looMaxAbsErrorPct: number; runtimes: number };
+}
+
+/** A ratio of two predictions (numerator / denominator target), with the interval the two 95 % intervals span. */
+export interface PredictedRatio {
+  architecture: Architecture;
+  value: number;
+  /** [low_num / high_den, high_num / low_den]: conservative, it assumes nothing about how the errors correlate. */
+  interval: [number, number];
 }
 
 export interface CostTarget {
@@ -269,7 +372,11 @@ export interface BenchmarkResults {
     warmDurationP50: Ratio;
     maxMemory: Ratio;
     packageSize: Ratio;
+    /** Local runs: the same cold-start ratio between the two targets' predicted AWS p50s. */
+    predictedAwsColdStartInitP50?: { x86_64: PredictedRatio | null; arm64: PredictedRatio | null };
   } | null;
+  /** Local runs: how the AWS predictions were made (model form, table, calibration runtimes); absent on AWS runs. */
+  predictionModel?: { form: string; table: string; calibrationRuntimes: string[] } | { unavailable: string };
   parity: Parity | null;
   cost: CostBlock;
 }

@@ -47,7 +47,7 @@ describe('collecting REPORT records over the CloudWatch Logs wire protocol', () 
     expect(out.pages).toBe(4);
     const calls = fake.requests.filter((r) => r.target === 'Logs_20140328.FilterLogEvents').map((r) => JSON.parse(r.body));
     expect(calls.map((c) => c.nextToken)).toEqual([undefined, 'page-3', 'page-6', 'page-9']);
-    expect(calls[0]).toMatchObject({ logGroupName: GROUP, filterPattern: '"REPORT"' });
+    expect(calls[0]).toMatchObject({ logGroupName: GROUP, filterPattern: '?"REPORT" ?"INIT_REPORT"' });
     expect(typeof calls[0].startTime).toBe('number');
   });
 
@@ -69,12 +69,44 @@ describe('collecting REPORT records over the CloudWatch Logs wire protocol', () 
     expect(out.duplicates).toBe(1);
   });
 
+  test('INIT_REPORT lines join the next REPORT of their log stream, not of another stream', async () => {
+    const t0 = Date.now() - 10_000;
+    const [s1, s2, s3] = ['2026/01/01/[$LATEST]env1', '2026/01/01/[$LATEST]env2', '2026/01/01/[$LATEST]env3'];
+    // env1: init timed out (Phase: init), the retried init succeeded inside invocation a.
+    fake.addLogEvent(GROUP, 'INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout', t0, t0, s1);
+    // env2, interleaved in time: a normal cold start b, then a warm c.
+    fake.addLogEvent(GROUP, reportLine('b', 1, 22.58), t0 + 1, t0 + 1, s2);
+    fake.addLogEvent(GROUP, `START RequestId: a Version: $LATEST`, t0 + 2, t0 + 2, s1);
+    fake.addLogEvent(GROUP, reportLine('a', 1500), t0 + 3, t0 + 3, s1);
+    fake.addLogEvent(GROUP, reportLine('c', 1), t0 + 4, t0 + 4, s2);
+    // env3: init failed twice (init, then the retry inside invocation d).
+    fake.addLogEvent(GROUP, 'INIT_REPORT Init Duration: 150.79 ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError', t0 + 5, t0 + 5, s3);
+    fake.addLogEvent(GROUP, 'INIT_REPORT Init Duration: 148.00 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError', t0 + 6, t0 + 6, s3);
+    fake.addLogEvent(GROUP, `REPORT RequestId: d\tDuration: 150.00 ms\tBilled Duration: 150 ms\tMemory Size: 128 MB\tMax Memory Used: 13 MB\tStatus: error\tError Type: Runtime.ExitError`, t0 + 6, t0 + 6, s3);
+    // An environment whose INIT_REPORT no REPORT followed.
+    fake.addLogEvent(GROUP, 'INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout', t0 + 7, t0 + 7, '2026/01/01/[$LATEST]env4');
+    const out = await collectReports(clients.logs, GROUP, ['a', 'b', 'c', 'd'], window());
+    expect(out.reports.a.initReports).toEqual([{ initDurationMs: 10000, phase: 'init', status: 'timeout' }]);
+    expect(out.reports.a.initDurationMs).toBeUndefined();
+    expect(out.reports.b.initReports).toBeUndefined();
+    expect(out.reports.c.initReports).toBeUndefined();
+    expect(out.reports.d.initReports).toEqual([
+      { initDurationMs: 150.79, phase: 'init', status: 'error', errorType: 'Runtime.ExitError' },
+      { initDurationMs: 148, phase: 'invoke', status: 'error', errorType: 'Runtime.ExitError' },
+    ]);
+    expect(out.unmatchedInitReports).toBe(1);
+  });
+
   test('the JSON log format is searched with its own filter pattern', async () => {
     const msg = JSON.stringify({ type: 'platform.report', record: { requestId: 'j1', metrics: { durationMs: 1.5, billedDurationMs: 2, memorySizeMB: 128, maxMemoryUsedMB: 12 }, status: 'success' } });
-    fake.addLogEvent(GROUP, msg);
-    fake.addLogEvent(GROUP, JSON.stringify({ type: 'platform.start', record: { requestId: 'j1' } }));
-    const out = await collectReports(clients.logs, GROUP, ['j1'], { ...window(), filterPattern: reportFilterPattern('JSON') });
+    const t0 = Date.now() - 1000;
+    fake.addLogEvent(GROUP, msg, t0);
+    fake.addLogEvent(GROUP, JSON.stringify({ type: 'platform.start', record: { requestId: 'j1' } }), t0);
+    fake.addLogEvent(GROUP, JSON.stringify({ type: 'platform.initReport', record: { initializationType: 'on-demand', phase: 'init', status: 'timeout', metrics: { durationMs: 10000 } } }), t0 + 1);
+    fake.addLogEvent(GROUP, JSON.stringify({ type: 'platform.report', record: { requestId: 'j2', metrics: { durationMs: 900, billedDurationMs: 900, memorySizeMB: 512, maxMemoryUsedMB: 200 }, status: 'success' } }), t0 + 2);
+    const out = await collectReports(clients.logs, GROUP, ['j1', 'j2'], { ...window(), filterPattern: reportFilterPattern('JSON') });
     expect(out.reports.j1).toMatchObject({ durationMs: 1.5, status: 'success' });
+    expect(out.reports.j2.initReports).toEqual([{ initDurationMs: 10000, phase: 'init', status: 'timeout' }]);
   });
 
   test('waits out the ingestion delay until every record is there', async () => {
@@ -116,7 +148,7 @@ describe('collecting REPORT records over the CloudWatch Logs wire protocol', () 
 
   test('no ids: no call at all', async () => {
     const out = await collectReports(clients.logs, GROUP, [], window());
-    expect(out).toEqual({ reports: {}, missing: [], malformed: [], duplicates: 0, pages: 0 });
+    expect(out).toEqual({ reports: {}, missing: [], malformed: [], duplicates: 0, pages: 0, unmatchedInitReports: 0 });
     expect(fake.requests).toHaveLength(0);
   });
 

@@ -38,6 +38,7 @@ export interface FakeLogEvent {
   message: string;
   /** Epoch ms before which FilterLogEvents does not return the event (CloudWatch's ingestion delay). */
   visibleAt: number;
+  logStreamName: string;
 }
 
 export interface RecordedRequest {
@@ -87,9 +88,9 @@ export class FakeAws {
     return fn;
   }
 
-  addLogEvent(group: string, message: string, timestamp = Date.now(), visibleAt = timestamp): void {
+  addLogEvent(group: string, message: string, timestamp = Date.now(), visibleAt = timestamp, logStreamName = DEFAULT_STREAM): void {
     const events = this.logGroups.get(group) ?? [];
-    events.push({ timestamp, message, visibleAt });
+    events.push({ timestamp, message, visibleAt, logStreamName });
     this.logGroups.set(group, events);
   }
 
@@ -260,23 +261,32 @@ export class FakeAws {
     const page = matching.slice(offset, offset + this.logPageSize);
     const next = offset + this.logPageSize < matching.length ? `page-${offset + this.logPageSize}` : undefined;
     json(res, 200, {
-      events: page.map((e, i) => ({ logStreamName: '2026/01/01/[$LATEST]abc', timestamp: e.timestamp, message: e.message, ingestionTime: e.visibleAt, eventId: String(offset + i) })),
+      events: page.map((e, i) => ({ logStreamName: e.logStreamName, timestamp: e.timestamp, message: e.message, ingestionTime: e.visibleAt, eventId: String(offset + i) })),
       ...(next ? { nextToken: next } : {}),
       searchedLogStreams: [],
     }, 'application/x-amz-json-1.1');
   }
 }
 
-/** The two filter patterns the benchmark uses: a quoted term (substring), and the JSON type selector. */
+/**
+ * The filter patterns the benchmark uses: quoted terms (substring), `?"A" ?"B"` alternatives, and the
+ * JSON type selector with `||` alternatives.
+ */
 function matcher(pattern: string | undefined): (message: string) => boolean {
   if (!pattern) return () => true;
   const quoted = /^"(.*)"$/.exec(pattern);
   if (quoted) return (m) => m.includes(quoted[1]);
-  const jsonType = /^\{ \$\.type = "(.*)" \}$/.exec(pattern);
-  if (jsonType) {
+  if (/^(\?"[^"]+"\s*)+$/.test(pattern.trim())) {
+    const terms = [...pattern.matchAll(/\?"([^"]+)"/g)].map((x) => x[1]);
+    return (m) => terms.some((t) => m.includes(t));
+  }
+  const json = /^\{ (.*) \}$/.exec(pattern);
+  const types = json?.[1].split(' || ').map((part) => /^\$\.type = "(.*)"$/.exec(part)?.[1]);
+  if (types && types.every((t) => t !== undefined)) {
     return (m) => {
       try {
-        return (JSON.parse(m) as { type?: string }).type === jsonType[1];
+        const type = (JSON.parse(m) as { type?: unknown }).type;
+        return typeof type === 'string' && (types as string[]).includes(type);
       } catch {
         return false;
       }
@@ -294,5 +304,7 @@ function lambdaError(res: http.ServerResponse, status: number, type: string, mes
   res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': randomUUID() });
   res.end(JSON.stringify({ Type: 'User', message }));
 }
+
+const DEFAULT_STREAM = '2026/01/01/[$LATEST]abc';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };

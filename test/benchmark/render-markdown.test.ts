@@ -4,7 +4,7 @@ import { syntheticRun } from './synthetic-run';
 
 describe('report.md', () => {
   const run = syntheticRun();
-  const results = aggregate({ run, backend: 'local', environment: { limitsApplied: false, cpu: 'AMD | EPYC', binarySha256: 'ab12' } });
+  const results = aggregate({ run, backend: 'local', environment: { limitsApplied: false, cpu: 'AMD | EPYC', binarySha256: 'ab12' }, awsModel: null });
   const md = renderMarkdown(results, {
     charts: [{ file: 'cold-start.svg', title: 'Cold start comparison' }],
     files: [{ file: 'invocations.csv', description: 'one row per invocation' }],
@@ -15,7 +15,7 @@ describe('report.md', () => {
     const r = results.ratios!;
     expect(lines).toContain('| metric | apr (provided.al2023, 128 MB, x86_64) | pytorch (container-image, 512 MB, x86_64) | pytorch / apr |');
     expect(lines).toContain(
-      `| cold start: Init Duration, p50 | **22 ms** (p90 23.6, p99 23.96; n=5) | **4,000 ms** (p90 4,080, p99 4,098; n=5) | ${formatRatio(r.coldStartInitP50)} |`,
+      `| cold start: Init Duration, p50 (measured here) | **22 ms** (p90 23.6, p99 23.96; n=5) | **4,000 ms** (p90 4,080, p99 4,098; n=5) | ${formatRatio(r.coldStartInitP50)} |`,
     );
     expect(formatRatio(r.coldStartInitP50)).toMatch(/^182× \(95 % CI \d+(\.\d+)?–\d+(\.\d+)?\)$/);
     expect(lines).toContain(`| warm Duration, p50 | **0.9 ms** (p90 1, p99 1; n=10) | **1.57 ms** (p90 1.6, p99 1.62; n=10) | ${formatRatio(r.warmDurationP50)} |`);
@@ -36,7 +36,8 @@ describe('report.md', () => {
   test('every statistic with its spread', () => {
     expect(lines).toContain('| apr | cold: Init Duration | ms | 5 | 20 | 22 | 23.6 | 23.96 | 24 | 22 | 1.58 |');
     expect(lines).toContain('| pytorch | warm: Duration | ms | 10 | 1.5 | 1.57 | 1.6 | 1.62 | 1.62 | 1.56 | 0.05 |');
-    expect(md).toContain('1 cold-phase invocation(s) had no Init Duration');
+    expect(md).toContain('1 cold start(s) have no Init Duration in their REPORT and are not samples of it (1 × no INIT_REPORT;');
+    expect(md).not.toContain('no new environment');
   });
 
   test('errors, parity, cost with its formula, methodology, environment, charts', () => {

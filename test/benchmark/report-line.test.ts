@@ -1,4 +1,4 @@
-import { parseReportLine, ReportLineError, reportFailed } from '../../lib/benchmark/report-line';
+import { parseInitReportLine, parseReportLine, ReportLineError, reportFailed } from '../../lib/benchmark/report-line';
 
 const ID = '6f7f0961-ab8c-4e0c-9a1c-2f0a5d0f2c11';
 
@@ -126,5 +126,32 @@ describe('parseReportLine: JSON format (platform.report)', () => {
   ])('rejects a malformed event: %s', (_name, record, problem) => {
     expect(() => parseReportLine(event(record))).toThrow(ReportLineError);
     expect(() => parseReportLine(event(record))).toThrow(problem);
+  });
+});
+
+describe('INIT_REPORT records', () => {
+  test('text lines as Lambda writes them: init timeout, init error with its type, the retry inside the invocation', () => {
+    expect(parseInitReportLine('INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout')).toEqual({ initDurationMs: 10000, phase: 'init', status: 'timeout' });
+    expect(parseInitReportLine('INIT_REPORT Init Duration: 150.79 ms\tPhase: init\tStatus: error\tError Type: Runtime.UserCodeSyntaxError\n')).toEqual({
+      initDurationMs: 150.79, phase: 'init', status: 'error', errorType: 'Runtime.UserCodeSyntaxError',
+    });
+    expect(parseInitReportLine('INIT_REPORT Init Duration: 4.87 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError')).toMatchObject({ phase: 'invoke', initDurationMs: 4.87 });
+  });
+
+  test('the JSON platform.initReport event', () => {
+    const event = { time: '2026-01-01T00:00:00.000Z', type: 'platform.initReport', record: { initializationType: 'on-demand', phase: 'init', status: 'timeout', metrics: { durationMs: 10000.0 } } };
+    expect(parseInitReportLine(JSON.stringify(event))).toEqual({ initDurationMs: 10000, phase: 'init', status: 'timeout' });
+    expect(parseInitReportLine(JSON.stringify({ ...event, record: { ...event.record, status: 'error', errorType: 'Runtime.ExitError' } }))).toMatchObject({ errorType: 'Runtime.ExitError' });
+  });
+
+  test('anything else is not an INIT_REPORT record; a broken one is an error naming the field', () => {
+    expect(parseInitReportLine('REPORT RequestId: a\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 13 MB\t')).toBeUndefined();
+    expect(parseInitReportLine('INIT_START Runtime Version: python:3.11.v39')).toBeUndefined();
+    expect(parseInitReportLine('{"type":"platform.report","record":{}}')).toBeUndefined();
+    expect(parseInitReportLine('INIT_REPORTING is something the function printed')).toBeUndefined();
+    expect(() => parseInitReportLine('INIT_REPORT Init Duration: 10000.00 ms\tStatus: timeout')).toThrow(/"Phase" is missing/);
+    expect(() => parseInitReportLine('INIT_REPORT Init Duration: ten ms\tPhase: init\tStatus: timeout')).toThrow(ReportLineError);
+    expect(() => parseInitReportLine('INIT_REPORT Init Duration: 1.00 ms\tPhase: init\tPhase: invoke\tStatus: error')).toThrow(/appears twice/);
+    expect(() => parseInitReportLine('{"type":"platform.initReport","record":{"phase":"init","status":"timeout","metrics":{}}}')).toThrow(/record\.metrics\.durationMs/);
   });
 });
