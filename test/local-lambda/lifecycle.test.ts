@@ -3,11 +3,13 @@
  * duration measured, init failures, crashes, timeouts, bad answers from a function.
  */
 import { performance } from 'node:perf_hooks';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LocalLambdaService } from '../../lib/local-lambda';
 import { clients, fixtureFunction, invoke, mb, ms, parseReportLine } from './helpers';
 
 let service: LocalLambdaService;
 let lambda: ReturnType<typeof clients>['lambda'];
+let logs: ReturnType<typeof clients>['logs'];
 
 beforeAll(async () => {
   // Init limited to 3 s here so that the init-timeout case does not take 10 s; everything else as Lambda.
@@ -18,11 +20,12 @@ beforeAll(async () => {
   service.register(fixtureFunction('init-hang', { environment: { FIXTURE_INIT: 'hang' }, timeoutSeconds: 1 }));
   service.register(fixtureFunction('short-timeout', { timeoutSeconds: 1 }));
   service.register(fixtureFunction('no-entrypoint', { command: '/nonexistent/bootstrap' }));
-  ({ lambda } = clients(service.endpoint));
+  ({ lambda, logs } = clients(service.endpoint));
 });
 
 afterAll(async () => {
   lambda.destroy();
+  logs.destroy();
   await service.stop();
 });
 
@@ -156,6 +159,16 @@ describe('init failures', () => {
     expect(initReports[1]).toMatch(/Phase: invoke\tStatus: timeout$/);
     expect(r.report.Status).toBe('timeout');
     expect(r.report['Error Type']).toBeUndefined();
+    // The benchmark finds such cold starts through FilterLogEvents: both INIT_REPORT lines are in the group,
+    // in the stream of the invocation's REPORT line, each message ending with a newline.
+    const found = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/init-hang', filterPattern: '?INIT_REPORT ?REPORT' }));
+    const messages = (found.events ?? []).filter((e) => e.message!.includes(r.report.RequestId) || e.message!.startsWith('INIT_REPORT '));
+    expect(messages.map((e) => e.message!.replace(/[\d.]+ ms/g, 'N ms'))).toEqual([
+      'INIT_REPORT Init Duration: N ms\tPhase: init\tStatus: timeout\n',
+      'INIT_REPORT Init Duration: N ms\tPhase: invoke\tStatus: timeout\n',
+      expect.stringMatching(/^REPORT RequestId: /),
+    ]);
+    expect(new Set(messages.map((e) => e.logStreamName)).size).toBe(1);
   });
 
   test('a missing entrypoint fails with Runtime.InvalidEntrypoint', async () => {
