@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { renderCsv } from './render-csv';
 import { renderMarkdown } from './render-markdown';
-import { renderBarChart, renderDistributionChart } from './render-svg';
+import { renderColdStartChart, renderDistributionChart } from './render-svg';
 import type { BenchmarkResults, InvocationRow } from './types';
 import { byteLength, FileWriteError } from '../util/file-write-error';
 
@@ -44,15 +44,8 @@ export function buildResultFiles(results: BenchmarkResults, rows: readonly Invoc
   const keys = Object.keys(results.targets);
   const names = RESULT_FILE_NAMES;
   const where = results.backend === 'aws' ? 'AWS Lambda' : 'local Lambda service';
-  const coldChart = renderBarChart({
-    title: 'Cold start: Init Duration and client round trip',
-    subtitle: `${where}; ${results.config.coldStarts} forced cold starts per function`,
-    unit: 'ms',
-    groups: [
-      { name: 'Init Duration (REPORT)', bars: keys.map((k) => ({ label: k, stats: results.targets[k].cold.initMs })) },
-      { name: 'Round trip seen by the client', bars: keys.map((k) => ({ label: k, stats: results.targets[k].cold.roundTripMs })) },
-    ],
-  });
+  // Measured bars, and on a local run the predicted AWS Init Duration with its interval beside them.
+  const coldChart = renderColdStartChart(results);
   const initDistribution = renderDistributionChart({
     title: 'Cold start Init Duration, every sample',
     subtitle: where,
