@@ -36,11 +36,20 @@ shutdown.onForce(() => {
   for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
 });
 
-/** The test hold (see the header): resolves on a line on stdin or when the run is stopped. */
+/**
+ * The test hold (see the header): `point` or `point#N` (its Nth arrival); resolves on a line on stdin
+ * or when the run is stopped.
+ */
+const arrivals = new Map<string, number>();
 function holdAt(point: string): Promise<void> {
-  if (process.env.APR_BENCH_HOLD_AT !== point) return Promise.resolve();
+  const wanted = process.env.APR_BENCH_HOLD_AT;
+  if (!wanted) return Promise.resolve();
+  const n = (arrivals.get(point) ?? 0) + 1;
+  arrivals.set(point, n);
+  const [name, nth = '1'] = wanted.split('#');
+  if (name !== point || Number(nth) !== n) return Promise.resolve();
   delete process.env.APR_BENCH_HOLD_AT;
-  process.stderr.write(`hold: ${point}\n`);
+  process.stderr.write(`hold: ${wanted}\n`);
   const line = new Promise<void>((resolve) => {
     process.stdin.once('data', () => resolve());
     process.stdin.once('end', () => resolve());

@@ -17,6 +17,9 @@ export interface ShutdownOptions {
   notify?: (line: string) => void;
   /** Ends the process when a second signal forces; process.exit by default. */
   exit?: (code: number) => void;
+  /** A repeat of the first signal within this many ms is the same event (see receive()). Default 500. */
+  duplicateWindowMs?: number;
+  now?: () => number;
 }
 
 export class Shutdown {
@@ -26,10 +29,15 @@ export class Shutdown {
   private readonly handler = (signal: NodeJS.Signals) => this.receive(signal as ShutdownSignal);
   private readonly notify: (line: string) => void;
   private readonly exit: (code: number) => void;
+  private readonly duplicateWindowMs: number;
+  private readonly now: () => number;
+  private firstAt = 0;
 
   constructor(options: ShutdownOptions = {}) {
     this.notify = options.notify ?? ((line) => process.stderr.write(`${line}\n`));
     this.exit = options.exit ?? ((code) => process.exit(code));
+    this.duplicateWindowMs = options.duplicateWindowMs ?? 500;
+    this.now = options.now ?? Date.now;
   }
 
   /** Aborted when the first signal arrives; its reason is the signal's name. */
@@ -62,13 +70,20 @@ export class Shutdown {
     return this.first ? SIGNAL_EXIT_CODES[this.first] : otherwise;
   }
 
+  /**
+   * Ctrl-C reaches every process of the terminal's foreground group, npm included, and npm forwards
+   * the SIGINT it got to its script: the bench receives the same signal twice within milliseconds. A
+   * repeat of the first signal that close is that one keystroke, not a second request to force.
+   */
   receive(signal: ShutdownSignal): void {
     if (!this.first) {
       this.first = signal;
+      this.firstAt = this.now();
       this.notify(`\n${signal}: stopping the run, waiting for every process it started and removing what it made (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to force)`);
       this.controller.abort(signal);
       return;
     }
+    if (signal === this.first && this.now() - this.firstAt < this.duplicateWindowMs) return;
     this.notify(`${signal} again: forcing the exit`);
     for (const hook of this.forceHooks) {
       try {

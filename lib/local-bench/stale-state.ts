@@ -54,6 +54,15 @@ async function sweepServiceState(): Promise<string[]> {
 /** Turns whatever the service's sweep returns (a count, a list, an object of lists or counts) into phrases. */
 export function describeSweep(result: unknown): string[] {
   if (result === undefined || result === null) return [];
+  const known = result as { removed?: unknown; killed?: unknown; failed?: unknown };
+  if (Array.isArray(known.removed) && Array.isArray(known.killed)) {
+    const failed = Array.isArray(known.failed) ? (known.failed as { dir: string; reason: string }[]) : [];
+    return [
+      ...(known.killed.length ? [`${known.killed.length} runtime process${known.killed.length === 1 ? '' : 'es'}`] : []),
+      ...(known.removed.length ? [`${known.removed.length} cgroup${known.removed.length === 1 ? '' : 's'}`] : []),
+      ...failed.map((f) => `(could not remove ${f.dir}: ${f.reason})`),
+    ];
+  }
   if (typeof result === 'number') return result > 0 ? [`${result} stale item(s)`] : [];
   if (Array.isArray(result)) return result.length > 0 ? [`${result.length} stale item(s)`] : [];
   if (typeof result === 'object') {

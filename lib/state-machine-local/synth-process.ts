@@ -4,7 +4,7 @@
  * reads, so that a second run with the same sources skips the 10-odd seconds of synth.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runInOwnGroup } from '../local-bench/process-group';
 import type { CfnTemplate } from './definition';
@@ -17,25 +17,41 @@ export interface SynthOptions {
   cacheDir?: string;
 }
 
-function tsFilesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...tsFilesUnder(p));
-    else if (entry.name.endsWith('.ts')) out.push(p);
+const RELATIVE_IMPORT = /(?:from|import|require\()\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+
+function resolveModule(fromFile: string, spec: string): string | undefined {
+  const base = path.resolve(path.dirname(fromFile), spec);
+  for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
+    if (candidate.endsWith('.ts') && existsSync(candidate)) return candidate;
   }
-  return out;
+  return undefined;
+}
+
+/** The project's own source files the synth loads: the relative imports reachable from its entry. */
+export function synthSourceFiles(repoRoot: string): string[] {
+  const seen = new Set<string>();
+  const queue = [path.join(repoRoot, 'lib', 'state-machine-local', 'synth.ts')];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const match of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) {
+      const resolved = resolveModule(file, match[1]);
+      if (resolved) queue.push(resolved);
+    }
+  }
+  return [...seen];
 }
 
 /**
- * What the template depends on: the CDK app's code (bin/app.ts, lib/), its context (cdk.json) and the
- * locked library versions. Function code is not an input: bundling is skipped for this synth.
+ * What the template depends on: the CDK app's code (every project file the synth imports), its
+ * context (cdk.json) and the locked library versions. Function code is not an input: bundling is
+ * skipped for this synth.
  */
 export function synthCacheKey(repoRoot: string): string {
   const files = [
-    ...tsFilesUnder(path.join(repoRoot, 'lib')),
-    ...['bin/app.ts', 'cdk.json', 'package-lock.json'].map((f) => path.join(repoRoot, f)).filter((f) => existsSync(f)),
+    ...synthSourceFiles(repoRoot),
+    ...['cdk.json', 'package-lock.json'].map((f) => path.join(repoRoot, f)).filter((f) => existsSync(f)),
   ].sort();
   const hash = createHash('sha256');
   for (const f of files) {

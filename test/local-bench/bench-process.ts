@@ -1,0 +1,157 @@
+/**
+ * `npm run bench` as a real process tree for the interruption and full-disk tests: started in a process
+ * group of its own (so "the group" can be signalled as a terminal's Ctrl-C would), with every process
+ * of the tree recorded while it runs, so that afterwards the test can say whether any of them, any
+ * cgroup or any file of the run is left.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+const CGROUP_ROOT = '/sys/fs/cgroup';
+/** lib/local-lambda/cgroup-types.ts: a service's groups are named apr-lambda-<its pid>-<random>. */
+const GROUP_PREFIX = 'apr-lambda-';
+
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  start: string;
+  cmd: string;
+}
+
+function readProc(pid: number): ProcInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    return { pid, ppid: Number(rest[1]), start: rest[19], cmd };
+  } catch {
+    return undefined;
+  }
+}
+
+function allProcesses(): ProcInfo[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => readProc(Number(d)))
+    .filter((p): p is ProcInfo => p !== undefined);
+}
+
+/** Every process descending from `root` (itself included). */
+export function descendantsOf(root: number): ProcInfo[] {
+  const all = allProcesses();
+  const byParent = new Map<number, ProcInfo[]>();
+  for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
+  const out: ProcInfo[] = [];
+  const queue = all.filter((p) => p.pid === root);
+  while (queue.length) {
+    const p = queue.pop()!;
+    out.push(p);
+    queue.push(...(byParent.get(p.pid) ?? []));
+  }
+  return out;
+}
+
+/** Same pid and same start time: the very process, not a reuse of its pid. */
+function stillRunning(p: ProcInfo): boolean {
+  const now = readProc(p.pid);
+  return now !== undefined && now.start === p.start;
+}
+
+/** cgroup directories a service in process `pid` made, in any controller (v1 hierarchies and v2). */
+export function cgroupsOf(pid: number): string[] {
+  if (!existsSync(CGROUP_ROOT)) return [];
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const p = path.join(dir, e.name);
+      if (e.name.startsWith(`${GROUP_PREFIX}${pid}-`)) found.push(p);
+      else if (depth < 3) walk(p, depth + 1);
+    }
+  };
+  walk(CGROUP_ROOT, 0);
+  return found;
+}
+
+export interface BenchRun {
+  npm: ChildProcess;
+  /** The group npm leads (the test starts it detached). */
+  pgid: number;
+  stderr(): string;
+  stdout(): string;
+  /** Resolves when stderr matches; rejects when the run exits first or after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** The bench's own process (node running bin/bench.ts), once npm has started it. */
+  benchPid(): number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Every process of the run's tree seen so far (sampled every 50 ms while it runs). */
+  seen(): ProcInfo[];
+}
+
+export function startBench(args: string[], env: NodeJS.ProcessEnv = {}): BenchRun {
+  const npm = spawn('npm', ['run', '-s', 'bench', '--', ...args], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  let stdout = '';
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  npm.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    for (const w of [...waiters]) if (w.pattern.test(stderr)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+  });
+  npm.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const seen = new Map<string, ProcInfo>();
+  const sample = () => {
+    for (const p of descendantsOf(npm.pid!)) seen.set(`${p.pid}:${p.start}`, p);
+  };
+  const sampler = setInterval(sample, 50);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+    npm.once('exit', (code, signal) => {
+      clearInterval(sampler);
+      resolve({ code, signal, at: Date.now() });
+    });
+  });
+  return {
+    npm,
+    pgid: npm.pid!,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    waitFor(pattern, timeoutMs = 90_000) {
+      if (pattern.test(stderr)) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} on stderr within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+        waiters.push({ pattern, resolve: () => { clearTimeout(timer); resolve(); } });
+        void exited.then(() => { clearTimeout(timer); if (!pattern.test(stderr)) reject(new Error(`the run exited before ${pattern}:\n${stderr}\n${stdout}`)); });
+      });
+    },
+    benchPid() {
+      sample();
+      const bench = descendantsOf(npm.pid!).find((p) => /bin\/bench\.ts/.test(p.cmd) && p.pid !== npm.pid && !/^(\/bin\/)?sh /.test(p.cmd));
+      if (!bench) throw new Error('the bench process was not found under npm');
+      return bench.pid;
+    },
+    exited,
+    seen: () => [...seen.values()],
+  };
+}
+
+/** What a run left: live processes of its tree, its cgroups, its files beside and at --out. */
+export function leftovers(run: BenchRun, benchPid: number, outDir: string): { processes: string[]; cgroups: string[]; files: string[] } {
+  const parent = path.dirname(outDir);
+  return {
+    processes: run.seen().filter(stillRunning).map((p) => `${p.pid} ${p.cmd}`),
+    cgroups: cgroupsOf(benchPid),
+    files: existsSync(parent) ? readdirSync(parent).filter((f) => f === path.basename(outDir) || f.includes('.partial-')) : [],
+  };
+}
