@@ -72,6 +72,10 @@ export interface FittedCell {
   leaveOneOut: LeaveOneOutResult[];
   looMedianAbsErrorPct: number;
   looMaxAbsErrorPct: number;
+  /** Stricter: every runtime of a language family left out together (a runtime the model has not seen). */
+  leaveOneFamilyOut: LeaveOneOutResult[];
+  lofoMedianAbsErrorPct: number;
+  lofoMaxAbsErrorPct: number;
 }
 
 export interface FittedModel {

