@@ -65,9 +65,14 @@ export function removeDirQuietly(dir: string): void {
   }
 }
 
-/** Removes an empty group. Retries briefly because a killed process leaves its group asynchronously. */
-export async function removeGroupDir(dir: string): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+/**
+ * Removes a group once it is empty. A killed process leaves its group asynchronously, and on a loaded machine
+ * that can take a while; a process forked while its siblings were being killed would keep the group busy, so
+ * every member still listed is killed again before each retry. Gives up after `timeoutMs`.
+ */
+export async function removeGroupDir(dir: string, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
     try {
       fs.rmdirSync(dir);
       return;
@@ -75,10 +80,12 @@ export async function removeGroupDir(dir: string): Promise<void> {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return;
       if (code !== 'EBUSY') throw e;
+      if (Date.now() > until) break;
+      killPids(readPids(dir));
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  throw new Error(`cgroup ${dir} is still busy after its processes were killed`);
+  throw new Error(`cgroup ${dir} is still busy ${timeoutMs} ms after its processes were killed (members: ${readPids(dir).join(', ') || 'none listed'})`);
 }
 
 /** SIGKILLs each pid that is still there. */

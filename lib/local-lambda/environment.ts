@@ -247,7 +247,23 @@ export class ExecutionEnvironment {
     });
     this.child = child;
     if (child.pid !== undefined) trackProcessGroup(child.pid);
-    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
+    // 'close' waits for the pipes too; a descendant that escaped the process group (setsid, no cgroup to
+    // find it by) could hold them open for ever, so once the runtime has exited the pipes get a second to
+    // drain and are then closed from this side. Stopping never waits on a process it cannot kill.
+    this.exited = new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      child.once('close', () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      });
+      child.once('exit', () => {
+        timer = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          (child.stdio[3] as unknown as Socket | null)?.destroy();
+        }, 1000);
+      });
+    });
     // Raw bytes, split at newlines without copying: a runtime writing 100 MB without a newline costs the
     // service one scan of each chunk and at most one cut line in memory (output-lines.ts).
     child.stdout?.on('data', (chunk: Buffer) => this.splitters.stdout.push(chunk));
