@@ -138,8 +138,10 @@ export function resolveAppConfigFromObject(context: Partial<Record<ContextKey, u
 
 function stackName(value: unknown): string {
   if (value === undefined || value === null || value === '') return DEFAULTS.stackName;
-  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(value)) {
-    throw new ConfigError('stackName', value, 'a CloudFormation stack name: a letter, then letters, digits and hyphens, at most 128 characters');
+  // 64, not CloudFormation's 128: the benchmark state machine is named "<stack>-benchmark", and
+  // Step Functions allows 80 characters in a state machine name.
+  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(value)) {
+    throw new ConfigError('stackName', value, 'a CloudFormation stack name: a letter, then letters, digits and hyphens, at most 64 characters');
   }
   return value;
 }

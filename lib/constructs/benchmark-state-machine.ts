@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,8 +9,10 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { Architecture, TargetSpec } from '../benchmark/types';
 import type { BenchmarkSettings } from '../config/app-config';
+import type { BenchmarkConfigInput } from '../benchmark/config';
+import { FORCE_COLD_START_TIMEOUT_SECONDS } from '../handlers/measure';
 import type { PrepareDefaults } from '../handlers/prepare';
-import { stackLogGroup } from './log-group';
+import { stackLogGroup, vendedLogGroupName } from './log-group';
 import { acknowledge, acknowledgeWildcardOnArn, defaultPolicyOf } from './nag';
 import { RESULTS_PREFIX } from './results-bucket';
 import { stateTimeout, TaskFunction, type TaskHandlerName } from './task-function';
@@ -132,16 +134,31 @@ export class BenchmarkStateMachine extends Construct {
       task.role.addToPolicy(new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) }));
     const writeRuns = (task: TaskFunction) => allow(task, ['s3:PutObject'], [runObjects]);
     const readRuns = (task: TaskFunction) => allow(task, ['s3:GetObject'], [runObjects]);
-    const listRuns = (task: TaskFunction) =>
-      allow(task, ['s3:ListBucket'], [bucket.bucketArn], { StringLike: { 's3:prefix': [`${RESULTS_PREFIX}*`] } });
+    // Every role that reads the run store may list the results bucket, without a condition: S3 answers
+    // GetObject of a missing key with 404 NoSuchKey only to a caller with s3:ListBucket on the bucket,
+    // and with 403 AccessDenied otherwise (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
+    // "Permissions"). Reads of keys that do not exist yet are part of every run (run-errors.json,
+    // reports.json, warm.json), and which request context S3 evaluates for that implicit check is
+    // not documented, so an s3:prefix condition could turn them into AccessDenied. The bucket holds
+    // nothing but runs.
+    const listRuns = (task: TaskFunction) => allow(task, ['s3:ListBucket'], [bucket.bucketArn]);
+    const stack = Stack.of(this);
+    // Named, so that Prepare's permission to list its executions can name it without a reference
+    // cycle (the state machine's definition refers to Prepare). Stack names are unique in an account
+    // and region, and so is this name.
+    const stateMachineName = `${stack.stackName}-benchmark`;
+    const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
-    // What Prepare starts from when the execution's input overrides nothing.
-    const defaults: PrepareDefaults = {
-      config: {
-        coldStarts: props.settings.coldStarts,
-        warmInvocations: props.settings.warmInvocations,
-        payload: props.settings.payload,
-      },
+    // What Prepare starts from when the execution's input overrides nothing. The settings (with a
+    // payload of up to 32 KB) go into the state machine definition, as JSON text in Prepare's input;
+    // only the targets (names, a few hundred bytes) go into its environment, of which Lambda allows
+    // 4 KB in all.
+    const defaultConfig: BenchmarkConfigInput = {
+      coldStarts: props.settings.coldStarts,
+      warmInvocations: props.settings.warmInvocations,
+      payload: props.settings.payload,
+    };
+    const defaults: Pick<PrepareDefaults, 'targets'> = {
       targets: targets.map(
         (t): TargetSpec => ({
           key: t.key,
@@ -159,14 +176,26 @@ export class BenchmarkStateMachine extends Construct {
     };
 
     const prepare = fn('prepare', 'Settles the run configuration and reads the deployed targets', Duration.minutes(1), 256, {
-      BENCH_DEFAULTS: Stack.of(this).toJsonString(defaults),
+      BENCH_TARGETS: stack.toJsonString(defaults.targets),
     });
     allow(prepare, ['lambda:GetFunction'], targetFunctionArns);
+    // One run at a time: Prepare lists the running executions of this state machine (single-run.ts).
+    allow(prepare, ['states:ListExecutions'], [stateMachineArn]);
     const repositories = targets.filter((t) => t.imageRepository).map((t) => t.imageRepository!.repositoryArn);
     if (repositories.length > 0) allow(prepare, ['ecr:DescribeImages'], repositories);
     writeRuns(prepare);
 
-    const forceColdStart = fn('forceColdStart', 'Changes a benchmarked function\'s configuration so its next invocation starts cold', Duration.minutes(4));
+    const forceColdStart = fn(
+      'forceColdStart',
+      'Changes a benchmarked function\'s configuration so its next invocation starts cold',
+      Duration.seconds(FORCE_COLD_START_TIMEOUT_SECONDS),
+    );
+    // UpdateFunctionConfiguration is not narrowed by a condition: none of its condition keys
+    // (lambda:Layer, lambda:VpcIds, lambda:SubnetIds, lambda:SecurityGroupIds,
+    // lambda:CodeSigningConfigArn; Service Authorization Reference, AWS Lambda) names the
+    // environment, the one thing forceColdStart changes (lib/benchmark/cold-start.ts sets
+    // BENCH_COLD_START_MARKER and keeps every other variable). The grant is limited to the two
+    // benchmarked functions, whose configuration the stack owns anyway.
     allow(forceColdStart, ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration'], targetFunctionArns);
 
     // The client-side round trip is measured here: a full vCPU keeps the client's own share of it small.
@@ -176,10 +205,18 @@ export class BenchmarkStateMachine extends Construct {
       allow(task, ['lambda:InvokeFunction'], targetFunctionArns);
       writeRuns(task);
     }
+    // InvokeCold looks back at earlier rounds' records, which are missing when an invocation failed.
     readRuns(invokeCold);
+    listRuns(invokeCold);
 
     const collect = fn('collectReports', 'Finds the REPORT records of a target\'s invocations in its log group', Duration.minutes(3), 512);
-    allow(collect, ['logs:FilterLogEvents'], targets.map((t) => t.logGroup.logGroupArn));
+    // Both spellings of a log group's ARN: CloudWatch Logs' API reference (LogGroup.arn) says IAM
+    // policies name log groups with the trailing ":*" for most actions, the Service Authorization
+    // Reference gives FilterLogEvents' resource as "log-group:${LogGroupName}" without it.
+    allow(collect, ['logs:FilterLogEvents'], [
+      ...targets.map((t) => t.logGroup.logGroupArn),
+      ...targets.map((t) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: t.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+    ]);
     readRuns(collect);
     writeRuns(collect);
     listRuns(collect);
@@ -187,6 +224,8 @@ export class BenchmarkStateMachine extends Construct {
     const recordTargetError = fn('recordTargetError', 'Records what stopped the measurement of a target', Duration.minutes(1));
     readRuns(recordTargetError);
     writeRuns(recordTargetError);
+    // run-errors.json does not exist before a target's first error.
+    listRuns(recordTargetError);
 
     const aggregate = fn('aggregate', 'Computes the statistics and writes the result files', Duration.minutes(10), 1769);
     readRuns(aggregate);
@@ -243,7 +282,14 @@ export class BenchmarkStateMachine extends Construct {
     const prepareState = invoke(
       STATE_NAMES.prepare,
       prepare,
-      { 'executionName.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime', 'input.$': '$' },
+      {
+        'executionName.$': '$$.Execution.Name',
+        'startTime.$': '$$.Execution.StartTime',
+        'input.$': '$',
+        'stateMachineArn.$': '$$.StateMachine.Id',
+        'executionArn.$': '$$.Execution.Id',
+        defaultConfig: JSON.stringify(defaultConfig),
+      },
       { outputPath: '$.Payload' },
     );
     prepareState.addCatch(failedIn(STATE_NAMES.prepare), { errors: ['States.ALL'], resultPath: '$.failure' });
@@ -323,8 +369,11 @@ export class BenchmarkStateMachine extends Construct {
       .next(aggregateState)
       .next(new sfn.Succeed(states, STATE_NAMES.done, { stateName: STATE_NAMES.done }));
 
-    this.logGroup = stackLogGroup(this, 'LogGroup', props.logRetentionDays);
+    // Under /aws/vendedlogs/: Step Functions' log delivery then needs no resource policy entry per
+    // log group (vendedLogGroupName explains).
+    this.logGroup = stackLogGroup(this, 'LogGroup', props.logRetentionDays, vendedLogGroupName(stateMachineName));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
       comment: 'Forced cold starts and warm invocations of each benchmarked function, then statistics and result files',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       stateMachineType: sfn.StateMachineType.STANDARD,

@@ -1,14 +1,26 @@
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TRIGGER_ATTRIBUTES, type TriggerData } from '../handlers/deploy-trigger';
-import { stackLogGroup } from './log-group';
+import { stackLogGroup, vendedLogGroupName } from './log-group';
 import { acknowledge, acknowledgeWildcardOnArn, defaultPolicyOf, logicalIdOf } from './nag';
 import { TaskFunction } from './task-function';
+
+/** What a state machine's role needs for CloudWatch Logs log delivery (narrowWaiterPolicy cites the sources). */
+export const STATE_MACHINE_LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+] as const;
 
 export interface DeployTriggerProps {
   stateMachine: sfn.StateMachine;
@@ -62,18 +74,21 @@ export class DeployTrigger extends Construct {
       environment,
       logRetentionDays: props.logRetentionDays,
     });
-    // DescribeExecution on this state machine's executions only.
+    // DescribeExecution on this state machine's executions only. Execution ARNs are
+    // arn:<partition>:states:<region>:<account>:execution:<state machine name>:<execution name>,
+    // colons throughout (Step Functions API reference, DescribeExecution; CDK's own grantRead renders
+    // the same form), hence COLON_RESOURCE_NAME.
     const executions = Stack.of(this).formatArn({
       service: 'states',
       resource: 'execution',
       resourceName: `${props.stateMachine.stateMachineName}:*`,
-      arnFormat: 'colon-resource-name' as never,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     isComplete.role.addToPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
 
     // The provider framework's own functions and waiter state machine get explicit log groups too.
     const frameworkLogs = stackLogGroup(this, 'ProviderLogGroup', props.logRetentionDays);
-    const waiterLogs = stackLogGroup(this, 'WaiterLogGroup', props.logRetentionDays);
+    const waiterLogs = stackLogGroup(this, 'WaiterLogGroup', props.logRetentionDays, vendedLogGroupName(`${Stack.of(this).stackName}-deploy-waiter`));
     // Roles of the framework's functions: their log group and what the framework grants itself, no managed policy.
     const frameworkRole = (roleId: string, what: string) => {
       const role = new iam.Role(this, roleId, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Provider framework ${what}` });
@@ -94,13 +109,50 @@ export class DeployTrigger extends Construct {
       logGroup: frameworkLogs,
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: { destination: waiterLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      // The framework logs each request and its outcome with console.log (ResponseURL redacted):
+      // INFO keeps those lines, the CDK's default FATAL drops them all.
+      frameworkLambdaLoggingLevel: lambda.ApplicationLogLevel.INFO,
     });
+    this.narrowWaiterPolicy(provider);
     this.resource = new CustomResource(this, 'Run', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::BenchmarkRun',
       properties: props.runWhenChanged,
     });
     this.acknowledgeFindings(provider, isComplete, [frameworkOnEventRole, frameworkCompleteAndTimeoutRole], [onEvent.function, isComplete.function]);
+  }
+
+  /**
+   * The CDK gives the provider's waiter state machine logs:CreateLogStream and logs:PutLogEvents on
+   * "*" next to the log delivery actions. A state machine's logs are delivered by CloudWatch Logs'
+   * delivery service under the log group's resource policy, not with the state machine's role:
+   * what the role needs is logs:CreateLogDelivery, logs:PutResourcePolicy,
+   * logs:DescribeResourcePolicies and logs:DescribeLogGroups to set the delivery up (CloudWatch Logs
+   * user guide, "Logs sent to CloudWatch Logs", V1 permissions) and Get/Update/Delete/ListLogDeliveries
+   * to change or remove it (Step Functions developer guide, "IAM policies for logging to CloudWatch
+   * Logs"); those support no resource-level permissions, so "*". The role's policy is replaced by
+   * exactly that plus invoking the framework's own two functions.
+   */
+  private narrowWaiterPolicy(provider: cr.Provider): void {
+    const waiter = provider.node.findChild('waiter-state-machine');
+    const policy = defaultPolicyOf(waiter.node.findChild('Role')).node.defaultChild as iam.CfnPolicy;
+    const invoked = ['framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.findChild(id) as lambda.IFunction);
+    const document = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: invoked.flatMap((fn) => [fn.functionArn, `${fn.functionArn}:*`]),
+        }),
+        new iam.PolicyStatement({ actions: [...STATE_MACHINE_LOG_DELIVERY_ACTIONS], resources: ['*'] }),
+      ],
+    });
+    policy.addPropertyOverride('PolicyDocument', document);
+  }
+
+  /** The state machine's name as cdk-nag writes it: the name itself, or `<LogicalId.Name>` for a generated one. */
+  private renderedStateMachineName(): string {
+    const name: unknown = Stack.of(this).resolve(this.stateMachine.stateMachineName);
+    return typeof name === 'string' ? name : `<${logicalIdOf(this.stateMachine)}.Name>`;
   }
 
   attribute(name: keyof TriggerData): string {
@@ -111,7 +163,7 @@ export class DeployTrigger extends Construct {
   private acknowledgeFindings(provider: cr.Provider, isComplete: TaskFunction, frameworkRoles: iam.Role[], userFunctions: lambda.IFunction[]): void {
     acknowledge(
       defaultPolicyOf(isComplete.role),
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution/<${logicalIdOf(this.stateMachine)}.Name>:*]`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.renderedStateMachineName()}:*]`,
       'DescribeExecution on the executions of the benchmark state machine only; execution names are chosen at run time.',
     );
     for (const role of frameworkRoles) {

@@ -7,9 +7,23 @@ import type { Construct } from 'constructs';
  * otherwise create `/aws/lambda/<name>` on the first invocation, outside the stack, never expiring,
  * and `cdk destroy` would leave it behind.
  */
-export function stackLogGroup(scope: Construct, id: string, retentionDays: number): logs.LogGroup {
+export function stackLogGroup(scope: Construct, id: string, retentionDays: number, logGroupName?: string): logs.LogGroup {
   return new logs.LogGroup(scope, id, {
     retention: retentionDays as logs.RetentionDays,
     removalPolicy: RemovalPolicy.DESTROY,
+    ...(logGroupName ? { logGroupName } : {}),
   });
+}
+
+/**
+ * The log group name of a state machine: Step Functions delivers its logs as "vended logs", and
+ * CloudWatch Logs lets the delivery service write to a log group through a resource policy. Where
+ * an account still uses the account-level policy (at most 5,120 characters, 10 per region), each
+ * log group outside `/aws/vendedlogs/` adds its own entry, until deployments fail with "The
+ * CloudWatch Logs Resource Policy size was exceeded"; names under `/aws/vendedlogs/` are covered by
+ * one wildcard entry instead. Step Functions' developer guide (Logging using CloudWatch Logs)
+ * recommends the prefix for this reason.
+ */
+export function vendedLogGroupName(stateMachineName: string): string {
+  return `/aws/vendedlogs/states/${stateMachineName}`;
 }

@@ -8,6 +8,7 @@ import type { RunManifest } from './prepare';
 import type { RunStore } from './run-store';
 import { checkRunName, layout } from './run-layout';
 import { TaskInputError, type AggregateInput, type AggregateOutput, type RatioSummary } from './task-types';
+import { S3_CALLS, type AwsCall } from './aws-call';
 
 /**
  * Last Task of a run: joins every stored record with its REPORT record, computes the statistics
@@ -90,3 +91,19 @@ export async function aggregateTask(input: AggregateInput, deps: AggregateDeps):
     runErrors,
   };
 }
+
+/** Every AWS request the aggregate handler makes (aws-call.ts; checked by lib/audit/iam-simulation.ts). */
+export const AWS_CALLS: { [handler: string]: AwsCall[] } = {
+  aggregate: [
+    S3_CALLS.get('raw/run.json'),
+    S3_CALLS.listTarget('cold/'),
+    S3_CALLS.getTarget('cold/0001.json'),
+    S3_CALLS.getTarget('warm.json'),
+    S3_CALLS.getTarget('reports.json'),
+    S3_CALLS.getTarget('run-errors.json'),
+    S3_CALLS.missingKeyCheck('warm.json, reports.json and run-errors.json of a target that was stopped early, or ran clean'),
+    // lib/benchmark/result-files.ts (S3Sink): results.json, invocations.csv, report.md and the charts.
+    S3_CALLS.put('results.json'),
+    S3_CALLS.put('report.md'),
+  ],
+};

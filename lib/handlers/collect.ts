@@ -6,6 +6,7 @@ import type { RunStore } from './run-store';
 import { layout } from './run-layout';
 import type { CaughtError, CollectReportsInput, CollectReportsOutput, RecordTargetErrorInput } from './task-types';
 import { TaskInputError } from './task-types';
+import { S3_CALLS, type AwsCall } from './aws-call';
 
 /**
  * Collecting a target's REPORT records, one pass per Task invocation. CloudWatch Logs delivers them
@@ -127,3 +128,29 @@ export async function recordTargetErrorTask(input: RecordTargetErrorInput, deps:
   await appendRunError(deps.store, input.run, input.target.key, message);
   return { recorded: message };
 }
+
+/** Every AWS request the collecting handlers make (aws-call.ts; checked by lib/audit/iam-simulation.ts). */
+export const AWS_CALLS: { [handler: string]: AwsCall[] } = {
+  collectReports: [
+    S3_CALLS.listTarget('cold/'),
+    S3_CALLS.getTarget('cold/0001.json'),
+    S3_CALLS.getTarget('warm.json'),
+    S3_CALLS.getTarget('reports.json'),
+    S3_CALLS.getTarget('run-errors.json'),
+    S3_CALLS.missingKeyCheck('warm.json (no warm invocations), reports.json (the first pass), run-errors.json (no error yet)'),
+    {
+      call: 'FilterLogEventsCommand',
+      action: 'logs:FilterLogEvents',
+      // The Service Authorization Reference's form; the role holds the ":*" form too (see the construct).
+      resource: 'arn:{partition}:logs:{region}:{account}:log-group:{target.logGroupName}',
+      note: 'lib/benchmark/collect-reports.ts',
+    },
+    S3_CALLS.putTarget('reports.json'),
+    S3_CALLS.putTarget('run-errors.json'),
+  ],
+  recordTargetError: [
+    S3_CALLS.getTarget('run-errors.json'),
+    S3_CALLS.missingKeyCheck('run-errors.json (before the target\'s first error)'),
+    S3_CALLS.putTarget('run-errors.json'),
+  ],
+};

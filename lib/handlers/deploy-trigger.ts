@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
+import { isTransientAwsError } from './aws-errors';
 import type { AggregateOutput, RatioSummary } from './task-types';
+import type { AwsCall } from './aws-call';
 
 /**
  * The custom resource that runs the benchmark when the stack is deployed (provider framework:
@@ -71,7 +73,11 @@ export async function onEvent(event: CfnEvent, deps: TriggerDeps): Promise<{ Phy
     }),
   );
   if (!out.executionArn) throw new Error('StartExecution returned no executionArn');
-  return { PhysicalResourceId: event.PhysicalResourceId ?? PHYSICAL_RESOURCE_ID, Data: { ExecutionArn: out.executionArn } };
+  // StartedAt bounds how long isComplete keeps polling through transient errors.
+  return {
+    PhysicalResourceId: event.PhysicalResourceId ?? PHYSICAL_RESOURCE_ID,
+    Data: { ExecutionArn: out.executionArn, StartedAt: now.toISOString() },
+  };
 }
 
 export function formatRatio(r: RatioSummary | undefined): string {
@@ -92,8 +98,28 @@ export async function isComplete(event: CfnEvent, deps: TriggerDeps): Promise<{ 
   if (typeof executionArn !== 'string') throw new Error('isComplete: the onEvent result carries no ExecutionArn');
   const name = executionArn.split(':').pop() as string;
   const location = `s3://${deps.bucketName}/runs/${name}/`;
-  const out = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
   const now = (deps.now ?? (() => new Date()))();
+  let out: DescribeExecutionCommandOutput;
+  try {
+    out = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } catch (err) {
+    // The provider framework sends FAILED for any error isComplete throws (its safeHandler), and that
+    // rolls the stack back. A throttled call, a 5xx or a dropped connection says nothing about the
+    // run: report not-complete and let the framework poll again. Only a definitive answer
+    // (AccessDenied, ExecutionDoesNotExist, InvalidArn, ...) fails, because polling cannot fix it.
+    if (!isTransientAwsError(err)) throw err;
+    const startedAt = Date.parse(String(event.Data?.StartedAt ?? ''));
+    if (!Number.isFinite(startedAt) || now.getTime() - startedAt < deps.waitMs) return { IsComplete: false };
+    // Past the wait with Step Functions still not answering: the run goes on; say so instead of failing.
+    return {
+      IsComplete: true,
+      Data: data({
+        Status: `UNKNOWN (DescribeExecution kept failing: ${(err as Error).name}; run \`npm run bench:aws -- --execution-arn <ExecutionArn>\` to follow it)`,
+        ExecutionArn: executionArn,
+        ResultsLocation: location,
+      }),
+    };
+  }
   if (out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE') {
     const started = out.startDate ? new Date(out.startDate).getTime() : now.getTime();
     if (now.getTime() - started < deps.waitMs) return { IsComplete: false };
@@ -138,3 +164,16 @@ export async function isComplete(event: CfnEvent, deps: TriggerDeps): Promise<{ 
     }),
   };
 }
+
+/** Every AWS request the trigger's handlers make (aws-call.ts; checked by lib/audit/iam-simulation.ts). */
+export const AWS_CALLS: { [handler: string]: AwsCall[] } = {
+  triggerOnEvent: [{ call: 'StartExecutionCommand', action: 'states:StartExecution', resource: 'arn:{partition}:states:{region}:{account}:stateMachine:{stateMachineName}' }],
+  triggerIsComplete: [
+    {
+      call: 'DescribeExecutionCommand',
+      action: 'states:DescribeExecution',
+      // Execution ARNs: execution:<state machine name>:<execution name> (Step Functions API reference).
+      resource: 'arn:{partition}:states:{region}:{account}:execution:{stateMachineName}:{execution}',
+    },
+  ],
+};

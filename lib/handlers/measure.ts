@@ -15,11 +15,20 @@ import {
   type InvokeWarmInput,
   type TargetTaskInput,
 } from './task-types';
+import { LAMBDA_TARGET, S3_CALLS, type AwsCall } from './aws-call';
 
 /**
  * The measuring Tasks: force a cold start, invoke once cold, invoke M times warm. Thin wrappers over
  * lib/benchmark's steps that keep each record in the run store.
  */
+
+/**
+ * The ForceColdStart function's timeout. A forced cold start may wait for an update already in
+ * progress and then for its own, each bounded by functionUpdateTimeoutSeconds, so that setting may
+ * be at most half of what remains after a margin for the calls themselves.
+ */
+export const FORCE_COLD_START_TIMEOUT_SECONDS = 300;
+export const MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS = Math.floor((FORCE_COLD_START_TIMEOUT_SECONDS - 30) / 2);
 
 /** A target stops after this many failed Invoke calls in a row (function missing, throttled past every retry). */
 export const MAX_CONSECUTIVE_API_ERRORS = 5;
@@ -108,7 +117,7 @@ export async function invokeColdTask(input: InvokeColdInput, deps: InvokeDeps): 
   if (round.length === 0) throw new TaskInputError('InvokeCold', `"index" ${index} is beyond coldStarts (${config.coldStarts})`);
   // All invocations of a round are sent at once, so that each finds every environment busy
   // initialising and Lambda (or the local service) starts a new one for it.
-  const settled = await Promise.allSettled(round.map(() => invokeOnce(deps.lambda, target.functionName, config.payload, 'cold')));
+  const settled = await Promise.allSettled(round.map(() => invokeOnce(deps.lambda, target.functionName, target.payload ?? config.payload, 'cold')));
   // Every invocation that came back is kept, also when another of the round could not be recorded.
   const records: InvocationRecord[] = [];
   for (const [k, outcome] of settled.entries()) {
@@ -144,7 +153,7 @@ export async function invokeWarmTask(input: InvokeWarmInput, deps: InvokeDeps): 
   let streak = 0;
   let stop: Error | undefined;
   for (let i = 0; i < config.warmInvocations; i++) {
-    const record = await invokeOnce(deps.lambda, target.functionName, config.payload, 'warm');
+    const record = await invokeOnce(deps.lambda, target.functionName, target.payload ?? config.payload, 'warm');
     records.push(record);
     deps.onInvocation?.(record, i, config.warmInvocations);
     streak = record.apiError ? streak + 1 : 0;
@@ -171,3 +180,25 @@ export async function loadInvocations(store: RunStore, run: string, target: stri
   const warm = (await store.getJson<StoredWarmInvocations>(layout.warm(run, target)))?.records ?? [];
   return { cold, warm };
 }
+
+const INVOKE: AwsCall = { call: 'InvokeCommand', action: 'lambda:InvokeFunction', resource: LAMBDA_TARGET, note: 'lib/benchmark/invoke.ts' };
+
+/** Every AWS request the measuring handlers make (aws-call.ts; checked by lib/audit/iam-simulation.ts). */
+export const AWS_CALLS: { [handler: string]: AwsCall[] } = {
+  forceColdStart: [
+    {
+      call: 'GetFunctionConfigurationCommand',
+      action: 'lambda:GetFunctionConfiguration',
+      resource: LAMBDA_TARGET,
+      note: 'lib/benchmark/cold-start.ts; waitUntilFunctionUpdated polls with the same call',
+    },
+    { call: 'UpdateFunctionConfigurationCommand', action: 'lambda:UpdateFunctionConfiguration', resource: LAMBDA_TARGET, note: 'lib/benchmark/cold-start.ts' },
+  ],
+  invokeCold: [
+    INVOKE,
+    S3_CALLS.putTarget('cold/0001.json'),
+    S3_CALLS.getTarget('cold/0001.json'),
+    S3_CALLS.missingKeyCheck('an earlier round\'s record (an invocation that failed stored none)'),
+  ],
+  invokeWarm: [INVOKE, S3_CALLS.putTarget('warm.json')],
+};

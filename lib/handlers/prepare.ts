@@ -1,9 +1,11 @@
 import { resolveConfig, validateTargets, type BenchmarkConfigInput } from '../benchmark/config';
 import type { BenchmarkConfig, TargetSpec } from '../benchmark/types';
 import { LIMITS } from '../config/app-config';
+import { MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS } from './measure';
 import type { RunStore } from './run-store';
 import { checkRunName, checkTargetKey, layout } from './run-layout';
 import type { PrepareInput, PrepareOutput } from './task-types';
+import { LAMBDA_TARGET, S3_CALLS, type AwsCall } from './aws-call';
 
 /**
  * First Task of a run: settles the configuration (the deployment's defaults, overridden by the
@@ -20,6 +22,11 @@ export interface PrepareDefaults {
 export interface PrepareDeps {
   store: RunStore;
   defaults: PrepareDefaults;
+  /**
+   * Refuses the run while another run of the same state machine goes first (single-run.ts); absent
+   * in the local run, which starts exactly one execution.
+   */
+  ensureOnlyRun?: (self: { stateMachineArn: string; executionArn: string; startTime: string }) => Promise<void>;
   /**
    * Completes a target from what is deployed: memory, architecture, package size. Absent where the
    * given specs are already complete (the local run).
@@ -82,6 +89,12 @@ export function mergeConfig(defaults: BenchmarkConfigInput, override: unknown): 
   if (config.warmInvocations > LIMITS.warmInvocations.max) {
     throw new ExecutionInputError(`warmInvocations ${config.warmInvocations} is above ${LIMITS.warmInvocations.max} (one Task invocation sends them all)`);
   }
+  if (config.functionUpdateTimeoutSeconds > MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS) {
+    throw new ExecutionInputError(
+      `functionUpdateTimeoutSeconds ${config.functionUpdateTimeoutSeconds} is above ${MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS} ` +
+        '(a forced cold start may wait twice that long, and the ForceColdStart function must finish within its timeout)',
+    );
+  }
   if (Buffer.byteLength(JSON.stringify(config.payload), 'utf8') > LIMITS.payloadBytes) {
     throw new ExecutionInputError(`payload is larger than ${LIMITS.payloadBytes} bytes (it travels in the state)`);
   }
@@ -98,6 +111,12 @@ export async function prepareRun(input: PrepareInput, deps: PrepareDeps): Promis
     }
   }
   const config = mergeConfig(deps.defaults.config, raw.config);
+  if (deps.ensureOnlyRun) {
+    if (typeof input.stateMachineArn !== 'string' || typeof input.executionArn !== 'string') {
+      throw new Error('prepare: the state machine must pass stateMachineArn ($$.StateMachine.Id) and executionArn ($$.Execution.Id)');
+    }
+    await deps.ensureOnlyRun({ stateMachineArn: input.stateMachineArn, executionArn: input.executionArn, startTime: input.startTime });
+  }
   if (deps.defaults.targets.length === 0) throw new Error('prepare: no targets configured');
   const seen = new Set<string>();
   const targets: TargetSpec[] = [];
@@ -131,3 +150,43 @@ export interface RunManifest {
   targets: TargetSpec[];
   trigger?: unknown;
 }
+
+/**
+ * The deployment's defaults as the Lambda function receives them: the settings from the Task's
+ * input (written into the state machine definition), the targets from BENCH_TARGETS.
+ */
+export function deployedDefaults(input: Pick<PrepareInput, 'defaultConfig'>, targetsJson: string): PrepareDefaults {
+  let config: unknown = {};
+  if (input.defaultConfig !== undefined) {
+    try {
+      config = JSON.parse(input.defaultConfig);
+    } catch (err) {
+      throw new Error(`prepare: "defaultConfig" is not JSON text: ${(err as Error).message}`);
+    }
+  }
+  if (!isObject(config)) throw new Error('prepare: "defaultConfig" must be the JSON text of an object');
+  let targets: unknown;
+  try {
+    targets = JSON.parse(targetsJson);
+  } catch (err) {
+    throw new Error(`prepare: BENCH_TARGETS is not JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(targets)) throw new Error('prepare: BENCH_TARGETS must be a JSON array of target specs');
+  return { config: config as BenchmarkConfigInput, targets: targets as TargetSpec[] };
+}
+
+/** Every AWS request the prepare handler makes (aws-call.ts; checked by lib/audit/iam-simulation.ts). */
+export const AWS_CALLS: { [handler: string]: AwsCall[] } = {
+  prepare: [
+    { call: 'ListExecutionsCommand', action: 'states:ListExecutions', resource: 'arn:{partition}:states:{region}:{account}:stateMachine:{stateMachineName}', note: 'single-run.ts' },
+    { call: 'GetFunctionCommand', action: 'lambda:GetFunction', resource: LAMBDA_TARGET, note: 'describe-target.ts' },
+    {
+      call: 'DescribeImagesCommand',
+      action: 'ecr:DescribeImages',
+      resource: 'arn:{partition}:ecr:{region}:{account}:repository/{target.repository}',
+      imageTargetsOnly: true,
+      note: 'describe-target.ts: the image\'s size, which Lambda does not report',
+    },
+    S3_CALLS.put('raw/run.json'),
+  ],
+};

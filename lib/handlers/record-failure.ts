@@ -2,6 +2,7 @@ import { describeCaught } from './collect';
 import type { RunStore } from './run-store';
 import { checkRunName, layout } from './run-layout';
 import { TaskInputError, type RecordFailureInput, type RecordFailureOutput } from './task-types';
+import { S3_CALLS, type AwsCall } from './aws-call';
 
 /**
  * Writes runs/<run>/failure.json when a run cannot finish (Prepare or Aggregate failed, the store
@@ -45,3 +46,8 @@ export async function recordFailureTask(
   await deps.store.putJson(failureKey, record);
   return { failureKey };
 }
+
+/** Every AWS request the recordFailure handler makes (aws-call.ts; checked by lib/audit/iam-simulation.ts). */
+export const AWS_CALLS: { [handler: string]: AwsCall[] } = {
+  recordFailure: [S3_CALLS.put('failure.json')],
+};

@@ -28,6 +28,18 @@ export function checkKey(key: string): void {
   }
 }
 
+/** S3 refused a read: a permission is missing (GetObject on the key, or ListBucket on the bucket), or a policy denies it. */
+export class RunStoreAccessDeniedError extends Error {
+  constructor(location: string, cause: Error) {
+    super(
+      `S3 denied reading ${location} (403 ${cause.name}). S3 also answers 403 for a missing key when the caller lacks ` +
+        's3:ListBucket on the bucket, so check that this role has s3:GetObject on the key and s3:ListBucket on the bucket: ' +
+        `${cause.message}`,
+    );
+    this.name = 'RunStoreAccessDeniedError';
+  }
+}
+
 export class S3RunStore implements RunStore {
   constructor(
     private readonly s3: Pick<S3Client, 'send'>,
@@ -41,6 +53,13 @@ export class S3RunStore implements RunStore {
     );
   }
 
+  /**
+   * A missing key is `undefined` only when S3 says so (404 NoSuchKey). S3 answers GetObject of a
+   * missing key with 404 only to a caller that may s3:ListBucket the bucket, and with 403
+   * AccessDenied to any other (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
+   * "Permissions"): every role that reads here holds s3:ListBucket on the results bucket, so a 403 is a
+   * real denial and is raised as RunStoreAccessDeniedError, never read as "absent".
+   */
   async getJson<T>(key: string): Promise<T | undefined> {
     checkKey(key);
     try {
@@ -49,6 +68,8 @@ export class S3RunStore implements RunStore {
       return text === undefined ? undefined : (JSON.parse(text) as T);
     } catch (err) {
       if (err instanceof NoSuchKey || (err as Error).name === 'NoSuchKey') return undefined;
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403) throw new RunStoreAccessDeniedError(this.describe(key), err as Error);
       throw err;
     }
   }

@@ -19,6 +19,15 @@ export interface PrepareInput {
   startTime: string;
   /** The execution's input. */
   input: unknown;
+  /**
+   * JSON text of the deployment's benchmark settings (a BenchmarkConfigInput), written into the
+   * state machine definition by the stack: the payload can be 32 KB, more than Lambda's 4 KB of
+   * environment variables. Text, not an object, so that no key of the payload is read as a path.
+   */
+  defaultConfig?: string;
+  /** $$.StateMachine.Id and $$.Execution.Id: Prepare refuses to start while another run is going. */
+  stateMachineArn?: string;
+  executionArn?: string;
 }
 
 export interface PrepareOutput {

@@ -130,8 +130,21 @@ export class BenchmarkStack extends Stack {
     if (!handler) throw new Error('the S3 auto-delete provider has no Handler resource: has the CDK changed its layout?');
     const logGroup = stackLogGroup(this, 'AutoDeleteObjectsLogGroup', retentionDays);
     handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName, LogFormat: 'Text' });
-    // cdk-nag does not inspect this provider (its resources are raw CfnResources); `npm run audit`
-    // still lists its role's managed policy (AWSLambdaBasicExecutionRole, set by the CDK).
+    // The CDK gives its role the managed AWSLambdaBasicExecutionRole, which allows logs:CreateLogGroup
+    // on every log group of the account. It writes to the log group above and nothing else: replace
+    // the managed policy by exactly that. (Its S3 permissions come from the buckets' policies.)
+    const role = provider.node.tryFindChild('Role') as CfnResource | undefined;
+    if (!role) throw new Error('the S3 auto-delete provider has no Role resource: has the CDK changed its layout?');
+    role.addPropertyDeletionOverride('ManagedPolicyArns');
+    role.addPropertyOverride('Policies', [
+      {
+        PolicyName: 'WriteOwnLogGroup',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroup.logGroupArn }],
+        },
+      },
+    ]);
   }
 }
 

@@ -28,7 +28,7 @@ const created = { RequestType: 'Create' as const, ResourceProperties: { AprCode:
 test('Create starts an execution named after the time, recording why it ran', async () => {
   answer = (op) => (op === 'StartExecution' ? { body: { executionArn: EXECUTION, startDate: now.getTime() / 1000 } } : undefined);
   const out = await onEvent(created, deps());
-  expect(out).toEqual({ PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { ExecutionArn: EXECUTION } });
+  expect(out).toEqual({ PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { ExecutionArn: EXECUTION, StartedAt: now.toISOString() } });
   expect(fake.requests).toHaveLength(1);
   const sent = JSON.parse(fake.requests[0].body);
   expect(sent.stateMachineArn).toBe(STATE_MACHINE);
@@ -113,4 +113,49 @@ test('formatRatio', () => {
   expect(formatRatio(undefined)).toBe('n/a');
   expect(formatRatio({ value: null, ci95: null })).toBe('n/a');
   expect(formatRatio({ value: 0.5, ci95: [0.25, 0.75] })).toBe('0.50x (95% CI 0.25-0.75)');
+});
+
+describe('DescribeExecution failing: transient errors poll again, definitive ones fail', () => {
+  const startedRecently = { RequestType: 'Create' as const, Data: { ExecutionArn: EXECUTION, StartedAt: new Date(now.getTime() - 60_000).toISOString() } };
+  const startedLongAgo = { RequestType: 'Create' as const, Data: { ExecutionArn: EXECUTION, StartedAt: new Date(now.getTime() - 31 * 60_000).toISOString() } };
+
+  test.each([
+    ['throttled', { status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } }],
+    ['an internal error (500)', { status: 500, body: { __type: 'InternalFailure', message: 'oops' } }],
+    ['service unavailable (503)', { status: 503, body: { __type: 'ServiceUnavailable', message: 'later' } }],
+    ['a dropped connection', { dropConnection: true }],
+  ])('%s: not complete, no data, so the provider framework polls again', async (_what, response) => {
+    answer = () => response as FakeResponse;
+    await expect(isComplete(startedRecently, deps())).resolves.toEqual({ IsComplete: false });
+    expect(fake.requests.length).toBeGreaterThan(0);
+  });
+
+  test('a connection refused (nothing listening) is transient too', async () => {
+    const closed = await startFakeAws(() => undefined);
+    const endpoint = closed.endpoint;
+    await closed.close();
+    const offline = new SFNClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    try {
+      await expect(isComplete(startedRecently, { ...deps(), sfn: offline })).resolves.toEqual({ IsComplete: false });
+    } finally {
+      offline.destroy();
+    }
+  });
+
+  test('still failing past the wait: complete with status UNKNOWN, never a failed deployment', async () => {
+    answer = () => ({ status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } });
+    const out = await isComplete(startedLongAgo, deps());
+    expect(out.IsComplete).toBe(true);
+    expect(out.Data!.Status).toMatch(/^UNKNOWN \(DescribeExecution kept failing: ThrottlingException/);
+    expect(Object.keys(out.Data!).sort()).toEqual([...TRIGGER_ATTRIBUTES].sort());
+  });
+
+  test.each([
+    ['AccessDeniedException', 400],
+    ['ExecutionDoesNotExist', 400],
+    ['InvalidArn', 400],
+  ])('%s is definitive: isComplete throws, and the framework reports the failure', async (type, status) => {
+    answer = () => ({ status, body: { __type: type, message: `${type} says no` } });
+    await expect(isComplete(startedRecently, deps())).rejects.toMatchObject({ name: type });
+  });
 });

@@ -17,6 +17,8 @@ export interface FakeRequest {
 }
 
 export interface FakeResponse {
+  /** Close the connection without an answer, as a network failure does. */
+  dropConnection?: boolean;
   status?: number;
   headers?: Record<string, string>;
   /** Objects are sent as JSON. */
@@ -55,6 +57,10 @@ export async function startFakeAws(respond: Responder): Promise<FakeAws> {
         answer = await respond(request);
       } catch (err) {
         answer = { status: 500, body: { __type: 'InternalFailure', message: (err as Error).message } };
+      }
+      if (answer?.dropConnection) {
+        req.socket.destroy();
+        return;
       }
       answer ??= { status: 404, body: { __type: 'UnknownOperationException', message: `fake AWS: no answer for ${request.method} ${request.path} ${request.operation}` } };
       const isJson = typeof answer.body === 'object';

@@ -11,10 +11,14 @@ import { describeCaught } from '../../lib/handlers/collect';
 import { describeTarget } from '../../lib/handlers/describe-target';
 import { resolveConfig } from '../../lib/benchmark/config';
 import { coldRound, invokeColdTask } from '../../lib/handlers/measure';
-import { ExecutionInputError, mergeConfig, prepareRun } from '../../lib/handlers/prepare';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { deployedDefaults, ExecutionInputError, mergeConfig, prepareRun } from '../../lib/handlers/prepare';
+import { MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS } from '../../lib/handlers/measure';
+import { ensureOnlyRun, RunInProgressError, runAhead } from '../../lib/handlers/single-run';
+import { recordTargetErrorTask } from '../../lib/handlers/collect';
 import { recordFailureTask } from '../../lib/handlers/record-failure';
 import { checkRunName, layout } from '../../lib/handlers/run-layout';
-import { checkKey, DirectoryRunStore, S3RunStore } from '../../lib/handlers/run-store';
+import { checkKey, DirectoryRunStore, RunStoreAccessDeniedError, S3RunStore } from '../../lib/handlers/run-store';
 import { startFakeAws, TEST_CREDENTIALS } from './fake-aws';
 
 const dirs: string[] = [];
@@ -39,7 +43,82 @@ const spec = (key: string, functionName: string): TargetSpec => ({
   logFormat: 'Text',
 });
 
+describe('one run at a time', () => {
+  const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:Bench-benchmark';
+  const exec = (name: string) => `arn:aws:states:us-east-1:123456789012:execution:Bench-benchmark:${name}`;
+  const at = (iso: string) => new Date(iso);
+
+  test('runAhead: the earliest start goes first, ties by name, never itself', () => {
+    const me = { executionArn: exec('b'), name: 'b', startDate: at('2024-06-01T12:00:00Z') };
+    expect(runAhead(me, [me])).toBeUndefined();
+    expect(runAhead(me, [me, { executionArn: exec('c'), name: 'c', startDate: at('2024-06-01T12:05:00Z') }])).toBeUndefined();
+    expect(runAhead(me, [me, { executionArn: exec('z'), name: 'z', startDate: at('2024-06-01T11:00:00Z') }])?.name).toBe('z');
+    expect(runAhead(me, [me, { executionArn: exec('a'), name: 'a', startDate: at('2024-06-01T12:00:00Z') }])?.name).toBe('a');
+    // Of two runs that see each other, exactly one goes on.
+    const other = { executionArn: exec('a'), name: 'a', startDate: at('2024-06-01T12:00:00Z') };
+    expect([runAhead(me, [me, other]), runAhead(other, [me, other])].filter(Boolean)).toHaveLength(1);
+  });
+
+  test('ensureOnlyRun on the wire: lists RUNNING executions of the state machine across pages, refuses when another goes first', async () => {
+    let pages: object[] = [];
+    const fake = await startFakeAws((req) => {
+      if (req.operation !== 'ListExecutions') return undefined;
+      const body = JSON.parse(req.body);
+      expect(body).toMatchObject({ stateMachineArn: SM, statusFilter: 'RUNNING' });
+      const page = body.nextToken ? pages[Number(body.nextToken)] : pages[0];
+      return { body: page };
+    });
+    const sfn = new SFNClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    const self = { stateMachineArn: SM, executionArn: exec('deploy-2'), startTime: '2024-06-01T12:30:00.000Z' };
+    try {
+      pages = [
+        { executions: [{ executionArn: exec('deploy-2'), stateMachineArn: SM, name: 'deploy-2', status: 'RUNNING', startDate: Date.parse(self.startTime) / 1000 }], nextToken: '1' },
+        { executions: [{ executionArn: exec('manual-1'), stateMachineArn: SM, name: 'manual-1', status: 'RUNNING', startDate: Date.parse('2024-06-01T12:00:00Z') / 1000 }] },
+      ];
+      const err = await ensureOnlyRun(sfn, self).catch((e) => e);
+      expect(err).toBeInstanceOf(RunInProgressError);
+      expect(err.message).toContain('another benchmark run is in progress (manual-1, started 2024-06-01T12:00:00.000Z)');
+      expect(err.message).toContain(`--execution-arn ${exec('manual-1')}`);
+      expect(fake.requests.filter((r) => r.operation === 'ListExecutions')).toHaveLength(2);
+      pages = [{ executions: [{ executionArn: exec('deploy-2'), stateMachineArn: SM, name: 'deploy-2', status: 'RUNNING', startDate: Date.parse(self.startTime) / 1000 }] }];
+      await expect(ensureOnlyRun(sfn, self)).resolves.toBeUndefined();
+    } finally {
+      sfn.destroy();
+      await fake.close();
+    }
+  });
+
+  test('prepareRun asks before it writes anything: a refused run leaves no run.json', async () => {
+    const root = tempDir();
+    const asked: unknown[] = [];
+    const input = { executionName: 'r2', startTime: '2024-06-01T12:30:00.000Z', input: {}, stateMachineArn: SM, executionArn: exec('r2') };
+    const deps = {
+      store: new DirectoryRunStore(root),
+      defaults: { config: {}, targets: [spec('apr', 'fa')] },
+      ensureOnlyRun: async (self: unknown) => {
+        asked.push(self);
+        throw new RunInProgressError({ executionArn: exec('r1'), name: 'r1', startDate: new Date('2024-06-01T12:00:00Z') });
+      },
+    };
+    await expect(prepareRun(input, deps)).rejects.toThrow(RunInProgressError);
+    expect(asked).toEqual([{ stateMachineArn: SM, executionArn: exec('r2'), startTime: input.startTime }]);
+    expect(existsSync(path.join(root, 'runs/r2/raw/run.json'))).toBe(false);
+    await expect(prepareRun({ ...input, stateMachineArn: undefined }, deps)).rejects.toThrow('$$.StateMachine.Id');
+  });
+});
+
 describe('prepare', () => {
+  test('deployedDefaults: the settings from the Task input\'s JSON text, the targets from BENCH_TARGETS', () => {
+    const payload = { x: 'y'.repeat(30_000), 'path.$': 'not a path' };
+    const d = deployedDefaults({ defaultConfig: JSON.stringify({ coldStarts: 4, payload }) }, JSON.stringify([spec('apr', 'fa')]));
+    expect(d.config).toEqual({ coldStarts: 4, payload });
+    expect(d.targets).toEqual([spec('apr', 'fa')]);
+    expect(deployedDefaults({}, '[]').config).toEqual({});
+    expect(() => deployedDefaults({ defaultConfig: '{' }, '[]')).toThrow('"defaultConfig" is not JSON text');
+    expect(() => deployedDefaults({ defaultConfig: '[1]' }, '[]')).toThrow('must be the JSON text of an object');
+    expect(() => deployedDefaults({}, '{}')).toThrow('BENCH_TARGETS must be a JSON array');
+  });
+
   test('the deployment\'s settings, overridden by the execution\'s input, nested blocks field by field', () => {
     const c = mergeConfig({ coldStarts: 30, warmInvocations: 100, payload: { ...REFERENCE_PAYLOAD } }, { coldStarts: 2, bootstrap: { iterations: 500 } });
     expect(c.coldStarts).toBe(2);
@@ -56,6 +135,7 @@ describe('prepare', () => {
     [{ warmInvocations: 5001 }, 'above 5000'],
     [{ bootstrap: 3 }, '"config.bootstrap" must be an object'],
     [{ payload: { x: 'y'.repeat(40_000) } }, 'larger than 32768 bytes'],
+    [{ functionUpdateTimeoutSeconds: MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS + 1 }, `functionUpdateTimeoutSeconds ${MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS + 1} is above ${MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS}`],
     ['fast', '"config" must be an object'],
   ])('override #%# is refused: %s', (override, message) => {
     expect(() => mergeConfig({}, override)).toThrow(ExecutionInputError);
@@ -292,6 +372,57 @@ describe('run store', () => {
       expect(await store.list('runs/r/raw/')).toEqual(['runs/r/raw/a.json', 'runs/r/raw/b.json']);
       expect(store.describe('runs/r/x')).toBe('s3://bucket/runs/r/x');
       expect(fake.requests.find((r) => r.method === 'PUT')?.headers['content-type']).toBe('application/json');
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('S3 answers a missing key by the caller\'s permissions', () => {
+  /**
+   * S3 as GetObject's documentation describes it: a missing key is 404 NoSuchKey for a caller with
+   * s3:ListBucket on the bucket, 403 AccessDenied for any other.
+   */
+  async function s3WithListBucket(canList: boolean) {
+    const objects = new Map<string, string>();
+    const fake = await startFakeAws((req) => {
+      const key = decodeURIComponent(req.path.replace(/^\/bucket\/?/, ''));
+      if (req.method === 'PUT') {
+        objects.set(key, req.body);
+        return { body: '' };
+      }
+      if (req.method === 'GET') {
+        const value = objects.get(key);
+        if (value !== undefined) return { body: value, headers: { 'content-type': 'application/json' } };
+        return canList
+          ? { status: 404, body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>' }
+          : { status: 403, body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>' };
+      }
+      return undefined;
+    });
+    const s3 = new S3Client({ endpoint: fake.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
+    return { fake, objects, store: new S3RunStore(s3, 'bucket') };
+  }
+  const target = { run: 'r', target: spec('apr', 'fa'), config: resolveConfig({ coldStarts: 1 }) };
+
+  test('with s3:ListBucket: a target\'s first error is recorded (run-errors.json did not exist)', async () => {
+    const { fake, objects, store } = await s3WithListBucket(true);
+    try {
+      await recordTargetErrorTask({ ...target, error: { Error: 'ColdStartError', Cause: '{"errorMessage":"cannot force"}' } }, { store });
+      expect(JSON.parse(objects.get('runs/r/raw/apr/run-errors.json')!)).toEqual({ errors: ['ColdStartError: cannot force'] });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('without it: the 403 is raised as a denial naming the key and the permission, never read as "absent"', async () => {
+    const { fake, objects, store } = await s3WithListBucket(false);
+    try {
+      const err = await recordTargetErrorTask({ ...target, error: { Error: 'ColdStartError' } }, { store }).catch((e) => e);
+      expect(err).toBeInstanceOf(RunStoreAccessDeniedError);
+      expect(err.message).toContain('s3://bucket/runs/r/raw/apr/run-errors.json');
+      expect(err.message).toContain('s3:ListBucket');
+      expect(objects.size).toBe(0);
     } finally {
       await fake.close();
     }

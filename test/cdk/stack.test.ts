@@ -5,6 +5,9 @@ import { auditTemplate, type RoleAudit } from '../../lib/audit';
 import { elfHasInterpreter } from '../../lib/build/apr-build';
 import { REFERENCE_PAYLOAD } from '../../lib/benchmark/reference-payload';
 import { settingsHash } from '../../lib/stacks/benchmark-stack';
+import { resolveConfig } from '../../lib/benchmark/config';
+import { STATE_MACHINE_LOG_DELIVERY_ACTIONS } from '../../lib/constructs/deploy-trigger';
+import { FORCE_COLD_START_TIMEOUT_SECONDS, MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS } from '../../lib/handlers/measure';
 import { cleanUpSynths, idAtPath, idsOfType, synth, type Synthesized } from './helpers';
 
 /**
@@ -148,9 +151,15 @@ describe('least privilege', () => {
   };
   const allowed = (r: RoleAudit) => r.statements.flatMap((st) => st.actions.map((a) => ({ action: a, resources: st.resources, conditions: st.conditions })));
 
-  test('no role uses a managed policy, except the CDK-internal bucket-emptying function', () => {
+  test('no role uses a managed policy; the bucket-emptying function writes its own log group and cannot create log groups', () => {
     const withManaged = roles.filter((r) => r.managedPolicies.length > 0).map((r) => r.name);
-    expect(withManaged).toEqual(['Custom::S3AutoDeleteObjectsCustomResourceProvider/Role']);
+    expect(withManaged).toEqual([]);
+    const autoDelete = role('Custom::S3AutoDeleteObjectsCustomResourceProvider/Role');
+    expect(allowed(autoDelete)).toEqual([
+      { action: 'logs:CreateLogStream', resources: ['<AutoDeleteObjectsLogGroup ARN>'], conditions: undefined },
+      { action: 'logs:PutLogEvents', resources: ['<AutoDeleteObjectsLogGroup ARN>'], conditions: undefined },
+    ]);
+    for (const r of roles) expect([r.name, allowed(r).some((a) => a.action === 'logs:CreateLogGroup')]).toEqual([r.name, false]);
   });
 
   test('no action wildcards anywhere in the roles', () => {
@@ -160,7 +169,7 @@ describe('least privilege', () => {
   test('Resource "*" only where the service has no resource-level permissions (X-Ray, log delivery)', () => {
     for (const r of roles) {
       for (const a of allowed(r)) {
-        if (a.resources.includes('*')) expect([r.name, a.action]).toEqual([r.name, expect.stringMatching(/^(xray:|logs:(Create|Get|Update|Delete|List)LogDelivery|logs:ListLogDeliveries|logs:PutResourcePolicy|logs:DescribeResourcePolicies|logs:DescribeLogGroups|logs:CreateLogStream|logs:PutLogEvents)/)]);
+        if (a.resources.includes('*')) expect([r.name, a.action]).toEqual([r.name, expect.stringMatching(/^(xray:[A-Za-z]+|logs:(Create|Get|Update|Delete|List)LogDelivery|logs:ListLogDeliveries|logs:PutResourcePolicy|logs:DescribeResourcePolicies|logs:DescribeLogGroups)$/)]);
       }
     }
     expect(roles.filter((r) => allowed(r).some((a) => a.resources.includes('*'))).map((r) => r.name).sort()).toEqual([
@@ -186,15 +195,29 @@ describe('least privilege', () => {
 
   test('only CollectReports reads logs, and only the two functions\' log groups', () => {
     const readers = roles.flatMap((r) => allowed(r).filter((a) => a.action === 'logs:FilterLogEvents').map((a) => ({ role: r.name, resources: a.resources })));
-    expect(readers).toEqual([{ role: 'Benchmark/TaskFunctions/CollectReports/Role', resources: ['<Apr/LogGroup ARN>', '<Pytorch/LogGroup ARN>'] }]);
+    // Both spellings of a log group's ARN (with and without the trailing :*), see the construct.
+    expect(readers).toEqual([
+      {
+        role: 'Benchmark/TaskFunctions/CollectReports/Role',
+        resources: [
+          '<Apr/LogGroup ARN>',
+          '<Pytorch/LogGroup ARN>',
+          'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:<Apr/LogGroup>',
+          'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:<Pytorch/LogGroup>',
+        ],
+      },
+    ]);
   });
 
-  test('S3: writes and reads only under runs/ of the results bucket; listing only with the runs/ prefix', () => {
+  test('S3: writes and reads only under runs/ of the results bucket; every reader may list the bucket, unconditioned', () => {
     for (const r of roles) {
+      const actions = allowed(r).map((a) => a.action);
+      // A reader without s3:ListBucket gets 403, not 404, for a missing key (GetObject's documentation).
+      if (actions.includes('s3:GetObject')) expect([r.name, actions.includes('s3:ListBucket')]).toEqual([r.name, true]);
       for (const a of allowed(r).filter((x) => x.action.startsWith('s3:'))) {
         if (a.action === 's3:ListBucket') {
           expect(a.resources).toEqual(['<Results/Bucket ARN>']);
-          expect(a.conditions).toBe('s3:prefix StringLike runs/*');
+          expect(a.conditions).toBeUndefined();
         } else {
           expect([r.name, a.action, a.resources]).toEqual([r.name, expect.stringMatching(/^s3:(PutObject|GetObject)$/), ['<Results/Bucket ARN>/runs/*']]);
         }
@@ -217,7 +240,21 @@ describe('least privilege', () => {
     ]);
     const describe = allowed(role('RunOnDeploy/IsComplete/Role')).filter((a) => a.action.startsWith('states:'));
     expect(describe).toHaveLength(1);
-    expect(describe[0].resources).toEqual(['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution/<Benchmark/StateMachine Name>:*']);
+    // Execution ARNs: arn:aws:states:<region>:<account>:execution:<state machine name>:<execution name>.
+    expect(describe[0].resources).toEqual(['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:<Benchmark/StateMachine Name>:*']);
+    expect(resources[idAtPath(s.json, 'Benchmark/StateMachine')].Properties.StateMachineName).toBe('AprLambdaBench-benchmark');
+  });
+
+  test('Prepare may list the executions of the benchmark state machine (one run at a time), nothing else of Step Functions', () => {
+    expect(allowed(role('Benchmark/TaskFunctions/Prepare/Role')).filter((a) => a.action.startsWith('states:'))).toEqual([
+      { action: 'states:ListExecutions', resources: ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:AprLambdaBench-benchmark'], conditions: undefined },
+    ]);
+  });
+
+  test('the waiter state machine invokes the framework\'s two functions and sets up log delivery; it writes no log stream itself', () => {
+    const waiter = allowed(role('RunOnDeploy/Provider/waiter-state-machine/Role'));
+    expect(waiter.filter((a) => a.action.startsWith('logs:')).map((a) => a.action).sort()).toEqual([...STATE_MACHINE_LOG_DELIVERY_ACTIONS].sort());
+    expect(waiter.filter((a) => !a.action.startsWith('logs:')).map((a) => a.action)).toEqual(['lambda:InvokeFunction']);
   });
 });
 
@@ -333,14 +370,31 @@ describe('the benchmark state machine', () => {
     expect(states.RunFailed).toEqual({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
   });
 
-  test('Prepare starts from the cdk.json settings and the two deployed functions', () => {
+  test('Prepare starts from the cdk.json settings (in its input, from the definition) and the two deployed functions (in its environment)', () => {
     const prepare = resources[idAtPath(s.json, 'Benchmark/TaskFunctions/Prepare/Function')];
-    const text = JSON.stringify(prepare.Properties.Environment.Variables.BENCH_DEFAULTS);
-    expect(text).toContain('\\"coldStarts\\":30');
-    expect(text).toContain('\\"warmInvocations\\":100');
-    expect(text).toContain(JSON.stringify(JSON.stringify(REFERENCE_PAYLOAD)).slice(1, -1));
-    expect(text).toContain(idAtPath(s.json, 'Apr/Function'));
-    expect(text).toContain(idAtPath(s.json, 'Pytorch/Function'));
+    const env = prepare.Properties.Environment.Variables;
+    expect(env.BENCH_DEFAULTS).toBeUndefined();
+    const targets = JSON.stringify(env.BENCH_TARGETS);
+    expect(targets).toContain(idAtPath(s.json, 'Apr/Function'));
+    expect(targets).toContain(idAtPath(s.json, 'Pytorch/Function'));
+    expect(targets).not.toContain('payload');
+    const parameters = states.Prepare.Parameters.Payload;
+    expect(JSON.parse(parameters.defaultConfig)).toEqual({ coldStarts: 30, warmInvocations: 100, payload: REFERENCE_PAYLOAD });
+    expect(parameters).toMatchObject({ 'stateMachineArn.$': '$$.StateMachine.Id', 'executionArn.$': '$$.Execution.Id' });
+  });
+
+  test('both state machines log under /aws/vendedlogs/states/ (no resource policy entry per log group)', () => {
+    for (const id of idsOfType(s.json, 'AWS::StepFunctions::StateMachine')) {
+      const logGroup = resources[resources[id].Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0]];
+      expect([id, logGroup.Properties.LogGroupName]).toEqual([id, expect.stringMatching(/^\/aws\/vendedlogs\/states\/AprLambdaBench-/)]);
+    }
+  });
+
+  test('a forced cold start\'s two waits for a configuration update fit the ForceColdStart function\'s timeout', () => {
+    const force = resources[idAtPath(s.json, 'Benchmark/TaskFunctions/ForceColdStart/Function')];
+    expect(force.Properties.Timeout).toBe(FORCE_COLD_START_TIMEOUT_SECONDS);
+    expect(2 * MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS).toBeLessThan(force.Properties.Timeout);
+    expect(MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS).toBeGreaterThanOrEqual(resolveConfig({}).functionUpdateTimeoutSeconds);
   });
 });
 
@@ -351,6 +405,12 @@ describe('the deploy-time trigger', () => {
     expect(props.AprCode).toBe(resources[idAtPath(s.json, 'Apr/Function')].Properties.Code.S3Key);
     expect(props.PytorchImage).toEqual(resources[idAtPath(s.json, 'Pytorch/Function')].Properties.Code.ImageUri);
     expect(props.ConfigHash).toBe(settingsHash(s.config));
+  });
+
+  test('the provider framework\'s functions log at INFO (their request and outcome lines), not FATAL', () => {
+    const framework = idsOfType(s.json, 'AWS::Lambda::Function').filter((id) => String(resources[id].Properties.Handler).startsWith('framework.'));
+    expect(framework).toHaveLength(3);
+    for (const id of framework) expect([id, resources[id].Properties.LoggingConfig.ApplicationLogLevel]).toEqual([id, 'INFO']);
   });
 
   test('the wait is bounded: the handler gives up at deployWaitMinutes, the provider five minutes later', () => {

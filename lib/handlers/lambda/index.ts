@@ -5,7 +5,9 @@
  *
  * Environment (set by lib/constructs/benchmark-state-machine.ts and deploy-trigger.ts):
  *   RESULTS_BUCKET      the results bucket (run store and result files)
- *   BENCH_DEFAULTS      prepare: {"config": {...}, "targets": [...]} as JSON
+ *   BENCH_TARGETS       prepare: the deployed targets, [{"key", "functionName", ...}] as JSON (the
+ *                       benchmark settings come in the Task's input: the payload may be 32 KB, and
+ *                       Lambda allows 4 KB of environment variables in all)
  *   STATE_MACHINE_ARN   trigger: the benchmark state machine
  *   DEPLOY_WAIT_MS      trigger: how long a deployment waits for its run
  */
@@ -19,9 +21,10 @@ import { collectReportsTask, recordTargetErrorTask } from '../collect';
 import * as trigger from '../deploy-trigger';
 import { describeTarget } from '../describe-target';
 import { forceColdStartTask, invokeColdTask, invokeWarmTask } from '../measure';
-import { prepareRun, type PrepareDefaults } from '../prepare';
+import { deployedDefaults, prepareRun } from '../prepare';
 import { recordFailureTask } from '../record-failure';
 import { S3RunStore } from '../run-store';
+import { ensureOnlyRun } from '../single-run';
 import type {
   AggregateInput,
   CollectReportsInput,
@@ -51,11 +54,12 @@ function aws(): BenchmarkClients {
 const store = () => new S3RunStore(aws().s3, env('RESULTS_BUCKET'));
 
 export async function prepare(event: PrepareInput) {
-  const defaults = JSON.parse(env('BENCH_DEFAULTS')) as PrepareDefaults;
   const ecr = new ECRClient({ region: env('AWS_REGION') });
+  const sfn = new SFNClient({ region: env('AWS_REGION') });
   return prepareRun(event, {
     store: store(),
-    defaults,
+    defaults: deployedDefaults(event, env('BENCH_TARGETS')),
+    ensureOnlyRun: (self) => ensureOnlyRun(sfn, self),
     describeTarget: (spec) => describeTarget({ lambda: aws().lambda, ecr }, spec),
   });
 }
