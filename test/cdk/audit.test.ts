@@ -1,5 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { auditTemplate, renderAudit, TemplateView } from '../../lib/audit';
-import { cleanUpSynths, synth } from './helpers';
+import { judge, loadAcceptedFindings, type AcceptedFinding, type Finding } from '../../lib/audit/findings';
+import { REPO_ROOT } from '../../lib/stacks/app';
+import { cleanUpSynths, idAtPath, synth } from './helpers';
 
 /** The audit on the real template, and on small templates that show what it flags. */
 afterAll(cleanUpSynths);
@@ -68,3 +74,144 @@ test('values render as references people can read', () => {
   expect(view.render({ Ref: 'X' })).toBe('<Results/Bucket>');
   expect(() => new TemplateView({} as never)).toThrow('no Resources');
 });
+
+/**
+ * `npm run audit` with the independent validators, on the real template and on two broken copies:
+ * one with a wildcard action added to a role, one with a permission a handler needs taken away. One
+ * run of the command checks all three (cfn-lint and checkov take 10 to 30 s each to load their
+ * rules, so they run once for this file), and reports each template's verdict as the command would
+ * exit for that template alone.
+ */
+describe('npm run audit: the independent validators and the accepted findings', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apr-bench-audit-test-'));
+  let out: AuditCommandOutput;
+  let status: number | null;
+  let forceColdStartRoleName: string;
+
+  beforeAll(() => {
+    const real = synth().json;
+    const write = (name: string, template: unknown) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, JSON.stringify(template, null, 1));
+      return file;
+    };
+    const wildcard = structuredClone(real);
+    policyOfRole(wildcard, 'Benchmark/TaskFunctions/Aggregate/Role').Properties.PolicyDocument.Statement.push({ Effect: 'Allow', Action: 's3:*', Resource: '*' });
+    const missing = structuredClone(real);
+    const policy = policyOfRole(missing, 'Benchmark/TaskFunctions/ForceColdStart/Role');
+    forceColdStartRoleName = 'Benchmark/TaskFunctions/ForceColdStart/Role';
+    let removed = 0;
+    for (const s of policy.Properties.PolicyDocument.Statement) {
+      const actions: string[] = Array.isArray(s.Action) ? s.Action : [s.Action];
+      const kept = actions.filter((a) => a !== 'lambda:UpdateFunctionConfiguration');
+      removed += actions.length - kept.length;
+      s.Action = kept.length === 1 ? kept[0] : kept;
+    }
+    policy.Properties.PolicyDocument.Statement = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Action.length !== 0);
+    expect(removed).toBeGreaterThan(0);
+    const files = [write('real.json', real), write('wildcard.json', wildcard), write('missing-permission.json', missing)];
+    const started = Date.now();
+    const run = spawnSync(
+      process.execPath,
+      [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(REPO_ROOT, 'bin', 'audit.ts'), ...files.flatMap((f) => ['--template', f]), '--json'],
+      { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 600_000 },
+    );
+    status = run.status;
+    if (run.status !== 0 && run.status !== 1) throw new Error(`npm run audit could not run (exit ${run.status}): ${run.stderr}`);
+    out = JSON.parse(run.stdout) as AuditCommandOutput;
+    // How long the validators take is part of what this test shows (and the README quotes).
+    process.stderr.write(`audit of 3 templates: ${Date.now() - started} ms in all; ${JSON.stringify(out.timings)}\n`);
+  }, 900_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const byLabel = (suffix: string) => out.templates.find((t) => t.label.endsWith(suffix))!;
+
+  test('the real template: every finding is accepted with its reason, so npm run audit exits 0', () => {
+    const real = byLabel('real.json');
+    expect(real.unaccepted).toEqual([]);
+    expect(real.exitCode).toBe(0);
+    expect(real.accepted.length).toBeGreaterThan(0);
+    for (const a of real.accepted) expect(a.reason.length).toBeGreaterThan(20);
+    // Both state machine definitions went through asl-validator, and every declared call through the IAM simulation.
+    expect(real.stateMachines).toHaveLength(2);
+    expect(real.iamCalls).toBeGreaterThan(50);
+    // With any template failing, the command exits non-zero.
+    expect(status).toBe(1);
+    expect(out.exitCode).toBe(1);
+  });
+
+  test('a wildcard action added to a role fails the audit, named by checkov on that policy', () => {
+    const wildcard = byLabel('wildcard.json');
+    expect(wildcard.exitCode).toBe(1);
+    const policyId = Object.keys(JSON.parse(readFileSync(path.join(dir, 'wildcard.json'), 'utf8')).Resources).find((id) => id.startsWith('BenchmarkTaskFunctionsAggregateRoleDefaultPolicy'));
+    expect(wildcard.unaccepted.length).toBeGreaterThan(0);
+    expect(wildcard.unaccepted.every((f) => f.resource === policyId)).toBe(true);
+    expect(wildcard.unaccepted.map((f) => `${f.tool} ${f.rule}`)).toEqual(expect.arrayContaining(['checkov CKV_AWS_111']));
+  });
+
+  test('a permission a handler needs, taken away, fails the audit through the IAM simulation', () => {
+    const missing = byLabel('missing-permission.json');
+    expect(missing.exitCode).toBe(1);
+    expect(missing.unaccepted.length).toBeGreaterThan(0);
+    for (const f of missing.unaccepted) {
+      expect(f).toMatchObject({ tool: 'iam-simulation', rule: 'ImplicitlyDenied' });
+      expect(f.resource).toMatch(new RegExp(`^${forceColdStartRoleName} lambda:UpdateFunctionConfiguration arn:aws:lambda:`));
+    }
+  });
+});
+
+describe('accepted findings', () => {
+  const finding = (rule: string, resource: string): Finding => ({ tool: 'checkov', rule, resource, message: 'm' });
+  const entry = (rule: string, resource: string): AcceptedFinding => ({ tool: 'checkov', rule, resource, reason: 'a reason long enough to say why' });
+
+  test('a finding is accepted only by an entry with the same tool, rule and resource; entries that match nothing are stale', () => {
+    const verdict = judge([finding('CKV_AWS_1', 'A'), finding('CKV_AWS_1', 'B'), finding('CKV_AWS_2', 'A')], [entry('CKV_AWS_1', 'A'), entry('CKV_AWS_3', 'A')]);
+    expect(verdict.accepted.map((a) => a.finding.resource)).toEqual(['A']);
+    expect(verdict.unaccepted.map((f) => `${f.rule} ${f.resource}`)).toEqual(['CKV_AWS_1 B', 'CKV_AWS_2 A']);
+    expect(verdict.stale.map((a) => a.rule)).toEqual(['CKV_AWS_3']);
+    expect(verdict.exitCode).toBe(1);
+    expect(judge([finding('CKV_AWS_1', 'A')], [entry('CKV_AWS_1', 'A')]).exitCode).toBe(0);
+  });
+
+  test.each([
+    ['[]', 'must be an object with an "accepted" array'],
+    ['{"accepted": [{"tool": "checkov", "rule": "X", "resource": "R"}]}', 'accepted[0].reason must be a non-empty string'],
+    ['{"accepted": [{"tool": "tflint", "rule": "X", "resource": "R", "reason": "because it is fine here, really"}]}', 'accepted[0].tool "tflint" is not one of'],
+    ['{"accepted": [{"tool": "checkov", "rule": "X", "resource": "R", "reason": "fine"}]}', 'accepted[0].reason is too short'],
+    ['{"accepted": [{"tool": "checkov", "rule": "X", "resource": "R", "reason": "because it is fine here, really", "until": 1}]}', 'unknown field(s) until'],
+    [
+      '{"accepted": [{"tool": "checkov", "rule": "X", "resource": "R", "reason": "because it is fine here, really"}, {"tool": "checkov", "rule": "X", "resource": "R", "reason": "because it is fine here, again"}]}',
+      'accepted[1] repeats checkov X on R',
+    ],
+    ['not json', 'is not JSON'],
+  ])('a malformed accepted-findings file is refused with the problem named: %s', (text, message) => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'apr-bench-accepted-')), 'accepted.json');
+    writeFileSync(file, text);
+    try {
+      expect(() => loadAcceptedFindings(file)).toThrow(message);
+    } finally {
+      rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+
+  test('the repository\'s list loads', () => {
+    expect(loadAcceptedFindings(path.join(REPO_ROOT, 'audit', 'accepted-findings.json')).length).toBeGreaterThan(0);
+  });
+});
+
+interface AuditCommandOutput {
+  exitCode: number;
+  timings: Record<string, number>;
+  templates: { label: string; exitCode: number; unaccepted: Finding[]; accepted: { finding: Finding; reason: string }[]; stateMachines: string[]; iamCalls: number }[];
+}
+
+/** The AWS::IAM::Policy attached to the role at a construct path. */
+function policyOfRole(template: any, rolePath: string): any {
+  const roleId = idAtPath(template, rolePath);
+  const found = Object.values<any>(template.Resources).filter(
+    (r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles ?? []).some((ref: any) => ref?.Ref === roleId),
+  );
+  if (found.length !== 1) throw new Error(`expected one policy on ${rolePath}, found ${found.length}`);
+  return found[0];
+}
