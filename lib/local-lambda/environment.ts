@@ -237,7 +237,11 @@ export class ExecutionEnvironment {
     }
     const preparationStartedAt = spec.preparationStartedAt ?? performance.now();
     await this.startRuntimeApi();
-    if (this.killedByService) return this.stoppedDuringInit();
+    if (this.killedByService) {
+      // Stopped while the Runtime API was starting: close it; no process was started.
+      await this.destroy();
+      return this.stoppedDuringInit();
+    }
     const procsFiles = spec.cgroup?.procsFiles ?? [];
     const child = spawn('/bin/sh', ['-c', SANDBOX_WRAPPER, 'lambda-sandbox', String(procsFiles.length), ...procsFiles, spec.command, ...spec.args], {
       cwd: spec.cwd,
@@ -300,7 +304,7 @@ export class ExecutionEnvironment {
 
   /** The service ended the environment before its init finished (the service is stopping). */
   private stoppedDuringInit(): InitResult {
-    this.state = 'dead';
+    this.markDead();
     return { ok: false, initDurationMs: 0, status: 'error', errorType: 'Runtime.ExitError', platformMessage: 'Runtime exited with error: signal: killed', stopped: true };
   }
 
