@@ -1,6 +1,6 @@
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { resolveConfig } from '../../lib/benchmark/config';
 import { COLD_START_MARKER_VARIABLE } from '../../lib/benchmark/cold-start';
 import { collectReports } from '../../lib/benchmark/collect-reports';
@@ -8,6 +8,7 @@ import { isComplete, onEvent } from '../../lib/handlers/deploy-trigger';
 import { describeTarget } from '../../lib/handlers/describe-target';
 import { forceColdStartTask } from '../../lib/handlers/measure';
 import { S3RunStore } from '../../lib/handlers/run-store';
+import { ensureOnlyRun } from '../../lib/handlers/single-run';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from './moto';
 import {
   createBucket,
@@ -249,6 +250,23 @@ describe('Step Functions: the deploy trigger (StartExecution, DescribeExecution)
     } finally {
       await setMotoExecutesStateMachines(moto().endpoint, false);
     }
+  });
+
+  test('one run at a time: Prepare\'s ListExecutions of RUNNING executions lets the first run on and refuses the second', async () => {
+    const stateMachineArn = await createStateMachine(aws.sfn, 'Benchmark', { StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 3600, End: true } } });
+    const start = async (name: string) => {
+      const out = await aws.sfn.send(new StartExecutionCommand({ stateMachineArn, name }));
+      const described = await aws.sfn.send(new DescribeExecutionCommand({ executionArn: out.executionArn }));
+      return { stateMachineArn, executionArn: out.executionArn!, startTime: described.startDate!.toISOString() };
+    };
+    const first = await start('run-a');
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await start('run-b');
+    await expect(ensureOnlyRun(aws.sfn, first)).resolves.toBeUndefined();
+    await expect(ensureOnlyRun(aws.sfn, second)).rejects.toMatchObject({ name: 'RunInProgressError', message: expect.stringContaining('run-a') });
+    // Once the first has stopped, ListExecutions with statusFilter RUNNING no longer returns it.
+    await aws.sfn.send(new StopExecutionCommand({ executionArn: first.executionArn }));
+    await expect(ensureOnlyRun(aws.sfn, second)).resolves.toBeUndefined();
   });
 
   test('DescribeExecution of an execution that does not exist: ExecutionDoesNotExist', async () => {
