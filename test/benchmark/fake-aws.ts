@@ -10,6 +10,14 @@ import type { AddressInfo } from 'node:net';
  * - S3 (restXml, path style): PutObject.
  * It models Lambda's cold starts the simple way: a configuration change retires the environment,
  * so the next invocation's REPORT line carries an Init Duration.
+ *
+ * Checked against moto, an independent implementation (test/moto/handlers.test.ts). Where the two
+ * differ, this fake follows AWS's documentation: an update reports LastUpdateStatus InProgress until
+ * it is done (moto: Successful at once; Lambda Developer Guide, "Lambda function states"), and the
+ * JSON filter pattern `{ $.type = "platform.report" }` selects events (moto matches every event;
+ * CloudWatch Logs User Guide, filter pattern syntax for JSON log events). They agree on the rest the
+ * steps use: FilterLogEvents' window is inclusive at both ends, an unknown log group is
+ * ResourceNotFoundException, and a quoted term matches as a substring.
  */
 
 export interface FakeFunction {
