@@ -15,6 +15,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
+  ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
   type HistoryEvent,
@@ -151,6 +152,17 @@ export async function benchAws(options: BenchAwsOptions, clients: BenchAwsClient
   }
   let executionArn = options.executionArn;
   if (!executionArn) {
+    // One run per stack at a time (lib/handlers/single-run.ts): Prepare would refuse a second run
+    // anyway; saying so before starting one spares a failed execution and names the one to follow.
+    const running = await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 10 }));
+    const other = running.executions?.[0];
+    if (other?.executionArn) {
+      io.err(
+        `bench:aws: a run is in progress: ${other.executionArn}${other.startDate ? ` (started ${new Date(other.startDate).toISOString()})` : ''}. ` +
+          `One run per stack at a time: follow it with --execution-arn ${other.executionArn}, and start again when it has ended.\n`,
+      );
+      return 1;
+    }
     const config: Record<string, number> = {};
     if (options.coldStarts !== undefined) config.coldStarts = options.coldStarts;
     if (options.warmInvocations !== undefined) config.warmInvocations = options.warmInvocations;

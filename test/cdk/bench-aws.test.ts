@@ -11,7 +11,7 @@ import { startFakeAws, TEST_CREDENTIALS, type FakeAws, type FakeRequest } from '
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:Bench';
 let fake: FakeAws;
 let clients: BenchAwsClients;
-let state: { status: string; objects: Map<string, string>; stackOutputs: Record<string, string> | null; polls: number };
+let state: { status: string; objects: Map<string, string>; stackOutputs: Record<string, string> | null; polls: number; running: object[] };
 const dirs: string[] = [];
 
 function cfnStacks(outputs: Record<string, string> | null): string {
@@ -24,6 +24,10 @@ function cfnStacks(outputs: Record<string, string> | null): string {
 
 function respond(req: FakeRequest) {
   if (req.operation === 'DescribeStacks') return { status: state.stackOutputs ? 200 : 400, body: cfnStacks(state.stackOutputs) };
+  if (req.operation === 'ListExecutions') {
+    expect(JSON.parse(req.body)).toMatchObject({ stateMachineArn: SM, statusFilter: 'RUNNING' });
+    return { body: { executions: state.running } };
+  }
   if (req.operation === 'StartExecution') {
     const name = JSON.parse(req.body).name;
     return { body: { executionArn: `arn:aws:states:us-east-1:123456789012:execution:Bench:${name}`, startDate: 1 } };
@@ -66,7 +70,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   fake.requests.length = 0;
-  state = { status: 'SUCCEEDED', objects: new Map(), stackOutputs: { StateMachineArn: SM, ResultsBucketName: 'results' }, polls: 0 };
+  state = { status: 'SUCCEEDED', objects: new Map(), stackOutputs: { StateMachineArn: SM, ResultsBucketName: 'results' }, polls: 0, running: [] };
 });
 
 function io() {
@@ -116,6 +120,16 @@ test('--execution-arn follows a run already started (e.g. by the deployment) and
   expect(existsSync(path.join(out, name, 'results.json'))).toBe(true);
   // Only the result files, not the raw records below them.
   expect(existsSync(path.join(out, name, 'raw'))).toBe(false);
+});
+
+test('a run in progress: no second run is started; the message names the one to follow', async () => {
+  const other = 'arn:aws:states:us-east-1:123456789012:execution:Bench:deploy-20240601-120000-abcdef';
+  state.running = [{ executionArn: other, stateMachineArn: SM, name: 'deploy-20240601-120000-abcdef', status: 'RUNNING', startDate: 1717243200 }];
+  const captured = io();
+  expect(await benchAws(options(), clients, captured.io)).toBe(1);
+  expect(fake.requests.map((r) => r.operation)).not.toContain('StartExecution');
+  expect(captured.err.join('')).toContain(`a run is in progress: ${other} (started 2024-06-01T12:00:00.000Z)`);
+  expect(captured.err.join('')).toContain(`--execution-arn ${other}`);
 });
 
 test('a failed run: what failed, from failure.json, and exit code 1', async () => {
