@@ -11,11 +11,18 @@
  *
  * A group's owner is gone when no process has its pid. A pid reused by an unrelated process keeps the group
  * (it is not ours to judge); the next sweep after that process ends removes it.
+ *
+ * Runs without limits have no cgroups; their runtimes are found by what every runtime the service starts
+ * carries in its environment: the service's fake credentials (runtime-environment.ts) and
+ * AWS_LAMBDA_RUNTIME_API, the address of its environment's Runtime API. That API lives in the host process,
+ * so a runtime whose Runtime API port on this machine has no listener is an orphan, and is killed with its
+ * process group (each runtime leads its own).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isAlive, killPids, listSubdirs, mountinfoEntries, readPids } from './cgroup-files';
 import { GROUP_PREFIX } from './cgroup-types';
+import { FAKE_CREDENTIALS } from './runtime-environment';
 
 export interface StaleSweepResult {
   /** Cgroup directories removed (environment groups and their parents). */
@@ -27,7 +34,11 @@ export interface StaleSweepResult {
 }
 
 export interface StaleSweepOptions {
-  /** Cgroup mount points to search; default: every v1 memory/cpu mount and every cgroup2 mount in /proc/self/mountinfo. */
+  /**
+   * Cgroup mount points to search; default: every v1 memory/cpu mount and every cgroup2 mount in
+   * /proc/self/mountinfo, and then also orphaned runtimes of runs without limits (found through /proc).
+   * Given roots restrict the sweep to them (tests).
+   */
   roots?: string[];
   /** How long to wait for killed processes to leave a group before giving up on it; 2 s by default. */
   settleMs?: number;
@@ -69,6 +80,52 @@ export function findStaleGroups(root: string): string[] {
   return found;
 }
 
+/** Local TCP ports in LISTEN state, from /proc/net/tcp and tcp6 (this network namespace). */
+export function listeningPorts(tables: string[]): Set<number> {
+  const ports = new Set<number>();
+  for (const table of tables) {
+    for (const line of table.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is HEXIP:HEXPORT, st 0A is LISTEN.
+      if (f.length > 3 && f[3] === '0A') ports.add(parseInt(f[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+
+/** The Runtime API port a process of the local service was given, or null when it is not one of ours. */
+export function runtimeApiPortOf(environ: string): number | null {
+  const vars = environ.split('\0');
+  if (!vars.includes(`AWS_ACCESS_KEY_ID=${FAKE_CREDENTIALS.AWS_ACCESS_KEY_ID}`)) return null;
+  const api = vars.find((v) => v.startsWith('AWS_LAMBDA_RUNTIME_API='));
+  const m = api ? /^AWS_LAMBDA_RUNTIME_API=(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(api) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/** Runtimes (and their descendants) of local services that are gone: their Runtime API has no listener. */
+function findOrphanRuntimes(): number[] {
+  let tables: string[];
+  try {
+    tables = ['/proc/net/tcp', '/proc/net/tcp6'].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, 'utf8'));
+  } catch {
+    return [];
+  }
+  const listening = listeningPorts(tables);
+  const orphans: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let environ: string;
+    try {
+      environ = fs.readFileSync(`/proc/${name}/environ`, 'utf8');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    const port = runtimeApiPortOf(environ);
+    if (port !== null && !listening.has(port)) orphans.push(Number(name));
+  }
+  return orphans;
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -108,6 +165,18 @@ export function sweepStaleLocalLambdaState(options: StaleSweepOptions = {}): Sta
     }
   }
   const settleMs = options.settleMs ?? 2000;
+  if (!options.roots) {
+    // Runtimes of runs without limits (no cgroup to find them by): each leads its own process group.
+    for (const pid of findOrphanRuntimes()) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // not a group leader (a descendant): killed by itself below
+      }
+      killPids([pid]);
+      result.killed.push(pid);
+    }
+  }
   const groups = roots.flatMap((r) => findStaleGroups(r));
   // Kill everything first (a runtime is in a memory and a cpu group on v1), then remove.
   for (const group of groups) {

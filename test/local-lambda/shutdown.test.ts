@@ -6,12 +6,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvokeCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { LocalLambdaService, sweepStaleLocalLambdaState } from '../../lib/local-lambda';
 import { CgroupLimits } from '../../lib/local-lambda/cgroups';
-import { cgroupRoots } from '../../lib/local-lambda/stale-state';
+import { runtimeEnvironment } from '../../lib/local-lambda/runtime-environment';
+import { cgroupRoots, listeningPorts, runtimeApiPortOf } from '../../lib/local-lambda/stale-state';
 import { clients, FIXTURES, fixtureFunction, PROJECT_ROOT } from './helpers';
 
 const here = CgroupLimits.check();
@@ -174,6 +176,51 @@ describe('sweepStaleLocalLambdaState()', () => {
       }
     }
   }, 60000);
+});
+
+describe('sweepStaleLocalLambdaState() without cgroups', () => {
+  test('kills a runtime whose Runtime API is gone (a run without limits that was killed), and leaves one whose API is alive', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const livePort = (server.address() as net.AddressInfo).port;
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const deadPort = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const fakeRuntime = (port: number) =>
+      spawn('/bin/sleep', ['300'], {
+        detached: true,
+        stdio: 'ignore',
+        env: { ...runtimeEnvironment({ definition: fixtureFunction('x'), region: 'us-east-1', runtimeApi: `127.0.0.1:${port}`, logGroupName: 'g', logStreamName: 's' }) },
+      });
+    const orphan = fakeRuntime(deadPort);
+    const live = fakeRuntime(livePort);
+    try {
+      expect(await waitFor(() => fs.existsSync(`/proc/${orphan.pid}/environ`) && fs.readFileSync(`/proc/${orphan.pid}/environ`, 'utf8').includes('AWS_LAMBDA_RUNTIME_API'))).toBe(true);
+      const result = sweepStaleLocalLambdaState();
+      expect(result.killed).toContain(orphan.pid);
+      expect(result.killed).not.toContain(live.pid);
+      expect(await waitFor(() => gone(orphan.pid!))).toBe(true);
+      expect(gone(live.pid!)).toBe(false);
+    } finally {
+      orphan.kill('SIGKILL');
+      live.kill('SIGKILL');
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  test('tells its own runtimes by their environment and Runtime API port', () => {
+    const env = runtimeEnvironment({ definition: fixtureFunction('x'), region: 'us-east-1', runtimeApi: '127.0.0.1:4321', logGroupName: 'g', logStreamName: 's' });
+    const environ = Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\0') + '\0';
+    expect(runtimeApiPortOf(environ)).toBe(4321);
+    expect(runtimeApiPortOf('AWS_LAMBDA_RUNTIME_API=127.0.0.1:4321\0HOME=/root\0')).toBeNull();
+    const tcp = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:10E1 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0',
+      '   1: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 20 4 30 10 -1',
+    ].join('\n');
+    expect([...listeningPorts([tcp])]).toEqual([4321]);
+  });
 });
 
 describe('throttling on demand', () => {
