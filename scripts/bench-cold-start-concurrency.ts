@@ -1,10 +1,12 @@
 /**
  * Does initialising several environments at once change what a cold start measures?
  *
- * `npm run bench` forces the PyTorch function's cold starts in rounds (cold-start-concurrency.ts): after
- * one configuration update, C invocations at once, each in a new environment under its own CPU quota.
- * This script checks that choice against the plain way, one cold start per update, on the real function
- * behind the local service with limits applied. The two ways alternate (a single cold start, then a round
+ * `npm run bench` may force the PyTorch function's cold starts in rounds (cold-start-concurrency.ts): after
+ * one configuration update, C invocations at once, each in a new environment. Since INIT runs with burst
+ * CPU (up to 2 CPUs per environment), rounds fit only where whole bursts fit beside a spare CPU; this
+ * script measures what rounds do against the plain way, one cold start per update, on the real function
+ * behind the local service with limits applied (give --concurrency N where auto chooses 1). Cold starts
+ * whose init hit the 10 s limit are counted and shown, not dropped. The two ways alternate (a single cold start, then a round
  * of C, then a single ...), so drift of the machine over the run affects both alike. It reports Init
  * Duration for each way and the ratio of the medians (rounds / single) with a 95 % bootstrap interval: an
  * interval that contains 1 means no difference could be seen at this sample size.
