@@ -11,6 +11,9 @@ import { LocalLambdaService } from '../../lib/local-lambda';
 import { MAX_LOG_MESSAGE_BYTES } from '../../lib/local-lambda/output-lines';
 import { clients, FIXTURES, fixtureFunction, invoke, ms } from './helpers';
 
+// Generous on a loaded machine: no case waits for a timer unless an answer fails to come.
+jest.setTimeout(30000);
+
 let service: LocalLambdaService;
 let lambda: ReturnType<typeof clients>['lambda'];
 let logs: ReturnType<typeof clients>['logs'];
@@ -61,7 +64,7 @@ function rawToService(bytes: string, { end = true } = {}): Promise<{ status: num
     socket.on('connect', () => {
       socket.write(bytes);
       if (end) socket.end();
-      setTimeout(finish, 1000);
+      setTimeout(finish, 5000);
     });
   });
 }
