@@ -7,6 +7,7 @@ import { collectReports } from '../../lib/benchmark/collect-reports';
 import { isComplete, onEvent } from '../../lib/handlers/deploy-trigger';
 import { describeTarget } from '../../lib/handlers/describe-target';
 import { forceColdStartTask } from '../../lib/handlers/measure';
+import { recordFailureTask } from '../../lib/handlers/record-failure';
 import { S3RunStore } from '../../lib/handlers/run-store';
 import { ensureOnlyRun } from '../../lib/handlers/single-run';
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from './moto';
@@ -179,6 +180,24 @@ describe('S3: the run store', () => {
     const raw = await aws.s3.send(new GetObjectCommand({ Bucket: 'results', Key: 'runs/r/raw/apr/cold/0002.json' }));
     expect(raw.ContentType).toBe('application/json');
     expect(await raw.Body?.transformToString()).toBe('{"n":2}\n');
+  });
+
+  test('RecordFailure writes failure.json under the run, pointing at the raw records in the bucket', async () => {
+    await createBucket(aws.s3, 'results');
+    const out = await recordFailureTask(
+      { executionName: 'r9', failedState: 'Prepare', error: { Error: 'ExecutionInputError', Cause: JSON.stringify({ errorType: 'ExecutionInputError', errorMessage: 'execution input: bad', trace: [] }) } },
+      { store: new S3RunStore(aws.s3, 'results'), now: () => new Date('2026-01-01T00:00:00Z') },
+    );
+    expect(out.failureKey).toBe('runs/r9/failure.json');
+    const raw = await aws.s3.send(new GetObjectCommand({ Bucket: 'results', Key: out.failureKey }));
+    expect(JSON.parse(await raw.Body!.transformToString())).toMatchObject({
+      run: 'r9',
+      status: 'FAILED',
+      failedState: 'Prepare',
+      message: 'ExecutionInputError: execution input: bad',
+      recordedAt: '2026-01-01T00:00:00.000Z',
+      rawRecords: 's3://results/runs/r9/raw/',
+    });
   });
 
   test('a bucket that does not exist is an error, not an empty store', async () => {
