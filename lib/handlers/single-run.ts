@@ -23,7 +23,8 @@ export class RunInProgressError extends Error {
     super(
       `another benchmark run is in progress (${other.name}, started ${other.startDate.toISOString()}): one run per stack at a time, ` +
         `because a forced cold start of one run would retire the other's environments. Follow it with ` +
-        `\`npm run bench:aws -- --execution-arn ${other.executionArn}\` and start again when it has ended.`,
+        `\`npm run bench:aws -- --execution-arn ${other.executionArn}\` and start again when it has ended ` +
+        `(or stop it: \`aws stepfunctions stop-execution --execution-arn ${other.executionArn}\`).`,
     );
     this.name = 'RunInProgressError';
   }
