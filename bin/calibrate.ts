@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const run = await measureColdStarts(targets, {
       coldStarts: opts.coldStarts,
       limits: opts.limits,
-      onProgress: (name, done, total) => process.stderr.write(`\r${name}: ${done}/${total} cold starts${done === total ? '\n' : ''}`),
+      onProgress: (round, rounds) => process.stderr.write(`\rround ${round}/${rounds} (one cold start of each function)${round === rounds ? '\n' : ''}`),
     });
     const rows = calibrationRows(run, targets, aws);
     writeMeasurements(

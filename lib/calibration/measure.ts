@@ -3,7 +3,7 @@
  * benchmark measures on AWS: a configuration update retires the environments (lib/benchmark
  * forceColdStart), then one synchronous Invoke with `LogType: Tail` lands in a new environment, and its
  * Init Duration is read from the REPORT line in the returned log tail (lib/benchmark parseReportLine).
- * One cold start at a time, so that no two inits share the CPUs.
+ * One cold start at a time, so that no two inits share the CPUs; the functions take turns (round robin).
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { createBenchmarkClients } from '../benchmark/clients';
@@ -18,8 +18,8 @@ export interface MeasureOptions {
   coldStarts: number;
   /** cgroup limits of the local service (see lib/local-lambda/README.md). */
   limits: LimitsMode;
-  /** Called after every cold start. */
-  onProgress?: (functionName: string, done: number, total: number) => void;
+  /** Called after every round (one cold start of each function). */
+  onProgress?: (round: number, rounds: number) => void;
 }
 
 export interface FunctionMeasurement {
@@ -66,7 +66,7 @@ export async function invokeForReport(lambda: Pick<LambdaClient, 'send'>, functi
   return report;
 }
 
-/** Forces `coldStarts` cold starts of each function, one after another, and summarises Init Duration. */
+/** Forces `coldStarts` cold starts of each function, taking turns, and summarises Init Duration. */
 export async function measureColdStarts(targets: readonly TargetFile[], options: MeasureOptions): Promise<MeasurementRun> {
   if (!Number.isInteger(options.coldStarts) || options.coldStarts < 1) {
     throw new CalibrationMeasurementError(`coldStarts must be a positive integer, got ${options.coldStarts}`);
@@ -74,26 +74,30 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
   const service = await LocalLambdaService.start({ limits: options.limits });
   const { lambda } = createBenchmarkClients({ ...LOCAL_CLIENT, endpoint: service.endpoint });
   try {
-    const functions: FunctionMeasurement[] = [];
-    for (const target of targets) {
-      service.register(target.definition);
-      const name = target.definition.functionName;
-      const initDurationsMs: number[] = [];
-      let maxMemoryUsedMB = 0;
-      for (let i = 1; i <= options.coldStarts; i++) {
+    for (const target of targets) service.register(target.definition);
+    const samples = targets.map(() => ({ initDurationsMs: [] as number[], maxMemoryUsedMB: 0 }));
+    // Round robin (one cold start of each function, then the next round): whatever else the machine does
+    // drifts over the run, and interleaving spreads that drift over every runtime alike, so the ratios
+    // between runtimes, which the model is fitted on, are not bent by when each was measured.
+    for (let i = 1; i <= options.coldStarts; i++) {
+      for (const [k, target] of targets.entries()) {
+        const name = target.definition.functionName;
         // The local service finishes an update as soon as the idle environments have exited: poll fast.
         await forceColdStart(lambda, name, `calibration-${i}`, { minDelaySeconds: 0.02, maxWaitSeconds: 60 });
         const report = await invokeForReport(lambda, name, target.payload);
         if (report.initDurationMs === undefined) {
           throw new CalibrationMeasurementError(`${name}: cold start ${i} carried no Init Duration (${report.status ?? 'no status'}); every calibration cold start must be a clean one`);
         }
-        initDurationsMs.push(report.initDurationMs);
-        maxMemoryUsedMB = Math.max(maxMemoryUsedMB, report.maxMemoryUsedMB);
-        options.onProgress?.(name, i, options.coldStarts);
+        samples[k].initDurationsMs.push(report.initDurationMs);
+        samples[k].maxMemoryUsedMB = Math.max(samples[k].maxMemoryUsedMB, report.maxMemoryUsedMB);
       }
+      options.onProgress?.(i, options.coldStarts);
+    }
+    const functions = targets.map((target, k): FunctionMeasurement => {
+      const { initDurationsMs, maxMemoryUsedMB } = samples[k];
       const stats = summarize(initDurationsMs)!;
       const m: FunctionMeasurement = {
-        functionName: name,
+        functionName: target.definition.functionName,
         runtimeLabel: target.runtimeLabel,
         packageType: target.definition.packageType,
         initDurationsMs,
@@ -102,8 +106,8 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
         maxMemoryUsedMB,
       };
       if (target.packageBytes !== undefined) m.packageBytes = target.packageBytes;
-      functions.push(m);
-    }
+      return m;
+    });
     const limits: MeasurementRun['limits'] = { mode: options.limits, applied: service.limits.applied };
     if (!service.limits.applied && service.limits.reason) limits.reason = service.limits.reason;
     return { limits, functions };
