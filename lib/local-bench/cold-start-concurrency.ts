@@ -11,10 +11,12 @@ import { LAMBDA_ENVIRONMENT_VCPUS } from '../local-lambda/cgroups';
  * compete and each one measures the others.
  *
  * Measured on the development machine (2 CPUs, loaded by other builds; `npm run bench:cold-start-concurrency
- * -- --singles 10 --concurrency 2|3`, the PyTorch function, 2026-11-29): rounds of 2 read 1.755x of single
- * cold starts (95 % CI 1.525-2.465; medians 6,151 against 3,506 ms), rounds of 3 read 2.687x (2.243-3.056)
- * and 9 of 12 inits in rounds of 3 hit the 10 s init limit, against none singly. So on two CPUs every cold
- * start has an update of its own; rounds come back only where whole bursts fit beside a CPU kept spare.
+ * -- --singles 10 --concurrency 2|3`, the PyTorch function, 2026-11-29, load average 11-13): rounds of 2
+ * read 1.755x of single cold starts (95 % CI 1.525-2.465; medians 6,151 against 3,506 ms) and, in a second
+ * run, 2.075x (1.658-2.388; 8,413 against 4,055 ms, one of ten inits in rounds hit the 10 s limit); rounds
+ * of 3 read 2.687x (2.243-3.056) and 9 of 12 inits in rounds of 3 hit the limit, against none singly. So on
+ * two CPUs every cold start has an update of its own; rounds come back only where whole bursts fit beside
+ * a CPU kept spare.
  *
  * Where an init takes milliseconds (the .apr function, about 2 ms), the service's own work for a sibling
  * environment (spawning its wrapper is about 1 ms of synchronous work on the event loop) would land inside
