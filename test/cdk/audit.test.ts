@@ -10,8 +10,12 @@ import { cleanUpSynths, idAtPath, synth } from './helpers';
 /** The audit on the real template, and on small templates that show what it flags. */
 afterAll(cleanUpSynths);
 
+/** The stack synthesized once for the whole file (about 15 s). */
+let synthesized: ReturnType<typeof synth> | undefined;
+const stack = () => (synthesized ??= synth());
+
 test('on the stack: every role, every data resource, every acknowledgement, what stays outside', () => {
-  const s = synth();
+  const s = stack();
   const report = auditTemplate(s.json);
   const roleIds = Object.entries(s.json.Resources as Record<string, { Type: string }>).filter(([, r]) => r.Type === 'AWS::IAM::Role');
   expect(report.roles).toHaveLength(roleIds.length);
@@ -89,7 +93,7 @@ describe('npm run audit: the independent validators and the accepted findings', 
   let forceColdStartRoleName: string;
 
   beforeAll(() => {
-    const real = synth().json;
+    const real = stack().json;
     const write = (name: string, template: unknown) => {
       const file = path.join(dir, name);
       writeFileSync(file, JSON.stringify(template, null, 1));
