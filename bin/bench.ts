@@ -92,13 +92,14 @@ async function main(): Promise<number> {
       import('../lib/local-bench/progress'),
     ]);
     const bar = new ProgressBar();
-    const total = options.targets.length * (options.coldStarts + options.warm);
+    const total = (options.targets.length + options.targetFiles.length) * (options.coldStarts + options.warm);
     let done = 0;
     let outcome;
     try {
       outcome = await runLocalBench({
         projectRoot: ROOT,
         targets: options.targets,
+        targetFiles: options.targetFiles,
         coldStarts: options.coldStarts,
         warmInvocations: options.warm,
         ...(options.payload ? { payload: options.payload } : {}),

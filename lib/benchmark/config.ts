@@ -142,6 +142,12 @@ export function validateTargets(targets: readonly TargetSpec[]): void {
         throw new BenchmarkConfigError(`${where}.coldStartConcurrency`, `must be at most ${MAX_COLD_START_CONCURRENCY}, got ${t.coldStartConcurrency}`);
       }
     }
+    if (t.packageType !== undefined && t.packageType !== 'Zip' && t.packageType !== 'Image') {
+      throw new BenchmarkConfigError(`${where}.packageType`, `must be "Zip" or "Image", got ${JSON.stringify(t.packageType)}`);
+    }
+    if (t.payload !== undefined && JSON.stringify(t.payload).length > 256 * 1024) {
+      throw new BenchmarkConfigError(`${where}.payload`, 'is larger than 256 KB (the state machine passes it as state)');
+    }
     if (t.logFormat !== undefined && t.logFormat !== 'Text' && t.logFormat !== 'JSON') {
       throw new BenchmarkConfigError(`${where}.logFormat`, `must be "Text" or "JSON", got ${JSON.stringify(t.logFormat)}`);
     }

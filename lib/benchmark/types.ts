@@ -50,6 +50,11 @@ export interface TargetSpec {
   packageBytes: number;
   /** 'Zip' or 'Image'; what the AWS prediction of a local run needs. Absent on older manifests. */
   packageType?: PackageType;
+  /**
+   * The event this target is sent instead of the run's payload (a function brought in by a target
+   * file answers its own events, not the wine contract). Absent: config.payload.
+   */
+  payload?: JsonValue;
   /** Human description of the package, e.g. '1.2 MB zip'. */
   packageLabel: string;
   /** The function's log format; decides which REPORT filter is used. Default 'Text'. */

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { JsonObject } from '../benchmark/types';
 import type { LimitsMode } from '../local-lambda';
+import { checkTargetFiles } from '../targets/local-targets';
+import { readTargetFile, TargetFileError, type TargetFile } from '../targets/target-file';
 import { parseColdStartConcurrency, type ColdStartConcurrencyChoice } from './cold-start-concurrency';
 import { checkPayloadText } from './payload-check';
 import { TARGET_KEYS, type ParitySet, type TargetKey } from './targets';
@@ -16,6 +18,8 @@ export interface BenchOptions {
   coldStarts: number;
   warm: number;
   targets: TargetKey[];
+  /** Functions from --target-file, read and validated; measured beside the built-in targets. */
+  targetFiles: TargetFile[];
   out: string;
   payload?: JsonObject;
   limits: LimitsMode;
@@ -46,6 +50,8 @@ function coldStartConcurrency(value: string): ColdStartConcurrencyChoice {
 }
 
 export function targetList(value: string): TargetKey[] {
+  // "none": no built-in target, for a run of --target-file functions only.
+  if (value.trim() === 'none') return [];
   const keys = value.split(',').map((k) => k.trim()).filter(Boolean);
   const unknown = keys.filter((k) => !(TARGET_KEYS as readonly string[]).includes(k));
   if (keys.length === 0 || unknown.length) throw new InvalidArgumentError(`unknown target ${unknown.join(', ') || '(none)'}; choose from ${TARGET_KEYS.join(', ')}`);
@@ -67,6 +73,25 @@ export function payloadFile(file: string): JsonObject {
   }
 }
 
+/**
+ * --target-file FILE, repeatable, each value possibly a comma-separated list: every file is read and
+ * validated now, so a bad one is refused (naming the file and the field) before setup or any measurement.
+ */
+export function targetFileArgument(value: string, previous: TargetFile[] = []): TargetFile[] {
+  const files = value.split(',').map((f) => f.trim()).filter(Boolean);
+  if (files.length === 0) throw new InvalidArgumentError('--target-file must name a file');
+  const out = [...previous];
+  for (const file of files) {
+    try {
+      out.push(readTargetFile(file));
+    } catch (error) {
+      if (error instanceof TargetFileError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  }
+  return out;
+}
+
 export function outDirArgument(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('--out must name a directory');
   if (value.includes('\0')) throw new InvalidArgumentError('--out must not contain a NUL byte');
@@ -84,7 +109,13 @@ export function buildBenchCommand(): Command {
     .description('Benchmark the .apr and PyTorch functions on the local Lambda service, through the same state machine as on AWS')
     .option('--cold-starts <n>', 'forced cold starts per function', decimalInteger('--cold-starts', 1, 500), 30)
     .option('--warm <n>', 'warm invocations per function', decimalInteger('--warm', 1, 5000), 100)
-    .option('--targets <list>', `functions to measure, comma-separated (${TARGET_KEYS.join(',')})`, targetList, [...TARGET_KEYS])
+    .option('--targets <list>', `built-in functions to measure, comma-separated (${TARGET_KEYS.join(',')}), or none`, targetList, [...TARGET_KEYS])
+    .option(
+      '--target-file <file>',
+      'a JSON target file bringing another function into the run (lib/targets/target-file.ts); repeatable, or a comma-separated list',
+      targetFileArgument,
+      [],
+    )
     .option('--out <dir>', 'results directory (must be new or empty; it appears only when the run has ended whole)', outDirArgument, path.join('bench-results', timestamp()))
     .option('--payload <file>', 'a JSON file with the event to send, checked against docs/CONTRACT.md (default: the reference payload)', payloadFile)
     .addOption(new Option('--limits <mode>', 'CPU and memory limits matching each function\'s memory size (cgroups)').choices(['auto', 'on', 'off']).default('auto'))
@@ -102,5 +133,15 @@ export function buildBenchCommand(): Command {
 /** Parses `argv` (as process.argv). Bad values end the process with commander's usage error. */
 export function parseBenchOptions(argv: readonly string[], command: Command = buildBenchCommand()): BenchOptions {
   command.parse(argv as string[]);
-  return command.opts<BenchOptions>();
+  // Commander names the repeatable --target-file's value `targetFile`; it holds every file given.
+  const { targetFile, ...rest } = command.opts<Omit<BenchOptions, 'targetFiles'> & { targetFile: TargetFile[] }>();
+  const options: BenchOptions = { ...rest, targetFiles: targetFile };
+  // Checks across options: something to measure, and target files that clash with nothing.
+  if (options.targets.length === 0 && options.targetFiles.length === 0) command.error('error: --targets none needs at least one --target-file');
+  try {
+    checkTargetFiles(options.targetFiles);
+  } catch (error) {
+    command.error(`error: option '--target-file <file>': ${(error as Error).message}`);
+  }
+  return options;
 }

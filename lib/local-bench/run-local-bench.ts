@@ -10,7 +10,8 @@ import { buildParityPayloads, runParity, toBenchmarkParity } from '../parity';
 import { runStateMachineLocally, type LocalRunProgress, type LocalRunResult } from '../state-machine-local';
 import { stopWithSignal } from '../state-machine-local/local-handlers';
 import { synthesizeTemplateCached } from '../state-machine-local/synth-process';
-import { localTargets, missingTargetFiles } from '../targets/local-targets';
+import { checkTargetFiles, localTargets, missingTargetFiles, targetFileSpec } from '../targets/local-targets';
+import type { TargetFile } from '../targets/target-file';
 import { chooseColdStartConcurrency, type ColdStartConcurrencyChoice } from './cold-start-concurrency';
 import { collectEnvironmentManifest, type AprBuildInfo } from './environment-manifest';
 import { commitOutput, describeWriteFailure, discardOutput, OutputLocationError, prepareOutputLocation, type OutputPlan } from './output-location';
@@ -27,7 +28,13 @@ const BATCHED_COLD_STARTS: ReadonlySet<TargetKey> = new Set(['pytorch']);
 
 export interface LocalBenchOptions {
   projectRoot: string;
+  /** Built-in targets to measure; may be empty when `targetFiles` bring functions. */
   targets: TargetKey[];
+  /**
+   * Functions brought in by target files (`--target-file`), already read and validated: measured and
+   * predicted like the built-in targets, each sent its own payload, never part of the parity check.
+   */
+  targetFiles?: TargetFile[];
   coldStarts: number;
   warmInvocations: number;
   payload?: JsonObject;
@@ -99,6 +106,7 @@ function targetSpec(definition: LocalFunctionDefinition, key: TargetKey, package
     architecture: 'x86_64',
     packageBytes,
     packageLabel,
+    packageType: definition.packageType,
   };
 }
 
@@ -145,6 +153,9 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     const missing = missingTargetFiles(definition, root);
     if (missing) throw new Error(missing);
   }
+  const targetFiles = options.targetFiles ?? [];
+  checkTargetFiles(targetFiles);
+  if (definitions.length + targetFiles.length === 0) throw new Error('no target to measure: name built-in targets or give a target file');
   const plan = options.output ?? (await prepareOutputLocation(options.outDir));
   let committed = false;
   let service: LocalLambdaService | undefined;
@@ -168,6 +179,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
         specs.push(targetSpec(all.pytorch, key, size.bytes, size.label));
       }
     }
+    for (const tf of targetFiles) specs.push(targetFileSpec(tf));
 
     let parity: Parity | undefined;
     if (options.parity !== 'off' && options.targets.length === 2) {
@@ -183,7 +195,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     throwIfInterrupted(signal);
 
     service = await LocalLambdaService.start({ limits: options.limits, ...options.service });
-    for (const definition of definitions) service.register(definition);
+    for (const definition of [...definitions, ...targetFiles.map((tf) => tf.definition)]) service.register(definition);
     for (const spec of specs) {
       if (!BATCHED_COLD_STARTS.has(spec.key as TargetKey)) continue;
       const decision = chooseColdStartConcurrency(options.coldStartConcurrency ?? 'auto', {

@@ -7,11 +7,17 @@
  * - `pytorch`: `baselines/pytorch-wine/.venv/bin/python -m awslambdaric lambda_function.lambda_handler`
  *   in baselines/pytorch-wine (prepared by `npm run build:pytorch`), the command the container image runs,
  *   with 512 MB and a 30 s timeout.
+ *
+ * Any other function joins a run through a target file (target-file.ts, `--target-file`): measured and
+ * predicted like these two, sent its own payload, and outside the parity check, which compares the
+ * two functions that implement docs/CONTRACT.md.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { TargetSpec } from '../benchmark/types';
 import type { LocalFunctionDefinition } from '../local-lambda';
+import type { TargetFile } from './target-file';
 
 export interface LocalTargetsOptions {
   aprFunctionName?: string;
@@ -88,4 +94,67 @@ function statOrUndefined(file: string): fs.Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The built-in targets' keys and function names, which a target file may not take. */
+export const BUILT_IN_NAMES: readonly string[] = ['apr', 'pytorch'];
+
+/**
+ * A target key from a target file's functionName: results, raw files and the state machine key targets
+ * by it, and it must be lower-case letters, digits and "-", at most 40 (lib/handlers/run-layout.ts).
+ */
+export function targetKeyOf(tf: Pick<TargetFile, 'file' | 'definition'>): string {
+  const key = tf.definition.functionName.toLowerCase().replace(/_/g, '-');
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(key)) {
+    throw new Error(
+      `target file ${tf.file}: "functionName" ${JSON.stringify(tf.definition.functionName)} must start with a letter or digit and be at most 40 characters ` +
+        '(it keys the results as lower-case letters, digits and "-")',
+    );
+  }
+  return key;
+}
+
+/**
+ * Checks target files against each other and the built-in targets, before anything is set up: each
+ * must have its own key and function name, and its command and working folder must exist.
+ */
+export function checkTargetFiles(files: readonly TargetFile[], taken: readonly string[] = BUILT_IN_NAMES): void {
+  const seen = new Map<string, string>(taken.map((name) => [name, 'a built-in target']));
+  for (const tf of files) {
+    const key = targetKeyOf(tf);
+    for (const name of new Set([key, tf.definition.functionName])) {
+      const other = seen.get(name);
+      if (other) throw new Error(`target file ${tf.file}: "functionName" ${JSON.stringify(tf.definition.functionName)} is taken by ${other}`);
+      seen.set(name, tf.file);
+    }
+    const missing = missingTargetFileParts(tf);
+    if (missing) throw new Error(missing);
+  }
+}
+
+/** What a target file's function lacks to run here (its command, its folder); undefined when it can run. */
+export function missingTargetFileParts(tf: Pick<TargetFile, 'file' | 'definition'>): string | undefined {
+  const { command, cwd } = tf.definition;
+  if (!statOrUndefined(cwd)?.isDirectory()) return `target file ${tf.file}: "cwd" ${cwd} is not a folder`;
+  // A bare command name is looked up on PATH when the runtime starts; a path must exist now.
+  if (command.includes('/') && !statOrUndefined(command)?.isFile()) return `target file ${tf.file}: "command" ${command} does not exist`;
+  return undefined;
+}
+
+/** The benchmark's view of a target file's function (the service registers `tf.definition`). */
+export function targetFileSpec(tf: TargetFile): TargetSpec {
+  const d = tf.definition;
+  const spec: TargetSpec = {
+    key: targetKeyOf(tf),
+    functionName: d.functionName,
+    logGroupName: `/aws/lambda/${d.functionName}`,
+    runtimeLabel: tf.runtimeLabel,
+    memorySizeMB: d.memorySizeMB,
+    architecture: tf.architecture,
+    packageBytes: tf.packageBytes ?? 0,
+    packageLabel: tf.packageBytes !== undefined ? `${d.packageType === 'Image' ? 'image content' : 'zip package'} per ${path.basename(tf.file)}` : `size not given in ${path.basename(tf.file)}`,
+    packageType: d.packageType,
+  };
+  if (tf.payload !== undefined) spec.payload = tf.payload as TargetSpec['payload'];
+  return spec;
 }

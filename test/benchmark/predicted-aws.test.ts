@@ -1,0 +1,141 @@
+import { aggregate } from '../../lib/benchmark/aggregate';
+import { predictedRatio, sameRuntime } from '../../lib/benchmark/predicted-aws';
+import { renderMarkdown } from '../../lib/benchmark/render-markdown';
+import { renderColdStartChart } from '../../lib/benchmark/render-svg';
+import { renderConsoleSummary } from '../../lib/local-bench/console-summary';
+import { predictAwsInit } from '../../lib/prediction';
+import { fixtureModel } from './model-fixture';
+import { syntheticRun, TORCH_SPEC } from './synthetic-run';
+import { parseSvg } from './xml-check';
+
+/**
+ * A local run's reports carry both: what was measured here and what AWS is predicted to show, with
+ * the prediction's interval and the model's validation error. The model is fitted by the real fit
+ * function on a small table (model-fixture.ts); the expected predictions come from the prediction API
+ * itself, so these tests check how the reports carry them, not the model.
+ */
+
+const model = fixtureModel();
+const ENV = { limitsApplied: true };
+const local = aggregate({ run: syntheticRun(), backend: 'local', environment: ENV, awsModel: model });
+
+describe('predictedAws in results.json', () => {
+  test('a block per target with x86_64 and arm64, from the local Init Duration p50 and p90', () => {
+    // synthetic apr: Init 20..24 ms (p50 22, p90 23.6), zip; pytorch 3,900..4,100 ms (p50 4,000, p90 4,080), image.
+    const [aprX86, aprArm] = predictAwsInit({ localInitP50Ms: 22, localInitP90Ms: 23.6, packageType: 'Zip', runtimeLabel: 'provided.al2023', packageBytes: 1_200_000 }, model);
+    const apr = local.targets.apr.predictedAws!;
+    expect(apr.from).toEqual({ localInitP50Ms: 22, localInitP90Ms: 23.6, n: 5, packageType: 'Zip', runtime: 'provided.al2023' });
+    expect(apr.x86_64).toEqual({ p50Ms: aprX86.p50Ms, p90Ms: aprX86.p90Ms, interval95: aprX86.interval95, validation: aprX86.validation });
+    expect(apr.arm64!.p50Ms).toBe(aprArm.p50Ms);
+    expect(apr.x86_64!.interval95.low).toBeLessThan(apr.x86_64!.p50Ms);
+    expect(apr.x86_64!.interval95.high).toBeGreaterThan(apr.x86_64!.p50Ms);
+    expect(apr.x86_64!.validation.looMedianAbsErrorPct).toBe(model.cells.find((c) => c.packageType === 'Zip' && c.architecture === 'x86_64')!.looMedianAbsErrorPct);
+    const torch = local.targets.pytorch.predictedAws!;
+    expect(torch.from.packageType).toBe('Image');
+    expect(torch.x86_64!.p50Ms).toBe(predictAwsInit({ localInitP50Ms: 4000, localInitP90Ms: 4080, packageType: 'Image' }, model)[0].p50Ms);
+  });
+
+  test('a runtime the model has not seen is flagged, with the calibration runtimes nearest to it', () => {
+    const apr = local.targets.apr.predictedAws!;
+    expect(apr.runtimeCalibrated).toBe(false);
+    expect(apr.nearestCalibrationRuntimes).toEqual(predictAwsInit({ localInitP50Ms: 22, localInitP90Ms: 23.6, packageType: 'Zip' }, model)[0].nearestCalibrationRuntimes);
+    expect(apr.nearestCalibrationRuntimes.length).toBeGreaterThan(0);
+    const run = syntheticRun();
+    run.targets[1].spec = { ...TORCH_SPEC, runtimeLabel: 'python3.12', packageType: 'Image' };
+    expect(aggregate({ run, backend: 'local', environment: ENV, awsModel: model }).targets.pytorch.predictedAws!.runtimeCalibrated).toBe(true);
+    expect(sameRuntime('rust (prov.al2023)', 'Rust (provided.al2023)')).toBe(true);
+    expect(sameRuntime('python3.12', 'python3.11')).toBe(false);
+  });
+
+  test('the headline ratio in both forms: measured here, and between the predicted p50s with the widest interval', () => {
+    const r = local.ratios!;
+    const p = r.predictedAwsColdStartInitP50!;
+    const torch = local.targets.pytorch.predictedAws!.x86_64!;
+    const apr = local.targets.apr.predictedAws!.x86_64!;
+    expect(p.x86_64).toEqual({ architecture: 'x86_64', value: torch.p50Ms / apr.p50Ms, interval: [torch.interval95.low / apr.interval95.high, torch.interval95.high / apr.interval95.low] });
+    expect(p.arm64!.architecture).toBe('arm64');
+    expect(r.coldStartInitP50.value).toBeCloseTo(4000 / 22, 9);
+    expect(predictedRatio(undefined, local.targets.apr.predictedAws, 'x86_64')).toBeNull();
+  });
+
+  test('the model used is named; without a model, or without a cold-start sample, no prediction and the reason', () => {
+    expect(local.predictionModel).toEqual({ form: model.form, table: 'test/benchmark/model-fixture.ts', calibrationRuntimes: ['java21', 'nodejs22.x', 'python3.12', 'rust (prov.al2023)'] });
+    const none = aggregate({ run: syntheticRun(), backend: 'local', environment: ENV, awsModel: null });
+    expect(none.predictionModel).toEqual({ unavailable: 'no model was given to this run' });
+    expect(none.targets.apr.predictedAws).toBeUndefined();
+    const run = syntheticRun();
+    run.targets[0].invocations = run.targets[0].invocations.filter((i) => i.phase === 'warm');
+    const noCold = aggregate({ run, backend: 'local', environment: ENV, awsModel: model });
+    expect(noCold.targets.apr.predictedAws).toMatchObject({ x86_64: null, arm64: null, unavailable: 'no cold start with an Init Duration was measured' });
+    expect(noCold.ratios!.predictedAwsColdStartInitP50).toEqual({ x86_64: null, arm64: null });
+  });
+
+  test('an AWS run carries measured figures only', () => {
+    const aws = aggregate({ run: syntheticRun(), backend: 'aws', environment: ENV, awsModel: model });
+    expect(aws.targets.apr.predictedAws).toBeUndefined();
+    expect(aws.predictionModel).toBeUndefined();
+    expect(aws.ratios!.predictedAwsColdStartInitP50).toBeUndefined();
+    const md = renderMarkdown(aws);
+    expect(md).not.toContain('predicted on AWS');
+    expect(md).not.toContain('## Predicted on AWS');
+    expect(renderConsoleSummary(aws)).not.toMatch(/predicted/i);
+    expect(renderColdStartChart(aws)).not.toContain('Predicted');
+  });
+});
+
+describe('predictions in the reports of a local run', () => {
+  const apr = local.targets.apr.predictedAws!;
+  const torch = local.targets.pytorch.predictedAws!;
+  const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+
+  test('report.md: summary rows with interval and model error, and the ratio in both forms', () => {
+    const md = renderMarkdown(local);
+    const lines = md.split('\n');
+    expect(lines.find((l) => l.startsWith('| cold start: Init Duration, p50 (measured here) | **22 ms**'))).toBeDefined();
+    const row = lines.find((l) => l.startsWith('| cold start: Init Duration, p50 **predicted on AWS**, x86_64 |'))!;
+    expect(row).toContain(`**${fmt(apr.x86_64!.p50Ms)} ms** (95 % ${fmt(apr.x86_64!.interval95.low)}–${fmt(apr.x86_64!.interval95.high)}; model error ${fmt(apr.x86_64!.validation.looMedianAbsErrorPct)} % median`);
+    expect(row).toContain(`**${fmt(torch.x86_64!.p50Ms)} ms**`);
+    expect(row).toMatch(/\| [\d,.]+× \(interval [\d,.]+–[\d,.]+\) \|$/);
+    expect(lines.find((l) => l.startsWith('| cold start: Init Duration, p50 **predicted on AWS**, arm64 |'))).toBeDefined();
+    expect(md).toMatch(/Headline ratio pytorch \/ apr, cold-start Init Duration p50: measured here 182× \(95 % CI [\d.,–]+\); predicted on AWS [\d,.]+× \(interval [\d,.–]+\) on x86_64 and [\d,.]+× \(interval [\d,.–]+\) on arm64\./);
+  });
+
+  test('report.md: the predicted p50s beside 15.9 ms (lambda-perf) and 3,935.59 ms (the reference benchmark)', () => {
+    const lines = renderMarkdown(local).split('\n');
+    const aprRow = lines.find((l) => l.startsWith('| apr | cold start Init Duration, p50 | 22 ms |') && l.includes('| 15.9 ms |'))!;
+    expect(aprRow).toContain(`| ${fmt(apr.x86_64!.p50Ms)} ms (95 % ${fmt(apr.x86_64!.interval95.low)}–${fmt(apr.x86_64!.interval95.high)}) | 15.9 ms | 1.38× |`);
+    const torchRow = lines.find((l) => l.startsWith('| pytorch | cold start Init Duration, p50 | 4,000 ms |'))!;
+    expect(torchRow).toContain(`| ${fmt(torch.x86_64!.p50Ms)} ms (95 % `);
+    expect(torchRow).toContain('| 3,935.59 ms | 1.02× |');
+    expect(lines).toContain('| target | metric | measured here | predicted on AWS, x86_64 | published | measured / published | predicted / published | source |');
+  });
+
+  test('report.md: the prediction section names the model, its validation, and the nearest runtimes of an unseen runtime', () => {
+    const md = renderMarkdown(local);
+    expect(md).toContain('## Predicted on AWS');
+    expect(md).toContain('calibration runtimes: java21, nodejs22.x, python3.12, rust (prov.al2023)');
+    expect(md).toContain(`- apr: the model has not seen its runtime (provided.al2023); the calibration runtimes standing nearest to its local Init Duration are ${apr.nearestCalibrationRuntimes.join(' and ')}`);
+    expect(md).toMatch(/\| apr \| Zip \| 22 \/ 23\.6 \(n=5\) \| x86_64 \| \*\*[\d.,]+\*\* \| [\d.,]+ \| [\d.,]+–[\d.,]+ \| [\d.]+ % median, [\d.]+ % max \(4 runtimes\) \|/);
+    expect(md).toContain('**INIT with burst CPU**');
+    expect(md).toContain('**What the local run leaves out, and the prediction adds**');
+  });
+
+  test('the console: predicted rows with interval and error, both ratios, the nearest runtimes', () => {
+    const text = renderConsoleSummary(local);
+    expect(text).toMatch(/cold start Init Duration p50, measured here\s+22 ms \(p90 23\.6, n=5\)/);
+    expect(text).toContain(`predicted on AWS, x86_64`);
+    expect(text).toContain(`${fmt(apr.x86_64!.p50Ms)} ms (95 % ${fmt(apr.x86_64!.interval95.low)}–${fmt(apr.x86_64!.interval95.high)}, model error ${fmt(apr.x86_64!.validation.looMedianAbsErrorPct)} %)`);
+    expect(text).toMatch(/cold-start Init p50 {2}182× \(95 % CI [^)]+\) measured here/);
+    expect(text).toMatch(/[\d,.]+× \(interval [\d,.]+–[\d,.]+\) predicted on AWS, x86_64/);
+    expect(text).toContain(`apr: the model has not seen runtime provided.al2023; nearest calibration runtimes: ${apr.nearestCalibrationRuntimes.join(', ')}`);
+  });
+
+  test('cold-start.svg: the predicted p50 with its interval beside the measured bars, marked as predicted', () => {
+    const svg = renderColdStartChart(local);
+    const doc = parseSvg(svg);
+    expect(doc.texts).toEqual(expect.arrayContaining(['Init Duration measured here', 'Predicted AWS Init Duration, x86_64', 'Predicted AWS Init Duration, arm64', 'Round trip seen by the client']));
+    expect(doc.texts.some((t) => /^p50 [\d,.]+ \(95 % [\d,.]+–[\d,.]+\)/.test(t))).toBe(true);
+    expect(svg).toContain('fill="url(#predicted)"');
+    expect(doc.texts).toContain('Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval.');
+  });
+});
