@@ -57,3 +57,4 @@ say "preparing the PyTorch function"
 bash baselines/pytorch-wine/setup-local.sh >&2
 
 bash scripts/setup-audit.sh >&2  # moto, cfn-lint, checkov for test/moto and npm run audit
+bash scripts/setup-calibration.sh --for-tests >&2  # Python 3.12 with awslambdaric for the calibration measurement test

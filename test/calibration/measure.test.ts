@@ -1,0 +1,49 @@
+/**
+ * One short real calibration measurement: the Python 3.12 calibration function (awslambdaric, prepared by
+ * scripts/setup-calibration.sh --for-tests, which scripts/setup.sh runs) through the local service, with
+ * two forced cold starts, and its figures set beside lambda-perf's AWS rows. No timing is asserted: only
+ * that every cold start was measured and carried an Init Duration.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { calibrationRows } from '../../lib/calibration/calibrate';
+import { parseAwsFigures } from '../../lib/calibration/aws-figures';
+import { measureColdStarts } from '../../lib/calibration/measure';
+import { readTargetFile } from '../../lib/targets/target-file';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TARGET = path.join(ROOT, 'calibration', 'python', 'target-3.12.json');
+
+const AWS_CSV = `runtime,package,architecture,memory_mb,n,init_p50_ms,init_p90_ms,init_p99_ms,init_mean_ms,max_memory_used_mb_mean
+python3.12,image,arm64,128,519,129.72,261.61,354.64,148.3,35.0
+python3.12,image,x86_64,128,502,150.13,283.52,372.68,173.22,35.9
+python3.12,zip,arm64,128,508,80.28,86.71,110.89,78.18,35.8
+python3.12,zip,x86_64,128,502,84.92,100.47,134.92,87.93,36.5
+`;
+
+describe('calibration measurement through the local service', () => {
+  it('forces cold starts of the Python 3.12 calibration function and reads Init Duration from REPORT lines', async () => {
+    const target = readTargetFile(TARGET);
+    if (!fs.existsSync(target.definition.command)) {
+      throw new Error(`${target.definition.command} is missing: run bash scripts/setup-calibration.sh --for-tests`);
+    }
+    const run = await measureColdStarts([target], { coldStarts: 2, limits: 'off' });
+    expect(run.limits).toEqual({ mode: 'off', applied: false, reason: expect.any(String) });
+    expect(run.functions).toHaveLength(1);
+    const m = run.functions[0];
+    expect(m.functionName).toBe('calibration-python312');
+    expect(m.initDurationsMs).toHaveLength(2);
+    for (const d of m.initDurationsMs) expect(d).toBeGreaterThan(0);
+    expect(m.initP50Ms).toBeGreaterThanOrEqual(Math.min(...m.initDurationsMs));
+    expect(m.initP90Ms).toBeLessThanOrEqual(Math.max(...m.initDurationsMs));
+    expect(m.maxMemoryUsedMB).toBeGreaterThan(0);
+    expect(m.packageBytes).toBeGreaterThan(0);
+
+    const rows = calibrationRows(run, [target], parseAwsFigures(AWS_CSV));
+    expect(rows.map((r) => `${r.packageType} ${r.architecture} ${r.awsInitP50Ms}`)).toEqual(['Zip x86_64 84.92', 'Zip arm64 80.28', 'Image x86_64 150.13', 'Image arm64 129.72']);
+    for (const r of rows) {
+      expect(r).toMatchObject({ runtime: 'python3.12', family: 'python', localN: 2, awsMemoryMB: 128 });
+      expect(r.localInitP50Ms).toBeCloseTo(m.initP50Ms, 3);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,155 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { refitFromTable, TABLE_FILE, MODEL_FILE } from '../../lib/calibration/calibrate';
+import { type CalibrationRow, parseCalibrationTable, renderCalibrationTable } from '../../lib/calibration/table';
+import { fitModel, leastSquares, leaveGroupOut, renderFittedModel, t975, type CellPoint } from '../../lib/prediction/fit';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const COMMITTED_TABLE = path.join(ROOT, 'data', 'calibration', TABLE_FILE);
+const COMMITTED_MODEL = path.join(ROOT, 'data', 'calibration', MODEL_FILE);
+
+/** Rows whose AWS figures lie exactly on AWS = 4 × local^0.5 in every cell. */
+function exactRows(): CalibrationRow[] {
+  const runtimes: [string, string, number][] = [
+    ['rust (prov.al2023)', 'rust', 4],
+    ['python3.12', 'python', 100],
+    ['python3.11', 'python', 81],
+    ['nodejs22.x', 'nodejs', 144],
+    ['java17', 'java', 400],
+  ];
+  const rows: CalibrationRow[] = [];
+  for (const [runtime, family, local] of runtimes) {
+    for (const packageType of ['Zip', 'Image'] as const) {
+      for (const architecture of ['x86_64', 'arm64'] as const) {
+        rows.push({
+          calibrationFunction: `cal-${family}`,
+          runtime,
+          family,
+          localN: 30,
+          localInitP50Ms: local,
+          localInitP90Ms: local * 1.21,
+          packageType,
+          architecture,
+          awsMemoryMB: 128,
+          awsN: 500,
+          awsInitP50Ms: 4 * Math.sqrt(local),
+          awsInitP90Ms: 4 * Math.sqrt(local * 1.21),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+describe('least squares and leaving runtimes out', () => {
+  it('recovers an exact line', () => {
+    const line = leastSquares([0, 1, 2, 3], [1, 3, 5, 7]);
+    expect(line.slope).toBeCloseTo(2, 12);
+    expect(line.intercept).toBeCloseTo(1, 12);
+  });
+
+  it('takes a plain ratio (slope 1) when every x is the same', () => {
+    expect(leastSquares([2, 2], [3, 5])).toEqual({ intercept: 2, slope: 1 });
+  });
+
+  it('predicts every left-out runtime exactly when all points lie on one log-log line', () => {
+    const model = fitModel(exactRows(), { path: 't.csv', sha256: 'x' });
+    for (const cell of model.cells) {
+      expect(cell.p50.slope).toBeCloseTo(0.5, 6);
+      expect(cell.p50.intercept).toBeCloseTo(Math.log(4), 6);
+      expect(cell.leaveOneOut).toHaveLength(5);
+      for (const r of [...cell.leaveOneOut, ...cell.leaveOneFamilyOut]) expect(Math.abs(r.errorPct)).toBeLessThanOrEqual(0.1);
+      expect(cell.looMaxAbsErrorPct).toBe(0);
+      expect(cell.intervalT).toBe(t975(4));
+    }
+  });
+
+  it('computes the leave-one-out error of a point off the line from the fit on the others', () => {
+    // Three points on ln(aws) = ln(local) (aws = local), a fourth at twice its local figure.
+    const points: CellPoint[] = [
+      { runtime: 'a', family: 'a', localP50: 10, localP90: 10, awsP50: 10, awsP90: 10 },
+      { runtime: 'b', family: 'b', localP50: 100, localP90: 100, awsP50: 100, awsP90: 100 },
+      { runtime: 'c', family: 'c', localP50: 1000, localP90: 1000, awsP50: 1000, awsP90: 1000 },
+      { runtime: 'd', family: 'd', localP50: 50, localP90: 50, awsP50: 100, awsP90: 100 },
+    ];
+    const loro = leaveGroupOut(points, (p) => p.runtime);
+    const d = loro.find((r) => r.runtime === 'd')!;
+    // Fitted on a, b, c: aws = local, so d is predicted 50 against 100: -50 %.
+    expect(d.predictedP50Ms).toBeCloseTo(50, 2);
+    expect(d.errorPct).toBe(-50);
+    // Leaving a out, the fit on b, c, d is computed by hand: x = ln 100, ln 1000, ln 50; y = ln 100, ln 1000, ln 100.
+    const xs = [Math.log(100), Math.log(1000), Math.log(50)];
+    const ys = [Math.log(100), Math.log(1000), Math.log(100)];
+    const mx = xs.reduce((s, v) => s + v) / 3;
+    const my = ys.reduce((s, v) => s + v) / 3;
+    const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+    const expectedA = Math.exp(my - slope * mx + slope * Math.log(10));
+    const a = loro.find((r) => r.runtime === 'a')!;
+    expect(a.predictedP50Ms).toBeCloseTo(expectedA, 2);
+    expect(a.errorPct).toBeCloseTo(((expectedA - 10) / 10) * 100, 1);
+  });
+
+  it('leaves a whole language family out together', () => {
+    const points: CellPoint[] = [
+      { runtime: 'python3.11', family: 'python', localP50: 80, localP90: 90, awsP50: 78, awsP90: 90 },
+      { runtime: 'python3.12', family: 'python', localP50: 90, localP90: 100, awsP50: 85, awsP90: 100 },
+      { runtime: 'rust', family: 'rust', localP50: 2, localP90: 3, awsP50: 16, awsP90: 22 },
+      { runtime: 'java17', family: 'java', localP50: 400, localP90: 500, awsP50: 205, awsP90: 230 },
+    ];
+    const lofo = leaveGroupOut(points, (p) => p.family);
+    const line = leastSquares([Math.log(2), Math.log(400)], [Math.log(16), Math.log(205)]);
+    const expected311 = Math.exp(line.intercept + line.slope * Math.log(80));
+    expect(lofo.find((r) => r.runtime === 'python3.11')!.predictedP50Ms).toBeCloseTo(expected311, 2);
+  });
+
+  it('refuses to leave one out of fewer than three runtimes', () => {
+    const p: CellPoint = { runtime: 'a', family: 'a', localP50: 1, localP90: 1, awsP50: 1, awsP90: 1 };
+    expect(() => leaveGroupOut([p, { ...p, runtime: 'b', family: 'b' }], (x) => x.runtime)).toThrow('at least 3 groups');
+  });
+});
+
+describe('the committed model', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refit-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('is what the committed table refits to, byte for byte (npm run calibrate -- --refit)', () => {
+    // The refit records the table's path relative to the project: lay the copy out the same way.
+    const dataDir = path.join(dir, 'data', 'calibration');
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.copyFileSync(COMMITTED_TABLE, path.join(dataDir, TABLE_FILE));
+    refitFromTable(dir, dataDir);
+    const first = fs.readFileSync(path.join(dataDir, MODEL_FILE));
+    refitFromTable(dir, dataDir);
+    const second = fs.readFileSync(path.join(dataDir, MODEL_FILE));
+    expect(second.equals(first)).toBe(true);
+    expect(first.toString('utf8')).toBe(fs.readFileSync(COMMITTED_MODEL, 'utf8'));
+  });
+
+  it('does not depend on the order of the table rows', () => {
+    const rows = parseCalibrationTable(fs.readFileSync(COMMITTED_TABLE, 'utf8'));
+    const table = { path: 'x', sha256: 'y' };
+    expect(renderFittedModel(fitModel([...rows].reverse(), table))).toBe(renderFittedModel(fitModel(rows, table)));
+    expect(renderCalibrationTable([...rows].reverse())).toBe(fs.readFileSync(COMMITTED_TABLE, 'utf8'));
+  });
+
+  it('holds every calibration runtime in every cell with its leave-one-out error', () => {
+    const model = JSON.parse(fs.readFileSync(COMMITTED_MODEL, 'utf8'));
+    const runtimes = model.calibrationPoints.map((p: { runtime: string }) => p.runtime);
+    expect(runtimes).toEqual(expect.arrayContaining(['rust (prov.al2023)', 'python3.12', 'nodejs22.x', 'java17']));
+    expect(model.cells).toHaveLength(4);
+    for (const cell of model.cells) expect(cell.leaveOneOut.map((r: { runtime: string }) => r.runtime)).toEqual([...runtimes].sort());
+  });
+});
+
+describe('the calibration table file', () => {
+  it('names the line and column of a bad value', () => {
+    const text = fs.readFileSync(COMMITTED_TABLE, 'utf8').split('\n');
+    text[1] = text[1].replace(/,Image,/, ',Docker,');
+    expect(() => parseCalibrationTable(text.join('\n'), 't.csv')).toThrow('t.csv line 2: package_type must be Zip or Image, got "Docker"');
+    expect(() => parseCalibrationTable('a,b\n', 't.csv')).toThrow('t.csv: the first line must be the header');
+  });
+});
