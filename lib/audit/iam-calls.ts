@@ -20,7 +20,22 @@ export interface ConcreteCall {
   action: string;
   resource: string;
   context: Record<string, string | string[]>;
+  /** Logical id of a resource policy that also decides (a bucket policy), where the grant is there. */
+  resourcePolicyId?: string;
 }
+
+/**
+ * The CDK's bucket-emptying function (Custom::S3AutoDeleteObjects, aws-cdk-lib's
+ * aws-s3/auto-delete-objects-handler): its S3 permissions are granted by the bucket's policy.
+ */
+const AUTO_DELETE_CALLS: { call: string; action: string; on: 'bucket' | 'object' }[] = [
+  { call: 'GetBucketTagging', action: 's3:GetBucketTagging', on: 'bucket' },
+  { call: 'GetBucketPolicy', action: 's3:GetBucketPolicy', on: 'bucket' },
+  { call: 'PutBucketPolicy (refuses new objects while it empties)', action: 's3:PutBucketPolicy', on: 'bucket' },
+  { call: 'ListObjectVersions', action: 's3:ListBucketVersions', on: 'bucket' },
+  { call: 'DeleteObjects', action: 's3:DeleteObject', on: 'object' },
+  { call: 'DeleteObjects (versions)', action: 's3:DeleteObjectVersion', on: 'object' },
+];
 
 /** A run and an execution name, as the benchmark's executions are named. */
 export const PLACEHOLDER_RUN = 'deploy-20240601-120000-abcdef';
@@ -160,6 +175,25 @@ export function callsOfTemplate(template: object, handlerCalls: { readonly [hand
     for (const f of FRAMEWORK_CALLS[handler] ?? []) {
       if (env[f.envArn] === undefined) continue;
       push(`provider framework: ${f.call}`, f.action, values.text(env[f.envArn], f.envArn));
+    }
+
+    for (const [, cr] of view.ofType('Custom::S3AutoDeleteObjects')) {
+      if (view.referenced(cr.Properties?.ServiceToken) !== id) continue;
+      const bucketId = view.referenced(cr.Properties?.BucketName);
+      if (!bucketId) continue;
+      const bucketArn = values.getAtt(bucketId, 'Arn');
+      const policyId = view.ofType('AWS::S3::BucketPolicy').find(([, bp]) => view.referenced(bp.Properties?.Bucket) === bucketId)?.[0];
+      for (const c of AUTO_DELETE_CALLS) {
+        calls.push({
+          roleId,
+          principal,
+          call: `emptying ${view.name(bucketId)}: ${c.call}`,
+          action: c.action,
+          resource: c.on === 'bucket' ? bucketArn : `${bucketArn}/runs/${PLACEHOLDER_RUN}/report.md`,
+          context: {},
+          ...(policyId ? { resourcePolicyId: policyId } : {}),
+        });
+      }
     }
 
     const exported = handler.startsWith('index.') ? handler.slice('index.'.length) : undefined;

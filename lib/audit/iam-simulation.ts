@@ -18,7 +18,8 @@
  * each state machine invoking its Task functions, setting up log delivery and tracing.
  * lib/audit/iam-calls.ts derives them from the template.
  *
- * Policies evaluated: the role's inline policies and the AWS::IAM::Policy resources attached to it.
+ * Policies evaluated: the role's inline policies and the AWS::IAM::Policy resources attached to it,
+ * and for the CDK's bucket-emptying function the bucket policy that grants it its S3 actions.
  * An AWS managed policy cannot be read from the template; a role that has one gets detail saying so.
  * The policies are evaluated in the account as written: no SCP, RCP, permission boundary or
  * resource policy is assumed.
@@ -70,11 +71,18 @@ export function rolePolicies(template: object): Map<string, { name: string; poli
   return out;
 }
 
-async function decide(call: ConcreteCall, policies: { name: string; policy: unknown }[], account: string, roleArn: string): Promise<{ decision: IamDecision; detail?: string }> {
+async function decide(
+  call: ConcreteCall,
+  policies: { name: string; policy: unknown }[],
+  account: string,
+  roleArn: string,
+  resourcePolicy: unknown,
+): Promise<{ decision: IamDecision; detail?: string }> {
   const result = await runSimulation(
     {
       request: { principal: roleArn, action: call.action, resource: { resource: call.resource, accountId: account }, contextVariables: call.context },
       identityPolicies: policies,
+      ...(resourcePolicy ? { resourcePolicy } : {}),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
     },
@@ -94,7 +102,8 @@ export async function simulateHandlerPermissions(template: object, options: Simu
   for (const call of callsOfTemplate(template, options.handlerCalls)) {
     const role = view.resource(call.roleId);
     const roleArn = values.getAtt(call.roleId, 'Arn');
-    const { decision, detail } = await decide(call, policies.get(call.roleId) ?? [], values.env.account, roleArn);
+    const resourcePolicy = call.resourcePolicyId ? values.resolve(view.resource(call.resourcePolicyId)?.Properties?.PolicyDocument) : undefined;
+    const { decision, detail } = await decide(call, policies.get(call.roleId) ?? [], values.env.account, roleArn, resourcePolicy);
     const managed = asArray(role?.Properties?.ManagedPolicyArns);
     const notes = [detail, decision !== 'Allowed' && managed.length ? `managed policies not evaluated: ${managed.map((m) => String(values.resolve(m))).join(', ')}` : undefined].filter(Boolean);
     findings.push({

@@ -55,6 +55,12 @@ test('states:DescribeExecution is allowed on arn:aws:states:<region>:<account>:e
   });
 });
 
+test('the bucket-emptying function may empty both buckets, through their bucket policies', () => {
+  const emptying = findings.filter((f) => f.role === 'Custom::S3AutoDeleteObjectsCustomResourceProvider/Role' && f.call.startsWith('emptying '));
+  expect(emptying).toHaveLength(12);
+  expect(emptying.filter((f) => f.decision !== 'Allowed')).toEqual([]);
+});
+
 describe('what the simulation catches', () => {
   function policyOf(t: any, rolePath: string) {
     return t.Resources[idAtPath(t, `${rolePath}/DefaultPolicy`)].Properties.PolicyDocument;
@@ -83,6 +89,16 @@ describe('what the simulation catches', () => {
     statement.Resource = 'arn:aws:states:us-east-1:123456789012:execution/AprLambdaBench-benchmark:*';
     const denied = (await simulateHandlerPermissions(t)).filter((f) => f.decision !== 'Allowed');
     expect(denied.map((f) => [f.role, f.action, f.decision])).toEqual([['RunOnDeploy/IsComplete/Role', 'states:DescribeExecution', 'ImplicitlyDenied']]);
+  });
+
+  test('a bucket policy without the emptying function\'s grant is a denial of each of its calls on that bucket', async () => {
+    const t = clone();
+    const policyId = Object.keys(t.Resources).find((id) => t.Resources[id].Type === 'AWS::S3::BucketPolicy' && t.Resources[id].Properties.Bucket.Ref === idAtPath(t, 'Results/Bucket'))!;
+    const doc = t.Resources[policyId].Properties.PolicyDocument;
+    doc.Statement = doc.Statement.filter((st: any) => st.Effect === 'Deny');
+    const denied = (await simulateHandlerPermissions(t)).filter((f) => f.decision !== 'Allowed');
+    expect(denied).toHaveLength(6);
+    for (const f of denied) expect(f).toMatchObject({ role: 'Custom::S3AutoDeleteObjectsCustomResourceProvider/Role', call: expect.stringMatching(/^emptying Results\/Bucket: /) });
   });
 
   test('a new call declared by a handler without a matching permission is a denial', async () => {
