@@ -58,6 +58,8 @@ describe('resolveAppConfig', () => {
     [{ payload: { big: 'x'.repeat(LIMITS.payloadBytes) } }, 'payload', `at most ${LIMITS.payloadBytes} bytes`],
     [{ stackName: '1stack' }, 'stackName', 'a CloudFormation stack name'],
     [{ stackName: 'has_underscore' }, 'stackName', 'a CloudFormation stack name'],
+    // The state machine is named "<stack>-benchmark", and Step Functions allows 80 characters.
+    [{ stackName: `S${'a'.repeat(64)}` }, 'stackName', 'at most 64 characters'],
   ])('%j is refused, naming the key, the value and what is allowed', (context, key, allowed) => {
     const err = errorOf(context);
     expect(err.key).toBe(key);
