@@ -130,3 +130,32 @@ export function selectPayloads(payloads: readonly ParityPayload[], selection: Pa
     return redKept <= redRows;
   });
 }
+
+/** One rung as runLadderParity compares it. */
+export interface RungUnderTest {
+  key: string;
+  functionName: string;
+  /** The `runtime` field its answers carry. */
+  runtime: string;
+}
+
+/**
+ * Every payload to the `.apr` function and to every rung at once, payloads one after another (each function
+ * keeps one warm environment, and the `.apr` function answers each payload once for all rungs).
+ */
+export async function runLadderParity(
+  lambda: LambdaSender,
+  aprFunctionName: string,
+  rungs: readonly RungUnderTest[],
+  payloads: readonly ParityPayload[],
+): Promise<Map<string, { summary: RungParitySummary; cases: RungCase[] }>> {
+  const cases = new Map<string, RungCase[]>(rungs.map((r) => [r.key, []]));
+  for (const payload of payloads) {
+    const [apr, ...answers] = await Promise.all([
+      invokeRaw(lambda, aprFunctionName, payload.event),
+      ...rungs.map((r) => invokeRaw(lambda, r.functionName, payload.event)),
+    ]);
+    rungs.forEach((r, i) => cases.get(r.key)!.push(compareWithApr(payload.name, observe(apr), observe(answers[i]), payload, r.runtime)));
+  }
+  return new Map(rungs.map((r) => [r.key, { summary: summarizeRung(cases.get(r.key)!), cases: cases.get(r.key)! }]));
+}
