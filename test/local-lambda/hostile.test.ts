@@ -153,4 +153,38 @@ describe('hostile requests to the Lambda and Logs APIs', () => {
     expect(r.status).toBe(400);
     await stillServes();
   });
+
+  test('every field of every operation given values of the wrong kind: always a 4xx, never a 5xx', async () => {
+    const own = await LocalLambdaService.start({ limits: 'off' });
+    try {
+      own.register(fixtureFunction('f'));
+      const values = [null, 5, -1, 'x', '', [], [1], {}, { a: 1 }, true, '%E0', 'a'.repeat(300)];
+      const serverErrors: string[] = [];
+      const send = async (method: string, url: string, body?: string, headers: Record<string, string> = {}) => {
+        const r = await fetch(own.endpoint + url, { method, body, headers });
+        const text = await r.text();
+        if (r.status >= 500) serverErrors.push(`${r.status} ${method} ${url} ${body ?? ''} -> ${text}`);
+      };
+      for (const key of ['MemorySize', 'Timeout', 'Description', 'Environment', 'Handler', 'RevisionId']) {
+        for (const v of values) await send('PUT', '/2015-03-31/functions/f/configuration', JSON.stringify({ [key]: v }));
+      }
+      const logsKeys = ['logGroupName', 'logGroupIdentifier', 'logStreamNames', 'logStreamNamePrefix', 'startTime', 'endTime', 'filterPattern', 'nextToken', 'limit', 'logStreamName', 'orderBy', 'descending', 'startFromHead'];
+      for (const op of ['FilterLogEvents', 'GetLogEvents', 'DescribeLogStreams']) {
+        for (const key of logsKeys) {
+          for (const v of values) {
+            await send('POST', '/', JSON.stringify({ logGroupName: '/aws/lambda/f', logStreamName: 'x', [key]: v }), {
+              'X-Amz-Target': `Logs_20140328.${op}`,
+              'Content-Type': 'application/x-amz-json-1.1',
+            });
+          }
+        }
+      }
+      for (const url of ['/2015-03-31/functions/f/invocations?Qualifier=%E0', '/2015-03-31/functions/%/invocations', '/2015-03-31/functions/f:1:2/invocations']) await send('POST', url, '{}');
+      for (const h of [{ 'X-Amz-Invocation-Type': 'Bogus' }, { 'X-Amz-Client-Context': '%%%' }]) await send('POST', '/2015-03-31/functions/f/invocations', '{}', h);
+      expect(serverErrors).toEqual([]);
+    } finally {
+      await own.stop();
+    }
+    await stillServes();
+  }, 60000);
 });
