@@ -58,3 +58,4 @@ bash baselines/pytorch-wine/setup-local.sh >&2
 
 bash scripts/setup-audit.sh >&2  # moto, cfn-lint, checkov for test/moto and npm run audit
 bash scripts/setup-calibration.sh --for-tests >&2  # Python 3.12 with awslambdaric for the calibration measurement test
+bash scripts/setup-ladder.sh >&2  # the cold-start ladder: apr-runtime-crate, python, numpy, onnx and node functions (test/ladder)
