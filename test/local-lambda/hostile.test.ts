@@ -180,7 +180,7 @@ describe('hostile requests to the Lambda and Logs APIs', () => {
         }
       }
       for (const url of ['/2015-03-31/functions/f/invocations?Qualifier=%E0', '/2015-03-31/functions/%/invocations', '/2015-03-31/functions/f:1:2/invocations']) await send('POST', url, '{}');
-      for (const h of [{ 'X-Amz-Invocation-Type': 'Bogus' }, { 'X-Amz-Client-Context': '%%%' }]) await send('POST', '/2015-03-31/functions/f/invocations', '{}', h);
+      for (const h of [{ 'X-Amz-Invocation-Type': 'Bogus' }, { 'X-Amz-Client-Context': '%%%' }] as Record<string, string>[]) await send('POST', '/2015-03-31/functions/f/invocations', '{}', h);
       expect(serverErrors).toEqual([]);
     } finally {
       await own.stop();
