@@ -17,7 +17,10 @@
  *   others; the error is (predicted − AWS) / AWS.
  * - leave-one-family-out (LOFO), stricter: every runtime of the same language family (e.g. all the
  *   Python versions) is left out together, as for a target whose runtime the model has never seen.
- * The prediction interval of a cell is ± t(0.975, n−1) × the root mean square of its LORO log residuals.
+ * The 95 % prediction interval, in log scale, is ± t(0.975, n−1) × σ × sqrt(1 + 1/n + (ln x − mean)² / Sxx),
+ * the textbook interval of a straight-line fit, with σ the root mean square of the LORO log residuals
+ * (out-of-sample, so honest for a runtime the fit has not seen) and the last term widening it for a target
+ * far from the calibration runtimes.
  */
 import { type CalibrationRow } from '../calibration/table';
 import type { CalibrationPoint, FittedCell, FittedModel, LeaveOneOutResult, LineParameters } from './types';
@@ -110,12 +113,18 @@ export function fitCell(points: readonly CellPoint[], packageType: FittedCell['p
   const rms = Math.sqrt(logResiduals.reduce((a, r) => a + r * r, 0) / logResiduals.length);
   const absErrors = loro.map((r) => Math.abs(r.errorPct));
   const lofoAbs = lofo.map((r) => Math.abs(r.errorPct));
+  const logLocal = points.map((p) => Math.log(p.localP50));
+  const mean = logLocal.reduce((a, b) => a + b, 0) / logLocal.length;
   return {
     packageType,
     architecture,
     p50: roundLine(fitLogLine(points, 'p50')),
     p90: roundLine(fitLogLine(points, 'p90')),
     looLogResidualSd: round(rms, 6),
+    n: points.length,
+    logLocalMean: round(mean, 6),
+    logLocalSxx: round(logLocal.reduce((a, x) => a + (x - mean) * (x - mean), 0), 6),
+    localP50Range: { min: Math.min(...points.map((p) => p.localP50)), max: Math.max(...points.map((p) => p.localP50)) },
     intervalT: t975(loro.length - 1),
     leaveOneOut: loro,
     looMedianAbsErrorPct: round(median(absErrors), 1),

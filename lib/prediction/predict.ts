@@ -42,7 +42,10 @@ function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: str
   const p50 = applyLine(cell.p50, input.localInitP50Ms);
   // The p90 line is fitted on its own; a p90 below the p50 would be a fit artefact at the edges.
   const p90 = Math.max(p50, applyLine(cell.p90, input.localInitP90Ms));
-  const halfWidth = cell.intervalT * cell.looLogResidualSd;
+  // The textbook prediction interval of a straight-line fit, with the leave-one-out spread as σ: it
+  // widens as ln(local) moves away from the calibration runtimes' mean.
+  const d = Math.log(input.localInitP50Ms) - cell.logLocalMean;
+  const halfWidth = cell.intervalT * cell.looLogResidualSd * Math.sqrt(1 + 1 / cell.n + (d * d) / cell.logLocalSxx);
   return {
     architecture: cell.architecture,
     packageType: cell.packageType,
@@ -55,6 +58,7 @@ function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: str
       runtimes: cell.leaveOneOut.length,
     },
     nearestCalibrationRuntimes: nearest,
+    extrapolated: input.localInitP50Ms < cell.localP50Range.min || input.localInitP50Ms > cell.localP50Range.max,
   };
 }
 

@@ -35,6 +35,11 @@ export interface PredictedAwsInit {
   validation: { looMedianAbsErrorPct: number; looMaxAbsErrorPct: number; runtimes: number };
   /** Calibration runtimes whose local p50 is closest (in log scale) to the input's, nearest first. */
   nearestCalibrationRuntimes: string[];
+  /**
+   * True when the local p50 lies outside the calibration runtimes' range: the line is extrapolated, and
+   * the interval widens with the distance (see fit.ts), but no calibration function vouches for it.
+   */
+  extrapolated: boolean;
 }
 
 /** One straight line of the model: predicted = exp(intercept + slope × ln(local)) (see fit.ts). */
@@ -65,8 +70,14 @@ export interface FittedCell {
   architecture: Architecture;
   p50: LineParameters;
   p90: LineParameters;
-  /** Standard deviation of the leave-one-out log residuals of the p50 (the interval's width). */
+  /** Root mean square of the leave-one-out log residuals of the p50 (the interval's σ). */
   looLogResidualSd: number;
+  /** Calibration points of the cell, and the mean and sum of squared deviations of their ln(local p50): the interval's leverage term. */
+  n: number;
+  logLocalMean: number;
+  logLocalSxx: number;
+  /** Range of the calibration runtimes' local p50, ms. */
+  localP50Range: { min: number; max: number };
   /** Two-sided 97.5 % Student t quantile for the interval, with the cell's degrees of freedom. */
   intervalT: number;
   leaveOneOut: LeaveOneOutResult[];

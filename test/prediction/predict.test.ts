@@ -1,5 +1,7 @@
 import { loadFittedModel, predictAwsInit, PredictionInputError, nearestCalibrationRuntimes, type FittedModel } from '../../lib/prediction';
 
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
 /** A model with known lines: Zip AWS = 2 × local, Image AWS = 3 × local^0.5 (p90: the same form). */
 function model(): FittedModel {
   const cell = (packageType: 'Zip' | 'Image', architecture: 'x86_64' | 'arm64', intercept: number, slope: number) => ({
@@ -9,6 +11,10 @@ function model(): FittedModel {
     p90: { intercept, slope },
     looLogResidualSd: 0.1,
     intervalT: 3,
+    n: 3,
+    logLocalMean: Math.log(100),
+    logLocalSxx: 2,
+    localP50Range: { min: 2, max: 400 },
     leaveOneOut: [{ runtime: 'a', awsP50Ms: 1, predictedP50Ms: 1, errorPct: 0 }],
     looMedianAbsErrorPct: 12.5,
     looMaxAbsErrorPct: 40,
@@ -42,9 +48,11 @@ describe('predictAwsInit', () => {
       packageType: 'Zip',
       p50Ms: 200,
       p90Ms: 300,
-      interval95: { low: Math.round(200 * Math.exp(-0.3) * 100) / 100, high: Math.round(200 * Math.exp(0.3) * 100) / 100 },
+      // At the calibration mean the leverage term is 1 + 1/n.
+      interval95: { low: round2(200 * Math.exp(-0.3 * Math.sqrt(4 / 3))), high: round2(200 * Math.exp(0.3 * Math.sqrt(4 / 3))) },
       validation: { looMedianAbsErrorPct: 12.5, looMaxAbsErrorPct: 40, runtimes: 1 },
       nearestCalibrationRuntimes: ['python3.12', 'java17'],
+      extrapolated: false,
     });
     expect(arm.architecture).toBe('arm64');
     expect(arm.p50Ms).toBe(150);
@@ -55,6 +63,10 @@ describe('predictAwsInit', () => {
     expect(x86.p50Ms).toBe(120);
     expect(x86.p90Ms).toBe(150);
     expect(x86.nearestCalibrationRuntimes).toEqual(['java17', 'python3.12']);
+    // Beyond the calibration range: flagged, and the interval wider by the leverage term.
+    expect(x86.extrapolated).toBe(true);
+    const d = Math.log(1600) - Math.log(100);
+    expect(x86.interval95.high).toBe(round2(120 * Math.exp(0.3 * Math.sqrt(1 + 1 / 3 + (d * d) / 2))));
     expect(nearestCalibrationRuntimes(model().calibrationPoints, 3, 1)).toEqual(['rust']);
   });
 
