@@ -80,11 +80,11 @@ test('values render as references people can read', () => {
 });
 
 /**
- * `npm run audit` with the independent validators, on the real template and on two broken copies:
- * one with a wildcard action added to a role, one with a permission a handler needs taken away. One
- * run of the command checks all three (cfn-lint and checkov take 10 to 30 s each to load their
- * rules, so they run once for this file), and reports each template's verdict as the command would
- * exit for that template alone.
+ * `npm run audit` with the independent validators, on the real template and on three broken copies:
+ * one with a wildcard action added to a role, one with a permission a handler needs taken away, one
+ * that CloudFormation and Step Functions would refuse. One run of the command checks all four
+ * (cfn-lint and checkov take 5 to 15 s each just to load their rules, so they run once for this
+ * file), and reports each template's verdict as the command would exit for that template alone.
  */
 describe('npm run audit: the independent validators and the accepted findings', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apr-bench-audit-test-'));
@@ -113,7 +113,14 @@ describe('npm run audit: the independent validators and the accepted findings', 
     }
     policy.Properties.PolicyDocument.Statement = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Action.length !== 0);
     expect(removed).toBeGreaterThan(0);
-    const files = [write('real.json', real), write('wildcard.json', wildcard), write('missing-permission.json', missing)];
+    // A template CloudFormation and Step Functions would refuse: a property S3 buckets do not have,
+    // and a waiter state that moves to a state that does not exist.
+    const invalid = structuredClone(real);
+    invalid.Resources[idAtPath(invalid, 'Results/Bucket')].Properties.Colour = 'blue';
+    const waiter: any = Object.values(invalid.Resources).find((r: any) => r.Type === 'AWS::StepFunctions::StateMachine' && JSON.stringify(r).includes('framework-isComplete-task'));
+    const parts = waiter.Properties.DefinitionString['Fn::Join'][1];
+    parts[0] = parts[0].replace('"End":true', '"Next":"NoSuchState"');
+    const files = [write('real.json', real), write('wildcard.json', wildcard), write('missing-permission.json', missing), write('invalid.json', invalid)];
     const started = Date.now();
     const run = spawnSync(
       process.execPath,
@@ -124,7 +131,7 @@ describe('npm run audit: the independent validators and the accepted findings', 
     if (run.status !== 0 && run.status !== 1) throw new Error(`npm run audit could not run (exit ${run.status}): ${run.stderr}`);
     out = JSON.parse(run.stdout) as AuditCommandOutput;
     // How long the validators take is part of what this test shows (and the README quotes).
-    process.stderr.write(`audit of 3 templates: ${Date.now() - started} ms in all; ${JSON.stringify(out.timings)}\n`);
+    process.stderr.write(`audit of ${files.length} templates: ${Date.now() - started} ms in all; ${JSON.stringify(out.timings)}\n`);
   }, 900_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -137,6 +144,7 @@ describe('npm run audit: the independent validators and the accepted findings', 
     expect(real.exitCode).toBe(0);
     expect(real.accepted.length).toBeGreaterThan(0);
     for (const a of real.accepted) expect(a.reason.length).toBeGreaterThan(20);
+    expect(new Set(real.accepted.map((a) => a.finding.tool))).toEqual(new Set(['cfn-lint', 'checkov']));
     // Both state machine definitions went through asl-validator, and every declared call through the IAM simulation.
     expect(real.stateMachines).toHaveLength(2);
     expect(real.iamCalls).toBeGreaterThan(50);
@@ -162,6 +170,20 @@ describe('npm run audit: the independent validators and the accepted findings', 
       expect(f).toMatchObject({ tool: 'iam-simulation', rule: 'ImplicitlyDenied' });
       expect(f.resource).toMatch(new RegExp(`^${forceColdStartRoleName} lambda:UpdateFunctionConfiguration arn:aws:lambda:`));
     }
+  });
+
+
+  test('an invalid property fails the audit through cfn-lint, a broken state machine through asl-validator', () => {
+    const invalid = byLabel('invalid.json');
+    const ids = JSON.parse(readFileSync(path.join(dir, 'invalid.json'), 'utf8'));
+    const bucketId = idAtPath(ids, 'Results/Bucket');
+    expect(invalid.exitCode).toBe(1);
+    expect(invalid.unaccepted).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ tool: 'cfn-lint', rule: 'E3002', resource: bucketId }),
+        expect.objectContaining({ tool: 'asl-validator', rule: 'MISSING_TRANSITION_TARGET', resource: expect.stringMatching(/^RunOnDeployProviderwaiterstatemachine/) }),
+      ]),
+    );
   });
 });
 
