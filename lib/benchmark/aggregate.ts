@@ -229,6 +229,7 @@ function targetResults(run: TargetRun, config: BenchmarkConfig): { results: Targ
       warm,
       sampleShortfalls: sampleShortfalls(run, config, s, lostInitDuration.reasons),
       response: firstResponse(run.invocations),
+      ...(spec.payload !== undefined ? { payload: spec.payload } : {}),
     },
   };
 }

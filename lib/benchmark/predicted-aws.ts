@@ -24,6 +24,8 @@ function unavailable(t: TargetResults, packageType: PackageType, reason: string)
     from: { localInitP50Ms: t.cold.initMs?.p50 ?? 0, localInitP90Ms: t.cold.initMs?.p90 ?? 0, n: t.cold.n, packageType, runtime: t.runtime },
     runtimeCalibrated: false,
     nearestCalibrationRuntimes: [],
+    calibrationLocalP50RangeMs: null,
+    extrapolated: null,
     x86_64: null,
     arm64: null,
     unavailable: reason,
@@ -47,10 +49,17 @@ export function predictTargetAws(t: TargetResults, spec: Pick<TargetSpec, 'packa
     const p = predictions.find((x) => x.architecture === arch);
     return p ? { p50Ms: p.p50Ms, p90Ms: p.p90Ms, interval95: { ...p.interval95 }, validation: { ...p.validation } } : null;
   };
+  // The range the model's cell for this package type was fitted over (the same for both architectures).
+  const cell = model.cells.find((c) => c.packageType === packageType);
+  const range = cell?.localP50Range ? { ...cell.localP50Range } : null;
+  const outside = predictions.some((p) => p.extrapolated);
   return {
     from: { localInitP50Ms: init.p50, localInitP90Ms: init.p90, n: init.n, packageType, runtime: t.runtime },
     runtimeCalibrated: model.calibrationPoints.some((p) => sameRuntime(p.runtime, t.runtime)),
     nearestCalibrationRuntimes: predictions[0]?.nearestCalibrationRuntimes ?? [],
+    calibrationLocalP50RangeMs: range,
+    // A log-log line fitted on hello worlds says least about functions far outside them: say so.
+    extrapolated: !outside ? null : range && init.p50 < range.min ? 'below' : 'above',
     x86_64: byArch('x86_64'),
     arm64: byArch('arm64'),
   };

@@ -120,7 +120,13 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
 
   out.push('# Benchmark results', '');
   out.push(`Backend: **${backendName}** (\`${results.backend}\`). Run from ${results.startedAt} to ${results.finishedAt}.`);
-  out.push(`Plan per function: ${results.config.coldStarts} forced cold starts, then ${results.config.warmInvocations} warm invocations, all with the same payload.`);
+  const ownPayload = keys.filter((k) => results.targets[k].payload !== undefined);
+  out.push(
+    `Plan per function: ${results.config.coldStarts} forced cold starts, then ${results.config.warmInvocations} warm invocations, ` +
+      (ownPayload.length === 0
+        ? 'all with the same payload.'
+        : `each with the same payload; ${ownPayload.map(mdCell).join(', ')} ${ownPayload.length === 1 ? 'was' : 'were'} sent ${ownPayload.length === 1 ? 'its' : 'their'} own (from a target file), the others the run's.`),
+  );
   if (results.aborted) {
     out.push('', '> **This run was stopped before it finished.** The numbers below cover only what was measured until then.');
   }
@@ -277,7 +283,8 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   out.push(
     `- **Cold starts are forced**, not waited for: before each cold invocation the function's environment variable \`${COLD_START_MARKER_VARIABLE}\` is set to a new value ` +
       '(all other configuration kept) and the update is awaited until Lambda reports it done (`LastUpdateStatus: Successful`). A configuration change retires the existing ' +
-      'execution environments, so the next invocation initialises a new one. Only invocations whose REPORT line carries an Init Duration count as cold starts.',
+      'execution environments, so the next invocation initialises a new one. Only invocations whose REPORT line carries an Init Duration are samples of it; ' +
+      'a forced cold start whose init failed or ran into the init limit (and was retried inside the invocation) has none, and is listed with its reason instead.',
     `- **Init Duration** (from the REPORT line) is the time to start the runtime and run the code outside the handler, ending when the runtime asks for its first event. ` +
       '**Duration** is the handler\'s time for one event. **Max Memory Used** is the peak memory of the execution environment. **Billed Duration** is what AWS charges ' +
       '(for custom runtimes and container images it includes INIT on cold starts).',
@@ -488,6 +495,13 @@ export function renderPredictions(results: BenchmarkResults): string[] {
       continue;
     }
     for (const arch of ['x86_64', 'arm64'] as const) rows.push([mdCell(key), mdCell(b.from.packageType), from, ...predictionLine(arch, b[arch])]);
+    if (b.extrapolated && b.calibrationLocalP50RangeMs) {
+      const r = b.calibrationLocalP50RangeMs;
+      notes.push(
+        `- ${mdCell(key)}: its local Init Duration p50 (${formatValue(b.from.localInitP50Ms)} ms) lies ${b.extrapolated} every calibration runtime's ` +
+          `(${formatValue(r.min)}–${formatValue(r.max)} ms): the model's line is extrapolated there, and its interval and validation error, measured inside that range, may understate the error.`,
+      );
+    }
     if (!b.runtimeCalibrated) {
       notes.push(
         `- ${mdCell(key)}: the model has not seen its runtime (${mdCell(b.from.runtime)}); the calibration runtimes standing nearest to its local Init Duration are ` +

@@ -280,6 +280,8 @@ export interface TargetResults {
   sampleShortfalls: SampleShortfall[];
   /** One real answer of the function to the payload (null when none succeeded). */
   response: JsonValue | null;
+  /** The event this target was sent when it is not config.payload (a target file's own payload). */
+  payload?: JsonValue;
   /**
    * Local runs only: what AWS is predicted to show for this function's cold start, from its local
    * Init Duration through the fitted model (lib/prediction). Absent on AWS runs.
@@ -295,6 +297,10 @@ export interface PredictedAwsBlock {
   runtimeCalibrated: boolean;
   /** Calibration runtimes whose local Init Duration stands nearest to this target's, nearest first. */
   nearestCalibrationRuntimes: string[];
+  /** The calibration runtimes' local Init Duration p50s span this range, ms. */
+  calibrationLocalP50RangeMs: { min: number; max: number } | null;
+  /** Where this target's local p50 lies outside that range the line is extrapolated: 'below' or 'above'; null inside. */
+  extrapolated: 'below' | 'above' | null;
   x86_64: PredictedInit | null;
   arm64: PredictedInit | null;
   /** Why there is no prediction (no cold-start sample, no model, bad input); absent when there is one. */

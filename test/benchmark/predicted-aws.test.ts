@@ -47,6 +47,13 @@ describe('predictedAws in results.json', () => {
     expect(sameRuntime('python3.12', 'python3.11')).toBe(false);
   });
 
+  test('a local Init Duration beyond every calibration runtime\'s is flagged as an extrapolation', () => {
+    expect(local.targets.apr.predictedAws).toMatchObject({ calibrationLocalP50RangeMs: { min: 1.4, max: 310 }, extrapolated: null });
+    expect(local.targets.pytorch.predictedAws!.extrapolated).toBe('above');
+    expect(renderMarkdown(local)).toContain('- pytorch: its local Init Duration p50 (4,000 ms) lies above every calibration runtime\'s (1.4–310 ms): the model\'s line is extrapolated there');
+    expect(renderConsoleSummary(local)).toContain('pytorch: local Init p50 4,000 ms lies above the calibration runtimes\' (1.4–310 ms): the prediction is extrapolated');
+  });
+
   test('the headline ratio in both forms: measured here, and between the predicted p50s with the widest interval', () => {
     const r = local.ratios!;
     const p = r.predictedAwsColdStartInitP50!;
