@@ -388,6 +388,9 @@ export function invocationRows(run: Pick<RawBenchmarkRun, 'targets'>): Invocatio
         maxMemoryMB: r?.maxMemoryUsedMB ?? null,
         status: outcome,
         errorType: outcome === 'ok' ? null : errorTypeOf(inv, outcome),
+        initReport: r?.initReports?.length
+          ? r.initReports.map((i) => `${i.phase} ${i.status}${i.errorType ? ` ${i.errorType}` : ''} ${i.initDurationMs} ms`).join('; ')
+          : null,
       });
     }
   }

@@ -7,7 +7,7 @@ import type { InvocationRow } from './types';
 
 export const CSV_COLUMNS: readonly (keyof InvocationRow)[] = [
   'target', 'phase', 'index', 'requestId', 'startedAt', 'roundTripMs',
-  'initMs', 'durationMs', 'billedMs', 'maxMemoryMB', 'status', 'errorType',
+  'initMs', 'durationMs', 'billedMs', 'maxMemoryMB', 'status', 'errorType', 'initReport',
 ];
 
 export function csvField(value: string | number | null | undefined): string {

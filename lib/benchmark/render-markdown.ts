@@ -314,7 +314,9 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
         'the init clock and lets the wrapper exec the runtime; like Lambda\'s sandbox creation, that preparation is outside Init Duration but inside the cold ' +
         'client round trip. Max Memory Used is the peak resident memory (VmHWM) summed over the environment\'s processes; Lambda counts more of its sandbox, ' +
         'so small functions read lower here (compare the table of published figures).',
-      '- **INIT with burst CPU**: the local service lets each environment initialise without the memory-proportional CPU quota (capped at the 2 vCPUs ' +
+      '- **INIT with burst CPU**: ' +
+        (results.environment.limitsApplied === false ? '(no limits were applied in this run, so inits and invocations alike ran on the whole machine) where limits apply, ' : '') +
+        'the local service lets each environment initialise without the memory-proportional CPU quota (capped at the 2 vCPUs ' +
         'a Lambda environment sees, or the machine\'s CPUs if fewer), and holds it to the share of its memory size from the runtime\'s first ' +
         '`GET /runtime/invocation/next` on, before the first event; the memory limit applies throughout, and an init retried inside an invocation runs ' +
         'under the invocation\'s share. Evidence that Lambda does the same: in lambda-perf\'s AWS measurements (about 500 forced cold starts per ' +

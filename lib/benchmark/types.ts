@@ -408,6 +408,8 @@ export interface InvocationRow {
   /** 'ok', or what went wrong: 'function-error', 'api-error', 'report-error', 'missing-report'. */
   status: string;
   errorType: string | null;
+  /** The INIT_REPORT records of the invocation's environment, e.g. 'init timeout 10000 ms'; null when none. */
+  initReport: string | null;
 }
 
 /** What a run reports as it goes, for progress displays. */

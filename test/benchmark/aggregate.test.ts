@@ -111,7 +111,7 @@ describe('invocationRows', () => {
   test('one row per invocation, indexed within each phase, with the REPORT values', () => {
     const rows = invocationRows(syntheticRun());
     expect(rows).toHaveLength(19 + 16);
-    expect(rows[0]).toEqual({ target: 'apr', phase: 'cold', index: 0, requestId: 'req-1', startedAt: 1_700_000_000_001, roundTripMs: 26, initMs: 20, durationMs: 1, billedMs: 21, maxMemoryMB: 13, status: 'ok', errorType: null });
+    expect(rows[0]).toEqual({ target: 'apr', phase: 'cold', index: 0, requestId: 'req-1', startedAt: 1_700_000_000_001, roundTripMs: 26, initMs: 20, durationMs: 1, billedMs: 21, maxMemoryMB: 13, status: 'ok', errorType: null, initReport: null });
     const aprWarm = rows.filter((r) => r.target === 'apr' && r.phase === 'warm');
     expect(aprWarm.map((r) => r.index)).toEqual([...Array(13).keys()]);
     expect(aprWarm[11]).toMatchObject({ status: 'function-error', errorType: 'InvalidInput' });

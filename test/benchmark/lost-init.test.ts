@@ -138,6 +138,8 @@ describe('cold starts that lose their Init Duration', () => {
     const rows = invocationRows(run(ISSUE_CASE)).filter((r) => r.target === 'pytorch' && r.phase === 'cold');
     expect(rows).toHaveLength(10);
     expect(rows.filter((r) => r.initMs === null)).toHaveLength(9);
-    expect(rows[4]).toMatchObject({ status: 'function-error', errorType: 'Sandbox.Timedout' });
+    expect(rows[4]).toMatchObject({ status: 'function-error', errorType: 'Sandbox.Timedout', initReport: 'init timeout 10000 ms; invoke timeout 30000 ms' });
+    expect(rows[0]).toMatchObject({ status: 'ok', initMs: null, initReport: 'init timeout 10000 ms' });
+    expect(rows[1]).toMatchObject({ initReport: null });
   });
 });
