@@ -11,6 +11,7 @@ function replace its marshaller (a documented class attribute of its runtime cli
 so at import, before the first event, and parses events itself with the contract's rules.
 """
 
+import json
 import os
 import time
 
@@ -49,6 +50,44 @@ def _install_raw_event_marshaller() -> str:
     return 'events parsed by wine_rules (awslambdaric marshaller replaced on ' + ', '.join(patched) + ')'
 
 
+def contract_error_body(error_response_data) -> str:
+    """An invocation error body as docs/CONTRACT.md gives it: `{"errorMessage", "errorType", "stackTrace": []}`.
+
+    awslambdaric builds its own body (bootstrap.make_error): the Python traceback as `stackTrace`, with the
+    host's file paths, and the invocation's `requestId`. Neither belongs in an answer to the caller; the
+    traceback still reaches the function's log, where awslambdaric writes it before posting."""
+    try:
+        body = json.loads(error_response_data)
+    except (TypeError, ValueError):
+        return error_response_data
+    if not isinstance(body, dict):
+        return error_response_data
+    return json.dumps({'errorMessage': body.get('errorMessage', ''), 'errorType': body.get('errorType', ''),
+                       'stackTrace': []})
+
+
+def _install_contract_error_bodies() -> str:
+    """Makes awslambdaric post contract error bodies (see contract_error_body); returns what was done."""
+    try:
+        from awslambdaric import lambda_runtime_client
+    except ImportError:
+        return 'error bodies as the runtime client builds them'
+    patched = []
+    for name in ('BaseLambdaRuntimeClient', 'LambdaRuntimeClient'):
+        cls = getattr(lambda_runtime_client, name, None)
+        original = getattr(cls, 'post_invocation_error', None) if cls is not None else None
+        if original is None or getattr(original, 'contract_bodies', False) or 'post_invocation_error' not in vars(cls):
+            continue
+
+        def post_invocation_error(self, invoke_id, error_response_data, *args, _original=original, **kwargs):
+            return _original(self, invoke_id, contract_error_body(error_response_data), *args, **kwargs)
+
+        post_invocation_error.contract_bodies = True
+        cls.post_invocation_error = post_invocation_error
+        patched.append(name)
+    return 'contract error bodies (' + ', '.join(patched) + ')' if patched else 'error bodies as the runtime client builds them'
+
+
 def _load():
     started = time.perf_counter_ns()
     linear, checkpoint = load_checkpoint(MODEL_PATH)
@@ -57,10 +96,11 @@ def _load():
 
 
 EVENT_DECODING = _install_raw_event_marshaller()
+ERROR_BODIES = _install_contract_error_bodies()
 MODEL, MODEL_LOAD_US = _load()
 TORCH_VERSION = torch.__version__
 print(f'wine model: torch {TORCH_VERSION}, import torch {_import_us:.0f} us, model.pt loaded in '
-      f'{MODEL_LOAD_US:.0f} us; {EVENT_DECODING}', flush=True)
+      f'{MODEL_LOAD_US:.0f} us; {EVENT_DECODING}; {ERROR_BODIES}', flush=True)
 
 
 def lambda_handler(event, context):

@@ -78,25 +78,51 @@ def _reject_constant(name: str):
     raise _NotJson(f'{name} is not a JSON value')
 
 
+class _OutOfRange(float):
+    """A number beyond float64 range, read as the infinity of its sign. docs/CONTRACT.md: as the final value
+    of a feature field it is that field's failure ("must be a finite number within float32 range", which
+    the feature checks give any infinity); anywhere else it is a JSON error, with this message."""
+
+    def __new__(cls, text: str, message: str):
+        value = super().__new__(cls, '-inf' if text.startswith('-') else 'inf')
+        value.message = message
+        return value
+
+
 def _parse_float(text: str) -> float:
     value = float(text)
     if math.isinf(value):
-        raise _NotJson(f'number out of range: {text}')
+        return _OutOfRange(text, f'number out of range: {text}')
     return value
 
 
-def _parse_int(text: str) -> int:
+def _parse_int(text: str):
     digits = len(text) - (text[0] == '-')
     # float64 holds at most 309 integer digits; checking the length first also keeps Python's
     # int-from-string digit limit from turning a long literal into some other error.
     if digits > 309:
-        raise _NotJson(f'number out of range: {text[:20]}... ({digits} digits)')
+        return _OutOfRange(text, f'number out of range: {text[:20]}... ({digits} digits)')
     value = int(text)
     try:
         float(value)
     except OverflowError:
-        raise _NotJson(f'number out of range: {text[:20]}...') from None
+        return _OutOfRange(text, f'number out of range: {text[:20]}...')
     return value
+
+
+_FEATURE_FIELDS = frozenset(FEATURE_NAMES) | {'ph'}
+
+
+def _check_out_of_range(value: Any, created: List[_OutOfRange]) -> None:
+    """Every out-of-range number must be the final value of a top-level feature field (see _OutOfRange);
+    one elsewhere, or one a later duplicate key replaced, is a JSON error, as the Rust side's parser says."""
+    if not created:
+        return
+    allowed = [v for k, v in value.items() if k in _FEATURE_FIELDS and isinstance(v, _OutOfRange)] \
+        if isinstance(value, dict) else []
+    for number in created:
+        if not any(number is a for a in allowed):
+            raise _NotJson(number.message)
 
 
 def _check_structure(value: Any) -> None:
@@ -136,9 +162,24 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as error:
         raise InvalidInput(f'request body is not valid JSON: invalid UTF-8 at byte {error.start}') from None
     try:
-        value = json.loads(text, parse_float=_parse_float, parse_int=_parse_int,
+        created: List[_OutOfRange] = []
+
+        def parse_float(number: str):
+            value = _parse_float(number)
+            if isinstance(value, _OutOfRange):
+                created.append(value)
+            return value
+
+        def parse_int(number: str):
+            value = _parse_int(number)
+            if isinstance(value, _OutOfRange):
+                created.append(value)
+            return value
+
+        value = json.loads(text, parse_float=parse_float, parse_int=parse_int,
                            parse_constant=_reject_constant)
         _check_structure(value)
+        _check_out_of_range(value, created)
     except (ValueError, RecursionError) as error:  # JSONDecodeError and _NotJson are ValueErrors
         detail = str(error) if not isinstance(error, RecursionError) else 'nesting too deep'
         raise InvalidInput(f'request body is not valid JSON: {detail}') from None

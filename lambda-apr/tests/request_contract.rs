@@ -148,7 +148,7 @@ fn invalid_json_is_named_with_the_parser_detail() {
         b"{\"fixed_acidity\": NaN}",
         b"{\"fixed_acidity\": Infinity}",
         b"{\"fixed_acidity\": -Infinity}",
-        b"{\"fixed_acidity\": 1e400}",
+        b"{\"a\": 1e400}",
         b"{\"a\":1}x",
         b"{'a':1}",
         b"\xff\xfe{}",
@@ -236,6 +236,34 @@ fn values_beyond_float32_are_refused() {
     // f32::MAX itself and integers are numbers like any other.
     let event = REFERENCE_PAYLOAD.replace("\"alcohol\":10.5", "\"alcohol\":11");
     assert!(direct(&handler, event.as_bytes()).is_ok());
+}
+
+#[test]
+fn a_feature_beyond_float64_is_named_like_one_beyond_float32() {
+    let handler = fixture_handler();
+    let field_error = |name: &str| Err(format!("field '{name}' must be a finite number within float32 range"));
+    for text in ["1e400", "-1e400", &format!("1{}", "0".repeat(400))] {
+        let event = REFERENCE_PAYLOAD.replace("\"alcohol\":10.5", &format!("\"alcohol\":{text}"));
+        assert_eq!(direct(&handler, event.as_bytes()), field_error("alcohol"), "{text}");
+    }
+    let event = REFERENCE_PAYLOAD.replace("\"pH\":3.3", "\"ph\" : 1e400");
+    assert_eq!(direct(&handler, event.as_bytes()), field_error("ph"));
+    // Feature order still decides: an earlier feature's failure is the one named.
+    let event = REFERENCE_PAYLOAD.replace("\"alcohol\":10.5", "\"alcohol\":1e400").replace("\"fixed_acidity\":7.0", "\"fixed_acidity\":\"x\"");
+    assert_eq!(direct(&handler, event.as_bytes()), Err("field 'fixed_acidity' must be a number, got string".into()));
+    // Anywhere else an out-of-range number is still a JSON error: an ignored field, nested, a value a duplicate replaces.
+    for event in [
+        REFERENCE_PAYLOAD.replace("\"alcohol\":10.5", "\"alcohol\":10.5,\"x\":-1e400"),
+        REFERENCE_PAYLOAD.replace("\"alcohol\":10.5", "\"alcohol\":[1e400]"),
+        REFERENCE_PAYLOAD.replace("\"alcohol\":10.5", "\"alcohol\":1e400,\"alcohol\":10.5"),
+    ] {
+        let message = direct(&handler, event.as_bytes()).unwrap_err();
+        assert!(message.starts_with("request body is not valid JSON: number out of range"), "{event}: {message}");
+    }
+    // In a proxy body too.
+    let body = REFERENCE_PAYLOAD.replace("\"alcohol\":10.5", "\"alcohol\":1e400");
+    let (status, answer) = proxy(&handler, &json!({"body": body}));
+    assert_eq!((status, answer["errorMessage"].as_str()), (400, Some("field 'alcohol' must be a finite number within float32 range")));
 }
 
 #[test]

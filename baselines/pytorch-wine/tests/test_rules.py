@@ -217,6 +217,28 @@ def test_not_json(reference_model, text):
     assert error_of(reference_model, text).startswith(PREFIX)
 
 
+def with_alcohol(text: bytes) -> bytes:
+    return raw(REFERENCE_PAYLOAD).replace(b'"alcohol": 10.5', b'"alcohol": ' + text)
+
+
+@pytest.mark.parametrize('text', [b'1e400', b'-1e400', b'1' + b'0' * 400])
+def test_a_feature_beyond_float64_is_named_like_one_beyond_float32(reference_model, text):
+    assert error_of(reference_model, with_alcohol(text)) == "field 'alcohol' must be a finite number within float32 range"
+    # The same in a proxy body (an HTTP 400 naming the field).
+    assert error_of(reference_model, proxy(with_alcohol(text).decode())) == "field 'alcohol' must be a finite number within float32 range"
+
+
+def test_feature_order_decides_before_an_out_of_range_value(reference_model):
+    event = with_alcohol(b'1e400').replace(b'"fixed_acidity": 7.0', b'"fixed_acidity": "x"')
+    assert error_of(reference_model, event) == "field 'fixed_acidity' must be a number, got string"
+
+
+@pytest.mark.parametrize('tail', [b'10.5, "x": -1e400', b'[1e400]', b'1e400, "alcohol": 10.5'])
+def test_out_of_range_elsewhere_is_still_not_json(reference_model, tail):
+    # An ignored field, nested, or a value a later duplicate replaces: as the Rust side's parser reports.
+    assert error_of(reference_model, with_alcohol(tail)).startswith(PREFIX + 'number out of range')
+
+
 def test_json_that_is_accepted(reference_model):
     # 127 levels of nesting, a surrogate pair, tiny and huge-but-finite numbers in ignored fields.
     extra = b',"deep":' + b'[' * 126 + b']' * 126 + b',"emoji":"\\ud83d\\ude00","tiny":1e-400,"big":1.7e308'

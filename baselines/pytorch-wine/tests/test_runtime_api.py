@@ -123,6 +123,8 @@ def test_reference_payload_through_the_runtime_api(function):
     (json.dumps(dict(REFERENCE_PAYLOAD, ph=3.3)).encode(), "fields 'pH' and 'ph' are both present; send one"),
     (json.dumps(dict(REFERENCE_PAYLOAD, alcohol=1e39)).encode(),
      "field 'alcohol' must be a finite number within float32 range"),
+    (json.dumps(dict(REFERENCE_PAYLOAD, alcohol=123456789)).encode().replace(b'123456789', b'1e400'),
+     "field 'alcohol' must be a finite number within float32 range"),
 ])
 def test_failures_are_invalid_input_errors(function, body, message):
     kind, error = function.invoke(body)
@@ -132,6 +134,18 @@ def test_failures_are_invalid_input_errors(function, body, message):
         assert error['errorMessage'].startswith('request body is not valid JSON: ')
     else:
         assert error['errorMessage'] == message
+
+
+def test_error_bodies_are_the_contracts_without_trace_paths_or_request_id(function):
+    """docs/CONTRACT.md: {"errorMessage", "errorType", "stackTrace": []}; awslambdaric's own body would carry
+    the traceback with this machine's file paths and the request id."""
+    for body in (b'[1]', json.dumps(dict(REFERENCE_PAYLOAD, alcohol='x')).encode()):
+        kind, error = function.invoke(body)
+        assert kind == 'error'
+        assert set(error) == {'errorMessage', 'errorType', 'stackTrace'}
+        assert error['stackTrace'] == []
+        assert error['errorType'] == 'InvalidInput'
+        assert os.path.sep + 'pytorch-wine' not in json.dumps(error)
 
 
 def test_proxy_failure_is_a_400_response(function):
