@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { synthesizeTemplateCached } from '../../lib/state-machine-local/synth-process';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -96,6 +97,26 @@ export interface BenchRun {
   seen(): ProcInfo[];
 }
 
+const started: BenchRun[] = [];
+
+/** Kills (SIGKILL) what is left of every run this file started: for afterAll, after a failed test. */
+export async function killLeftoverRuns(): Promise<void> {
+  for (const run of started) {
+    for (const p of run.seen()) if (stillRunning(p)) try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const stream of [run.npm.stdout, run.npm.stderr, run.npm.stdin]) stream?.destroy();
+  }
+}
+
+let template: Promise<unknown> | undefined;
+/**
+ * The benchmark template in the synth cache, synthesized once per test file. Concurrent tests await
+ * this rather than a beforeAll (jest starts test.concurrent bodies without waiting for beforeAll).
+ */
+export function templateCached(): Promise<unknown> {
+  template ??= synthesizeTemplateCached({ repoRoot: ROOT });
+  return template;
+}
+
 export function startBench(args: string[], env: NodeJS.ProcessEnv = {}): BenchRun {
   const npm = spawn('npm', ['run', '-s', 'bench', '--', ...args], {
     cwd: ROOT,
@@ -122,7 +143,7 @@ export function startBench(args: string[], env: NodeJS.ProcessEnv = {}): BenchRu
       resolve({ code, signal, at: Date.now() });
     });
   });
-  return {
+  const run: BenchRun = {
     npm,
     pgid: npm.pid!,
     stderr: () => stderr,
@@ -144,6 +165,8 @@ export function startBench(args: string[], env: NodeJS.ProcessEnv = {}): BenchRu
     exited,
     seen: () => [...seen.values()],
   };
+  started.push(run);
+  return run;
 }
 
 /** What a run left: live processes of its tree, its cgroups, its files beside and at --out. */

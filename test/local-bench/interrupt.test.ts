@@ -10,8 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { synthesizeTemplateCached } from '../../lib/state-machine-local/synth-process';
-import { leftovers, ROOT, startBench } from './bench-process';
+import { killLeftoverRuns, leftovers, startBench, templateCached } from './bench-process';
 
 jest.setTimeout(120_000);
 
@@ -41,12 +40,10 @@ const CASES: Case[] = [
 
 const work = mkdtempSync(path.join(tmpdir(), 'bench-interrupt-'));
 
-beforeAll(async () => {
-  // The state machine's template, synthesized once into the cache every run below reads.
-  await synthesizeTemplateCached({ repoRoot: ROOT });
-}, 120_000);
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(async () => {
+  await killLeftoverRuns();
+  rmSync(work, { recursive: true, force: true });
+});
 
 function send(run: ReturnType<typeof startBench>, to: Receiver, signal: NodeJS.Signals): void {
   if (to === 'npm') process.kill(run.npm.pid!, signal);
@@ -56,6 +53,8 @@ function send(run: ReturnType<typeof startBench>, to: Receiver, signal: NodeJS.S
 
 test.concurrent.each(CASES)('$phase: $signal to $to stops the run within 5 s, leaving nothing', async (c) => {
   const outDir = path.join(work, `${c.phase.replace(' ', '-')}-${c.signal}-${c.to}`, 'results');
+  // The state machine's template, synthesized once into the cache every run reads.
+  if (c.phase !== 'setup') await templateCached();
   const run = startBench([...c.args, '--out', outDir], c.hold ? { APR_BENCH_HOLD_AT: c.hold } : {});
   await run.waitFor(c.ready);
   const benchPid = run.benchPid();
@@ -69,6 +68,7 @@ test.concurrent.each(CASES)('$phase: $signal to $to stops the run within 5 s, le
 });
 
 test('SIGKILL leaves a run behind; the next run sweeps it before anything else', async () => {
+  await templateCached();
   const parent = path.join(work, 'killed');
   const killed = startBench(['--no-setup', ...SHORT, '--out', path.join(parent, 'first')], { APR_BENCH_HOLD_AT: 'invokeWarm' });
   await killed.waitFor(/^hold: invokeWarm/m);
