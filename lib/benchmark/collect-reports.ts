@@ -21,7 +21,8 @@ export type LogsLike = Pick<CloudWatchLogsClient, 'send'>;
  * also matches inside a longer word.
  */
 export function reportFilterPattern(logFormat: LogFormat = 'Text'): string {
-  return logFormat === 'JSON' ? '{ $.type = "platform.report" || $.type = "platform.initReport" }' : '?"REPORT" ?"INIT_REPORT"';
+  // The JSON form is what aws-cdk-lib's FilterPattern.any(stringValue(...), stringValue(...)) writes.
+  return logFormat === 'JSON' ? '{ ($.type = "platform.report") || ($.type = "platform.initReport") }' : '?"REPORT" ?"INIT_REPORT"';
 }
 
 export interface CollectWindow {

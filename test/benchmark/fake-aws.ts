@@ -289,7 +289,7 @@ function matcher(pattern: string | undefined): (message: string) => boolean {
     return (m) => terms.some((t) => m.includes(t));
   }
   const json = /^\{ (.*) \}$/.exec(pattern);
-  const types = json?.[1].split(' || ').map((part) => /^\$\.type = "(.*)"$/.exec(part)?.[1]);
+  const types = json?.[1].split(' || ').map((part) => /^\(?\$\.type = "([^"]*)"\)?$/.exec(part)?.[1]);
   if (types && types.every((t) => t !== undefined)) {
     return (m) => {
       try {
