@@ -193,7 +193,7 @@ export function renderBarChart(spec: BarChartSpec): string {
     text(16, height - 12, 'Bar: p50. Line: min to max. Short tick: p90. Long tick: p99. Percentiles by linear interpolation (type 7).', 'font-size="11" fill="#555"'),
   );
   if (hasEstimates) {
-    body.push(text(16, height - 28, 'Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval.', 'font-size="11" fill="#555"'));
+    body.push(text(16, height - 28, 'Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval. LOO: the model\'s median leave-one-runtime-out error.', 'font-size="11" fill="#555"'));
   }
   return svgDocument(width, height, spec.title, body);
 }
