@@ -145,7 +145,6 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
   const root = path.resolve(options.projectRoot);
   const stage = options.onStage ?? (() => undefined);
   const signal = options.signal;
-  const helpers = { ...(signal ? { signal } : {}), ...(options.onGroup ? { onGroup: options.onGroup } : {}) };
 
   const all = localTargets(root);
   const definitions = options.targets.map((key) => all[key]);
@@ -161,11 +160,15 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
   let service: LocalLambdaService | undefined;
   // Started at once, in its own process: it overlaps with the parity check, and it is stopped when the
   // run stops or fails before needing it.
-  const synthStop = new AbortController();
-  const forwardStop = () => synthStop.abort(signal?.reason);
+  const helpersStop = new AbortController();
+  const forwardStop = () => helpersStop.abort(signal?.reason);
   signal?.addEventListener('abort', forwardStop, { once: true });
-  const synth = synthesizeTemplateCached({ repoRoot: root, signal: synthStop.signal, ...(options.onGroup ? { onGroup: options.onGroup } : {}) });
+  const helperOptions = { signal: helpersStop.signal, ...(options.onGroup ? { onGroup: options.onGroup } : {}) };
+  const synth = synthesizeTemplateCached({ repoRoot: root, ...helperOptions });
   synth.catch(() => undefined);
+  // The PyTorch function's installed size: its probe imports torch, which takes seconds; it overlaps too.
+  const footprint = options.targets.includes('pytorch') ? measurePytorchFootprint(all.pytorch.command, all.pytorch.cwd, helperOptions) : undefined;
+  footprint?.catch(() => undefined);
   try {
     const buildInfoPath = path.join(root, 'lambda-apr', 'dist', 'build-info.json');
     const aprBuildInfo = existsSync(buildInfoPath) ? (JSON.parse(readFileSync(buildInfoPath, 'utf8')) as AprBuildInfo) : undefined;
@@ -174,9 +177,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
       if (key === 'apr') {
         specs.push(targetSpec(all.apr, key, all.apr.codeSizeBytes ?? 0, 'bootstrap.zip, what Lambda receives'));
       } else {
-        stage('measuring the PyTorch function\'s installed size');
-        const size = await measurePytorchFootprint(all.pytorch.command, all.pytorch.cwd, helpers);
-        specs.push(targetSpec(all.pytorch, key, size.bytes, size.label));
+        specs.push(targetSpec(all.pytorch, key, 0, ''));
       }
     }
     for (const tf of targetFiles) specs.push(targetFileSpec(tf));
@@ -190,6 +191,13 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     }
     throwIfInterrupted(signal);
 
+    if (footprint) {
+      stage('measuring the PyTorch function\'s installed size');
+      const size = await footprint;
+      const spec = specs.find((sp) => sp.key === 'pytorch')!;
+      spec.packageBytes = size.bytes;
+      spec.packageLabel = size.label;
+    }
     stage('synthesizing the benchmark state machine');
     const { template } = await synth;
     throwIfInterrupted(signal);
@@ -260,8 +268,8 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
   } finally {
     // Every process first (the synth, the service's environments), then the files.
     signal?.removeEventListener('abort', forwardStop);
-    synthStop.abort();
-    await synth.catch(() => undefined);
+    helpersStop.abort();
+    await Promise.all([synth.catch(() => undefined), footprint?.catch(() => undefined)]);
     await service?.stop();
     if (!committed) await discardOutput(plan);
   }
