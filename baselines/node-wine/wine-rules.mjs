@@ -5,12 +5,14 @@
 // the handler runs, and offers no hook to receive its bytes. JSON.parse is stricter than the contract in
 // nothing and looser in three ways, each of which leaves a mark the handler can still see, so the handler
 // checks the decoded event for them and answers as the contract does (`request body is not valid JSON: ...`):
-//   - a number beyond float64 range (1e400, a 400-digit integer) becomes Infinity, which no JSON value can be;
+//   - a number beyond float64 range (1e400, a 400-digit integer) becomes Infinity, which no JSON value can be
+//     (the contract lets it through as the value of a top-level feature field, whose float32 check names it);
 //   - a \u escape of an unpaired UTF-16 surrogate becomes a lone surrogate in a string;
 //   - nesting has no limit (the contract's parser, serde_json, refuses a 128th level).
-// One case leaves no mark: bytes that are not UTF-8 inside a string of a direct event are replaced with
-// U+FFFD before JSON.parse sees them, so such an event is answered instead of refused. Proxy bodies are
-// parsed here, from their text, with all of the contract's checks.
+// Two cases leave no mark, so such events are answered where the contract refuses them: bytes that are not
+// UTF-8 inside a string of a direct event (replaced with U+FFFD before JSON.parse sees them), and an
+// out-of-range number that a later duplicate key replaced. Proxy bodies are parsed here, from their text,
+// with all of the contract's checks but the second.
 
 export const FEATURE_NAMES = [
   'fixed_acidity', 'volatile_acidity', 'citric_acid', 'residual_sugar', 'chlorides',
@@ -27,6 +29,9 @@ export class InvalidInput extends Error {
   constructor(message) {
     super(message);
     this.name = 'InvalidInput';
+    // aws-lambda-ric posts the stack's lines as the error's `trace`; the contract's error carries none
+    // (and the stack would show the host's paths to the caller).
+    this.stack = undefined;
   }
 }
 
@@ -43,20 +48,23 @@ export function kindOf(value) {
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+const FEATURE_FIELDS = new Set([...FEATURE_NAMES, 'ph']);
+
 /** What JSON.parse let through that the contract's JSON does not allow; undefined when nothing. */
 function notJsonDetail(value) {
-  const stack = [[value, 1]];
+  const stack = [[value, 1, false]];
   while (stack.length > 0) {
-    const [item, depth] = stack.pop();
+    const [item, depth, featureField] = stack.pop();
     if (typeof item === 'number') {
-      if (!Number.isFinite(item)) return 'number out of range';
+      // docs/CONTRACT.md: beyond float64 as a feature field's value, the field's float32 check answers.
+      if (!Number.isFinite(item) && !featureField) return 'number out of range';
     } else if (typeof item === 'string') {
       if (LONE_SURROGATE.test(item)) return 'unpaired UTF-16 surrogate in a \\u escape';
     } else if (item !== null && typeof item === 'object') {
       if (depth > MAX_NESTING_DEPTH) return `nesting deeper than ${MAX_NESTING_DEPTH} levels`;
       for (const [key, child] of Object.entries(item)) {
         if (LONE_SURROGATE.test(key)) return 'unpaired UTF-16 surrogate in a \\u escape';
-        stack.push([child, depth + 1]);
+        stack.push([child, depth + 1, depth === 1 && !Array.isArray(item) && FEATURE_FIELDS.has(key)]);
       }
     }
   }

@@ -39,7 +39,7 @@ def load_model() -> WineModel:
     )
 
 
-EVENT_DECODING = wine_lambda.install_raw_event_marshaller()
+RUNTIME_HOOKS = wine_lambda.install_runtime_hooks()
 lambda_handler = wine_lambda.WineFunction('numpy', load_model)
 print(f'wine model: numpy {np.__version__}, wine.apr read in {lambda_handler.model_load_us:.0f} us; '
-      f'{EVENT_DECODING}', flush=True)
+      f'{RUNTIME_HOOKS}', flush=True)

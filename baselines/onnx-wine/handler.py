@@ -28,7 +28,7 @@ def load_model() -> WineModel:
                      feature_mins=stats['feature_mins'], feature_maxs=stats['feature_maxs'], predict=predict)
 
 
-EVENT_DECODING = wine_lambda.install_raw_event_marshaller()
+RUNTIME_HOOKS = wine_lambda.install_runtime_hooks()
 lambda_handler = wine_lambda.WineFunction('onnx', load_model)
 print(f'wine model: onnxruntime {ort.__version__}, model.onnx loaded in {lambda_handler.model_load_us:.0f} us; '
-      f'{EVENT_DECODING}', flush=True)
+      f'{RUNTIME_HOOKS}', flush=True)

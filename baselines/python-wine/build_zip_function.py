@@ -28,6 +28,8 @@ import tempfile
 import zipfile
 
 PYTHON_VERSION = '3.11'
+# Where Lambda unpacks a zip function.
+LAMBDA_TASK_ROOT = '/var/task'
 # 1980-01-01T00:00:00Z, the earliest time a zip entry can carry.
 FIXED_TIME = 315532800
 
@@ -60,7 +62,9 @@ def install_requirements(requirements, platform, pip_python, package):
 
 
 def compile_bytecode(package):
-    ok = compileall.compile_dir(package, quiet=2, workers=1, legacy=False,
+    # ddir: the path tracebacks show, /var/task as on Lambda, instead of this build's staging folder (which
+    # would also make every build's bytecode differ).
+    ok = compileall.compile_dir(package, ddir=LAMBDA_TASK_ROOT, quiet=2, workers=1, legacy=False,
                                 invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH)
     if not ok:
         raise SystemExit(f'build_zip_function: compiling the bytecode of {package} failed')

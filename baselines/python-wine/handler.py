@@ -24,6 +24,6 @@ def load_model() -> WineModel:
     )
 
 
-EVENT_DECODING = wine_lambda.install_raw_event_marshaller()
+RUNTIME_HOOKS = wine_lambda.install_runtime_hooks()
 lambda_handler = wine_lambda.WineFunction('python', load_model)
-print(f'wine model: wine.apr read in {lambda_handler.model_load_us:.0f} us; {EVENT_DECODING}', flush=True)
+print(f'wine model: wine.apr read in {lambda_handler.model_load_us:.0f} us; {RUNTIME_HOOKS}', flush=True)

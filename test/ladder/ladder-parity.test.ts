@@ -11,7 +11,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { REFERENCE_PAYLOAD } from '../../lib/benchmark/reference-payload';
 import { LocalLambdaService } from '../../lib/local-lambda';
 import { loadWineCsv } from '../../lib/model/wine-data';
-import { buildParityPayloads, sameMessage } from '../../lib/parity';
+import { buildParityPayloads, invokeRaw, sameMessage } from '../../lib/parity';
 import { localTargets, missingTargetFiles } from '../../lib/targets/local-targets';
 import { LADDER_KEYS, ladderRungs, missingRungFiles, type LadderKey } from './ladder-targets';
 import { runLadderParity, selectPayloads, type RungCase, type RungParitySummary } from './ladder-parity';
@@ -59,6 +59,19 @@ afterAll(async () => {
   await service?.stop();
 }, 30_000);
 
+/**
+ * The whole error document a direct refusal posts. docs/CONTRACT.md gives `{errorMessage, errorType,
+ * stackTrace: []}`; the Python functions post exactly that, the crate and aws-lambda-ric post their own shapes
+ * with the same errorType and errorMessage (their READMEs say so), and none carries a stack or host path.
+ */
+const ERROR_DOCUMENT_KEYS: Record<LadderKey, string[]> = {
+  'apr-runtime-crate': ['errorMessage', 'errorType'],
+  python: ['errorMessage', 'errorType', 'stackTrace'],
+  numpy: ['errorMessage', 'errorType', 'stackTrace'],
+  onnx: ['errorMessage', 'errorType', 'stackTrace'],
+  node: ['errorMessage', 'errorType', 'trace'],
+};
+
 describe.each(LADDER_KEYS.map((key) => [key]))('ladder rung %s', (key) => {
   const run = missing.get(key) === undefined ? test : test.skip;
 
@@ -87,5 +100,16 @@ describe.each(LADDER_KEYS.map((key) => [key]))('ladder rung %s', (key) => {
         .toEqual({ name, proxy: expected.proxy, errorType: 'InvalidInput', sameMessage: true });
     }
     expect(byName.get('missing pH')!.rung).toEqual({ kind: 'error', proxy: false, errorType: 'InvalidInput', errorMessage: "missing field 'pH'" });
+  });
+
+  run('posts a refusal\'s error document without a stack trace', async () => {
+    const event = new TextEncoder().encode(JSON.stringify({ ...REFERENCE_PAYLOAD, alcohol: 'strong' }));
+    const outcome = await invokeRaw(lambda, rungs[key].definition.functionName, event);
+    if (!('payload' in outcome)) throw new Error(`Invoke failed: ${outcome.apiError}: ${outcome.message}`);
+    expect(outcome.functionError).toBe('Unhandled');
+    const document = JSON.parse(outcome.payload) as Record<string, unknown>;
+    expect(Object.keys(document).sort()).toEqual(ERROR_DOCUMENT_KEYS[key]);
+    expect(document).toMatchObject({ errorType: 'InvalidInput', errorMessage: "field 'alcohol' must be a number, got string" });
+    for (const trace of [document.stackTrace, document.trace]) if (trace !== undefined) expect(trace).toEqual([]);
   });
 });
