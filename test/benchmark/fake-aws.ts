@@ -14,10 +14,13 @@ import type { AddressInfo } from 'node:net';
  * Checked against moto, an independent implementation (test/moto/handlers.test.ts). Where the two
  * differ, this fake follows AWS's documentation: an update reports LastUpdateStatus InProgress until
  * it is done (moto: Successful at once; Lambda Developer Guide, "Lambda function states"), and the
- * JSON filter pattern `{ $.type = "platform.report" }` selects events (moto matches every event;
- * CloudWatch Logs User Guide, filter pattern syntax for JSON log events). They agree on the rest the
- * steps use: FilterLogEvents' window is inclusive at both ends, an unknown log group is
- * ResourceNotFoundException, and a quoted term matches as a substring.
+ * steps' filter patterns select events: `?"REPORT" ?"INIT_REPORT"` any of the terms, and the JSON
+ * pattern `{ ($.type = ...) || ($.type = ...) }` by event type (CloudWatch Logs User Guide, "Filter
+ * pattern syntax"; "Using filter patterns to match terms in JSON log events"). moto 5.2.5 applies only
+ * a single bare or quoted term and lets every event through for any other pattern
+ * (moto/logs/utils.py, UnsupportedFilterPattern). They agree on the rest the steps use:
+ * FilterLogEvents' window is inclusive at both ends and an unknown log group is
+ * ResourceNotFoundException.
  */
 
 export interface FakeFunction {
