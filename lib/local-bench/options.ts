@@ -10,7 +10,7 @@ import type { JsonObject } from '../benchmark/types';
 import type { LimitsMode } from '../local-lambda';
 import { checkTargetFiles } from '../targets/local-targets';
 import { readTargetFile, TargetFileError, type TargetFile } from '../targets/target-file';
-import { parseColdStartConcurrency, type ColdStartConcurrencyChoice } from './cold-start-concurrency';
+import type { ColdStartConcurrencyChoice } from './cold-start-concurrency';
 import { checkPayloadText } from './payload-check';
 import { TARGET_KEYS, type ParitySet, type TargetKey } from './targets';
 
@@ -43,6 +43,10 @@ export function decimalInteger(name: string, min: number, max: number) {
 
 function coldStartConcurrency(value: string): ColdStartConcurrencyChoice {
   try {
+    // Loaded only when the option is given: it brings the cgroup modules, which cost a few hundred ms
+    // of start-up under ts-node, and every refusal should come at once.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parseColdStartConcurrency } = require('./cold-start-concurrency') as typeof import('./cold-start-concurrency');
     return parseColdStartConcurrency(value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
