@@ -76,7 +76,9 @@ export async function synthesizeTemplateCached(options: SynthOptions): Promise<{
     { cwd: options.repoRoot, ...(options.signal ? { signal: options.signal } : {}), ...(options.onGroup ? { onGroup: options.onGroup } : {}) },
   );
   if (result.code !== 0) {
-    throw new Error(`synthesizing the benchmark stack failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().split('\n').slice(-5).join('\n')}`);
+    // The error itself, not the stack frames under it.
+    const message = result.stderr.split('\n').filter((line) => line.trim() !== '' && !/^\s+at /.test(line)).slice(-8).join('\n');
+    throw new Error(`synthesizing the benchmark stack failed (exit ${result.code ?? result.signal}): ${message}`);
   }
   return { template: JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate, cached: false };
 }
