@@ -109,6 +109,22 @@ if [[ ! -f "$cal/java/target/lib/aws-lambda-java-runtime-interface-client-2.10.1
   || -n $(find "$cal/java/src" -newer "$cal/java/target/lib" -print -quit) ]]; then
   say "building the Java calibration function with mvn"
   (cd "$cal/java" && mvn -q -B package -DskipTests)
+  rm -f "$cal/java/target/runtime.jsa"
   touch "$cal/java/target/lib"
+fi
+# The managed Java runtimes start from a class-data-sharing archive of the runtime client's classes
+# (/var/lang/lib/server/runtime.jsa, dumped with the client's jars on the class path: see
+# github.com/aws/aws-lambda-base-images issue 29). Do the same: list the classes the client loads up to its
+# first GET /next (a Runtime API address where nothing listens ends it there), keep the client's and the
+# JDK's (not the function's own), and dump them with the client's jars as the class path prefix.
+if [[ ! -f "$cal/java/target/runtime.jsa" ]]; then
+  say "dumping the Java runtime client's class-data-sharing archive"
+  (cd "$cal/java" && AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 _HANDLER=calibration.Hello::handleRequest LAMBDA_TASK_ROOT="$cal/java" \
+    java -XX:DumpLoadedClassList=target/init-classes.lst -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+      -cp 'target/lib/*:target/classes' com.amazonaws.services.lambda.runtime.api.client.AWSLambda calibration.Hello::handleRequest >/dev/null 2>&1 || true)
+  grep -v '^calibration/' "$cal/java/target/init-classes.lst" > "$cal/java/target/runtime-classes.lst"
+  (cd "$cal/java" && java -Xshare:dump -XX:SharedClassListFile=target/runtime-classes.lst -XX:SharedArchiveFile=target/runtime.jsa \
+    -cp 'target/lib/*' >/dev/null 2>&1)
+  [[ -f "$cal/java/target/runtime.jsa" ]] || { say "the Java class-data-sharing archive was not written"; exit 1; }
 fi
 zip_package "$cal/java/target/classes" "$cal/java/dist/function.zip" .

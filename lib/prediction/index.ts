@@ -5,7 +5,8 @@
  *
  *   const model = loadFittedModel();                       // data/calibration/fitted-model.json
  *   predictAwsInit({ localInitP50Ms, localInitP90Ms, packageType: 'Image', runtimeLabel }, model)
- *     → [{ architecture: 'x86_64', p50Ms, p90Ms, interval95, validation, nearestCalibrationRuntimes }, { architecture: 'arm64', ... }]
+ *     → [{ architecture: 'x86_64', packageType, p50Ms, p90Ms, interval95, validation, nearestCalibrationRuntimes, extrapolated },
+ *        { architecture: 'arm64', ... }]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
