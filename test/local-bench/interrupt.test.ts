@@ -34,6 +34,8 @@ const CASES: Case[] = [
   { phase: 'parity', signal: 'SIGTERM', to: 'bench', args: ['--no-setup', '--cold-starts', '1', '--warm', '1', '--parity', 'red'], ready: /^parity check/m },
   { phase: 'cold starts', signal: 'SIGTERM', to: 'npm', args: ['--no-setup', ...SHORT], hold: 'invokeCold#2', ready: /^hold: invokeCold#2/m },
   { phase: 'cold starts', signal: 'SIGINT', to: 'group', args: ['--no-setup', ...SHORT], hold: 'invokeCold#2', ready: /^hold: invokeCold#2/m },
+  // The case first reported: Ctrl-C while PyTorch environments initialise (no hold: whatever the init is doing).
+  { phase: 'PyTorch cold starts', signal: 'SIGINT', to: 'group', args: ['--no-setup', '--cold-starts', '3', '--warm', '1', '--parity', 'off', '--targets', 'pytorch'], ready: /^pytorch cold: 1\//m },
   { phase: 'collection', signal: 'SIGINT', to: 'bench', args: ['--no-setup', ...SHORT], hold: 'collectReports', ready: /^hold: collectReports/m },
   { phase: 'collection', signal: 'SIGTERM', to: 'group', args: ['--no-setup', ...SHORT], hold: 'collectReports', ready: /^hold: collectReports/m },
 ];
@@ -52,7 +54,7 @@ function send(run: ReturnType<typeof startBench>, to: Receiver, signal: NodeJS.S
 }
 
 test.concurrent.each(CASES)('$phase: $signal to $to stops the run within 5 s, leaving nothing', async (c) => {
-  const outDir = path.join(work, `${c.phase.replace(' ', '-')}-${c.signal}-${c.to}`, 'results');
+  const outDir = path.join(work, `${c.phase.replace(/ /g, '-')}-${c.signal}-${c.to}`, 'results');
   // The state machine's template, synthesized once into the cache every run reads.
   if (c.phase !== 'setup') await templateCached();
   const run = startBench([...c.args, '--out', outDir], c.hold ? { APR_BENCH_HOLD_AT: c.hold } : {});
