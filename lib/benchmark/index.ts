@@ -11,6 +11,8 @@ export * from './records';
 export * from './statistics';
 export * from './cost';
 export * from './aggregate';
+export * from './lost-init';
+export * from './predicted-aws';
 export * from './render-csv';
 export * from './render-svg';
 export * from './render-markdown';
