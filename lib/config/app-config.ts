@@ -1,5 +1,6 @@
 import { REFERENCE_PAYLOAD } from '../benchmark/reference-payload';
 import type { JsonObject } from '../benchmark/types';
+import { ARCHITECTURES, isTargetKey, TARGET_KEYS, type TargetArchitecture, type TargetKey } from '../targets/registry';
 
 /**
  * The deployment's configuration, read from CDK context (cdk.json, or `-c key=value` on the CDK
@@ -41,6 +42,12 @@ export interface AppConfig {
   pytorchImage?: ExistingImage;
   /** Retention of every log group of the stack, in days. */
   logRetentionDays: number;
+  /** The targets to deploy and measure (lib/targets/registry.ts); undefined: all that can be built here. */
+  targets?: TargetKey[];
+  /** Memory sizes to deploy every target at (those below a target's minimum are skipped); undefined: each target's own. */
+  memorySizes?: number[];
+  /** Architectures to deploy every target on where it can be built for them. */
+  architectures: TargetArchitecture[];
 }
 
 /** The context keys this app reads; anything else in the context belongs to the CDK itself. */
@@ -53,6 +60,9 @@ export const CONTEXT_KEYS = [
   'deployWaitMinutes',
   'pytorchImage',
   'logRetentionDays',
+  'targets',
+  'memorySizes',
+  'architectures',
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -72,6 +82,9 @@ export const LIMITS = {
   warmInvocations: { min: 0, max: 5000 },
   payloadBytes: 32 * 1024,
   deployWaitMinutes: { min: 1, max: 50 },
+  // "You can configure memory between 128 MB and 10,240 MB in 1-MB increments" (Lambda developer guide,
+  // "Configure Lambda function memory").
+  memorySizeMB: { min: 128, max: 10240 },
 } as const;
 
 /** The retention periods CloudWatch Logs accepts (days); "never expire" is deliberately not offered. */
@@ -86,6 +99,7 @@ export const DEFAULTS = {
   runOnDeploy: true,
   deployWaitMinutes: 30,
   logRetentionDays: 30,
+  architectures: ['x86_64', 'arm64'] as TargetArchitecture[],
 } as const;
 
 /** A context value that cannot be used: names the key, the value and what is allowed. */
@@ -125,7 +139,12 @@ export function resolveAppConfig(read: ContextReader): AppConfig {
     runOnDeploy: boolean('runOnDeploy', read('runOnDeploy'), DEFAULTS.runOnDeploy),
     deployWaitMinutes: integer('deployWaitMinutes', read('deployWaitMinutes'), DEFAULTS.deployWaitMinutes, LIMITS.deployWaitMinutes),
     logRetentionDays: retention(read('logRetentionDays')),
+    architectures: architectures(read('architectures')),
   };
+  const chosen = targets(read('targets'));
+  if (chosen) config.targets = chosen;
+  const sizes = memorySizes(read('memorySizes'));
+  if (sizes) config.memorySizes = sizes;
   const image = existingImage(read('pytorchImage'));
   if (image) config.pytorchImage = image;
   return config;
@@ -182,6 +201,70 @@ function retention(value: unknown): number {
     throw new ConfigError('logRetentionDays', value, allowed);
   }
   return days;
+}
+
+/**
+ * A list given as a JSON array, its JSON text, or comma-separated text (`-c targets=apr,numpy`); empty
+ * text and null mean "not given".
+ */
+function list(key: ContextKey, value: unknown, allowed: string): unknown[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  let items: unknown = value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text.startsWith('[')) {
+      try {
+        items = JSON.parse(text);
+      } catch {
+        throw new ConfigError(key, value, allowed);
+      }
+    } else {
+      items = text.split(',').map((item) => item.trim());
+    }
+  }
+  if (!Array.isArray(items) || items.length === 0) throw new ConfigError(key, value, allowed);
+  const seen = new Set<string>();
+  for (const item of items) {
+    const id = JSON.stringify(item);
+    if (seen.has(id)) throw new ConfigError(key, value, `${allowed}, each once (${id} appears twice)`);
+    seen.add(id);
+  }
+  return items;
+}
+
+function targets(value: unknown): TargetKey[] | undefined {
+  const allowed = `"all", or a list of target keys from ${TARGET_KEYS.join(', ')}`;
+  if (value === 'all') return undefined;
+  const items = list('targets', value, allowed);
+  if (!items) return undefined;
+  const unknown = items.filter((item) => !isTargetKey(item));
+  if (unknown.length > 0) {
+    throw new ConfigError('targets', value, `${allowed} (unknown: ${unknown.map((u) => JSON.stringify(u)).join(', ')})`);
+  }
+  return items as TargetKey[];
+}
+
+function memorySizes(value: unknown): number[] | undefined {
+  const { min, max } = LIMITS.memorySizeMB;
+  const allowed = `a list of memory sizes in MB, integers from ${min} to ${max}`;
+  const items = list('memorySizes', value, allowed);
+  if (!items) return undefined;
+  return items.map((item) => {
+    const n = typeof item === 'string' && /^\s*\d+\s*$/.test(item) ? Number(item) : item;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new ConfigError('memorySizes', value, `${allowed} (not one: ${JSON.stringify(item)})`);
+    }
+    return n;
+  });
+}
+
+function architectures(value: unknown): TargetArchitecture[] {
+  const allowed = `a list from ${ARCHITECTURES.join(', ')}`;
+  const items = list('architectures', value, allowed);
+  if (!items) return [...DEFAULTS.architectures];
+  const unknown = items.filter((item) => !(ARCHITECTURES as readonly unknown[]).includes(item));
+  if (unknown.length > 0) throw new ConfigError('architectures', value, `${allowed} (unknown: ${unknown.map((u) => JSON.stringify(u)).join(', ')})`);
+  return items as TargetArchitecture[];
 }
 
 function payload(value: unknown): JsonObject {

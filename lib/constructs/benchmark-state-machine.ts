@@ -1,8 +1,8 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -175,6 +175,7 @@ export class BenchmarkStateMachine extends Construct {
       ),
     };
 
+    checkTargetsFitEnvironment(defaults.targets.map((spec, i) => ({ ...spec, logGroupName: knownLogGroupName(targets[i].logGroup) })));
     const prepare = fn('prepare', 'Settles the run configuration and reads the deployed targets', Duration.minutes(1), 256, {
       BENCH_TARGETS: stack.toJsonString(defaults.targets),
     });
@@ -416,5 +417,34 @@ export class BenchmarkStateMachine extends Construct {
         'CDK grants invoke on each Task function and its versions and aliases (ARN:*); the state machine can invoke nothing but its own Task functions.',
       );
     }
+  }
+}
+
+/**
+ * Lambda allows 4 KB of environment variables per function in all (Lambda quotas, "Function
+ * configuration, deployment, and execution"), and Prepare receives the targets in BENCH_TARGETS. A
+ * generated function name is only known at deployment, so the size is bounded here with the longest
+ * one Lambda allows (64 characters); log group names are given by the stack, or bounded by CloudWatch
+ * Logs' 512. 512 bytes are left for RESULTS_BUCKET and the runtime's own variables.
+ */
+export const PREPARE_ENVIRONMENT_BUDGET_BYTES = 4096 - 512;
+
+/** The log group's name where the template gives it; otherwise the longest one CloudWatch Logs allows. */
+function knownLogGroupName(logGroup: logs.ILogGroup): string {
+  const cfn = logGroup.node.defaultChild as logs.CfnLogGroup | undefined;
+  const name = cfn?.logGroupName;
+  return typeof name === 'string' && !Token.isUnresolved(name) ? name : 'l'.repeat(512);
+}
+
+/** specs: the targets with their log group names as known at synth (knownLogGroupName). */
+export function checkTargetsFitEnvironment(specs: readonly TargetSpec[]): void {
+  const bounded = specs.map((s) => ({ ...s, functionName: 'f'.repeat(64) }));
+  const bytes = Buffer.byteLength(JSON.stringify(bounded), 'utf8');
+  if (bytes > PREPARE_ENVIRONMENT_BUDGET_BYTES) {
+    throw new Error(
+      `${specs.length} functions to measure (${specs.map((s) => s.key).join(', ')}) do not fit Prepare's environment: up to ${bytes} bytes of ` +
+        `BENCH_TARGETS against ${PREPARE_ENVIRONMENT_BUDGET_BYTES} (Lambda allows 4 KB of environment variables). ` +
+        'Choose fewer with the context keys "targets", "architectures" or "memorySizes".',
+    );
   }
 }

@@ -29,9 +29,9 @@ export interface DeployTriggerProps {
   waitMinutes: number;
   /**
    * What a new run is due for: a change of any value starts one (CloudFormation calls Update only
-   * when a property changed). The functions' code locations and the settings' hash go here.
+   * when a property changed). The functions' code locations (a map, key to code) and the settings' hash go here.
    */
-  runWhenChanged: Record<string, string>;
+  runWhenChanged: Record<string, string | Record<string, string>>;
   logRetentionDays: number;
   handlerEntry: string;
   projectRoot: string;

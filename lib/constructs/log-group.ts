@@ -27,3 +27,12 @@ export function stackLogGroup(scope: Construct, id: string, retentionDays: numbe
 export function vendedLogGroupName(stateMachineName: string): string {
   return `/aws/vendedlogs/states/${stateMachineName}`;
 }
+
+/**
+ * The log group of a benchmarked function, named by the stack and the result key: its name is then
+ * known at synth, where the size of Prepare's BENCH_TARGETS is checked against Lambda's 4 KB
+ * (benchmark-state-machine.ts), and it says whose logs it holds.
+ */
+export function benchmarkedLogGroupName(stackName: string, key: string): string {
+  return `/aws/lambda/${stackName}-${key}`;
+}

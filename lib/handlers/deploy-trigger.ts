@@ -67,6 +67,7 @@ export async function onEvent(event: CfnEvent, deps: TriggerDeps): Promise<{ Phy
           requestType: event.RequestType,
           aprCode: props.AprCode ?? null,
           pytorchImage: props.PytorchImage ?? null,
+          targetCode: props.TargetCode ?? null,
           configHash: props.ConfigHash ?? null,
         },
       }),

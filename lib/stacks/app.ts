@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { resolveAppConfig, type AppConfig, type ContextKey } from '../config/app-config';
+import { ConfigError, resolveAppConfig, type AppConfig, type ContextKey } from '../config/app-config';
 import type { AprBundler } from '../constructs/apr-function';
+import type { ZipBundler } from '../constructs/zip-target-function';
+import type { MachineProbe } from '../targets/buildability';
+import { planDeployment, UnbuildableTargetError, type DeploymentPlan, type PlannedFunction } from '../targets/deployment-plan';
 import { BenchmarkStack } from './benchmark-stack';
 
 export const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
@@ -17,6 +20,10 @@ export interface CreateAppOptions {
   outdir?: string;
   aprBundler: AprBundler;
   repoRoot?: string;
+  /** How the machine's tools and built artefacts are looked for (tests replace it). */
+  probe?: MachineProbe;
+  /** How a zip target is bundled; default: its own build command, then its zip. */
+  zipBundlerFor?: (fn: PlannedFunction) => ZipBundler;
   /** Stack environment; default: environment-agnostic, so synth needs no credentials. */
   env?: { account?: string; region?: string };
 }
@@ -25,6 +32,7 @@ export interface BenchmarkApp {
   app: App;
   stack: BenchmarkStack;
   config: AppConfig;
+  plan: DeploymentPlan;
 }
 
 /**
@@ -41,12 +49,32 @@ export function createApp(options: CreateAppOptions): BenchmarkApp {
   // Construct paths in the template's metadata, as the CDK CLI writes them: the audit names resources by them.
   if (app.node.tryGetContext(PATH_METADATA) === undefined) app.node.setContext(PATH_METADATA, true);
   const config = resolveAppConfig((key: ContextKey) => app.node.tryGetContext(key));
+  const repoRoot = options.repoRoot ?? REPO_ROOT;
+  const plan = planTargets(config, repoRoot, options.probe);
   const stack = new BenchmarkStack(app, config.stackName, {
     config,
-    repoRoot: options.repoRoot ?? REPO_ROOT,
+    repoRoot,
     aprBundler: options.aprBundler,
+    plan,
+    ...(options.zipBundlerFor ? { zipBundlerFor: options.zipBundlerFor } : {}),
     ...(options.env ? { env: options.env } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
-  return { app, stack, config };
+  return { app, stack, config, plan };
+}
+
+/** The deployment plan of the configuration; a target named in `targets` that cannot be built here is a configuration error. */
+export function planTargets(config: AppConfig, repoRoot: string, probe?: MachineProbe): DeploymentPlan {
+  try {
+    return planDeployment({
+      ...(config.targets ? { targets: config.targets } : {}),
+      ...(config.memorySizes ? { memorySizes: config.memorySizes } : {}),
+      architectures: config.architectures,
+      projectRoot: repoRoot,
+      ...(probe ? { probe } : {}),
+    });
+  } catch (err) {
+    if (err instanceof UnbuildableTargetError) throw new ConfigError('targets', config.targets, `targets that can be built here (${err.message})`);
+    throw err;
+  }
 }

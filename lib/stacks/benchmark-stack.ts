@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { CfnOutput, CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../config/app-config';
-import { AprFunction, APR_MEMORY_MB, APR_RUNTIME_LABEL, type AprBundler } from '../constructs/apr-function';
-import { BenchmarkStateMachine } from '../constructs/benchmark-state-machine';
+import { AprFunction, type AprBundler } from '../constructs/apr-function';
+import { BenchmarkStateMachine, type BenchmarkTarget } from '../constructs/benchmark-state-machine';
 import { DeployTrigger } from '../constructs/deploy-trigger';
-import { stackLogGroup } from '../constructs/log-group';
-import { PytorchFunction, PYTORCH_MEMORY_MB, PYTORCH_RUNTIME_LABEL } from '../constructs/pytorch-function';
+import { benchmarkedLogGroupName, stackLogGroup } from '../constructs/log-group';
+import { acknowledge } from '../constructs/nag';
+import { PytorchFunction } from '../constructs/pytorch-function';
 import { ResultsBucket } from '../constructs/results-bucket';
+import { ZipTargetFunction, type ZipBundler } from '../constructs/zip-target-function';
+import type { DeploymentPlan, PlannedFunction } from '../targets/deployment-plan';
+import { zipBundler } from './zip-bundler';
 
 export interface BenchmarkStackProps extends StackProps {
   config: AppConfig;
@@ -17,64 +21,122 @@ export interface BenchmarkStackProps extends StackProps {
   repoRoot: string;
   /** Builds the .apr function's `bootstrap` into a directory (lib/build's buildAprFunction). */
   aprBundler: AprBundler;
+  /** The functions to deploy (lib/targets/deployment-plan.ts) and what was left out, with why. */
+  plan: DeploymentPlan;
+  /** How a zip target is bundled; default: its own build command, then its zip (zip-bundler.ts). */
+  zipBundlerFor?: (fn: PlannedFunction) => ZipBundler;
 }
 
 /** Relative to the repository root. */
 export const PYTORCH_DOCKERFILE = 'baselines/pytorch-wine/Dockerfile';
 export const HANDLER_ENTRY = 'lib/handlers/lambda/index.ts';
 
+/** One deployed function of the plan, whatever construct deploys it. */
+export interface DeployedTarget {
+  planned: PlannedFunction;
+  construct: AprFunction | PytorchFunction | ZipTargetFunction;
+}
+
 /**
- * Everything a benchmark on AWS needs, and nothing that outlives `cdk destroy`: the two functions,
- * the state machine with its Task functions, the results bucket, and the deploy-time trigger.
+ * The construct id of a planned function: 'Apr' and 'Pytorch' for the two reference functions (their
+ * logical ids predate the ladder), PascalCase of the result key for every other.
+ */
+export function constructIdOf(key: string): string {
+  return key
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/**
+ * Everything a benchmark on AWS needs, and nothing that outlives `cdk destroy`: one function per
+ * planned target (each with its own role and log group), the state machine with its Task functions,
+ * the results bucket, and the deploy-time trigger.
  */
 export class BenchmarkStack extends Stack {
-  readonly apr: AprFunction;
-  readonly pytorch: PytorchFunction;
+  readonly apr?: AprFunction;
+  readonly pytorch?: PytorchFunction;
+  readonly targets: DeployedTarget[] = [];
   readonly results: ResultsBucket;
   readonly benchmark: BenchmarkStateMachine;
   readonly trigger?: DeployTrigger;
 
   constructor(scope: Construct, id: string, props: BenchmarkStackProps) {
     super(scope, id, {
-      description: 'apr-lambda-bench: a wine-quality model as a Rust .apr function and as a PyTorch image, benchmarked on AWS Lambda',
+      description: 'apr-lambda-bench: one wine-quality model served by a ladder of runtimes (Rust .apr to a PyTorch image), benchmarked on AWS Lambda',
       ...props,
     });
-    const { config, repoRoot } = props;
+    const { config, repoRoot, plan } = props;
     const retention = config.logRetentionDays;
     const handlerEntry = path.join(repoRoot, HANDLER_ENTRY);
+    if (plan.functions.length === 0) {
+      throw new Error(`no target can be deployed: ${plan.skipped.map((s) => s.reason).join('; ') || 'none chosen'}`);
+    }
+    for (const skipped of plan.skipped) {
+      Annotations.of(this).addWarningV2(
+        `apr-lambda-bench:target-skipped:${skipped.key}`,
+        `not deployed: ${skipped.reason}${skipped.command ? ` (build: ${skipped.command})` : ''}`,
+      );
+    }
+    const bundlerFor = props.zipBundlerFor ?? ((fn: PlannedFunction) => zipBundler(repoRoot, fn.command, fn.artefact));
 
-    this.apr = new AprFunction(this, 'Apr', {
-      sourceDir: path.join(repoRoot, 'lambda-apr'),
-      bundler: props.aprBundler,
-      logRetentionDays: retention,
-    });
-    this.pytorch = new PytorchFunction(this, 'Pytorch', {
-      repoRoot,
-      dockerfile: PYTORCH_DOCKERFILE,
-      ...(config.pytorchImage ? { existingImage: config.pytorchImage } : {}),
-      logRetentionDays: retention,
-    });
+    const benchmarkTargets: BenchmarkTarget[] = [];
+    for (const planned of plan.functions) {
+      const { target, key, memorySizeMB, architecture } = planned;
+      const constructId = constructIdOf(key);
+      const logGroupName = benchmarkedLogGroupName(config.stackName, key);
+      let construct: DeployedTarget['construct'];
+      if (target.construct === 'AprFunction') {
+        const apr = new AprFunction(this, constructId, {
+          sourceDir: path.join(repoRoot, target.folder),
+          bundler: props.aprBundler,
+          logRetentionDays: retention,
+          logGroupName,
+          memorySizeMB,
+        });
+        if (key === target.key) this.apr = apr;
+        construct = apr;
+      } else if (target.construct === 'PytorchFunction') {
+        const pytorch = new PytorchFunction(this, constructId, {
+          repoRoot,
+          dockerfile: PYTORCH_DOCKERFILE,
+          ...(config.pytorchImage ? { existingImage: config.pytorchImage } : {}),
+          logRetentionDays: retention,
+          logGroupName,
+          memorySizeMB,
+        });
+        if (key === target.key) this.pytorch = pytorch;
+        construct = pytorch;
+      } else {
+        construct = new ZipTargetFunction(this, constructId, {
+          key,
+          description: target.description,
+          sourceDir: path.join(repoRoot, target.folder),
+          bundler: bundlerFor(planned),
+          runtime: target.lambdaRuntime!,
+          handler: target.handler,
+          architecture,
+          memorySizeMB,
+          timeoutSeconds: target.timeoutSeconds,
+          logRetentionDays: retention,
+          logGroupName,
+        });
+        this.acknowledgeRuntimeChoice(construct as ZipTargetFunction, target.lambdaRuntime!);
+      }
+      this.targets.push({ planned, construct });
+      benchmarkTargets.push({
+        key,
+        function: construct.function,
+        logGroup: construct.logGroup,
+        runtimeLabel: target.runtimeLabel,
+        memorySizeMB,
+        architecture,
+        ...(construct instanceof PytorchFunction ? { imageRepository: construct.repository } : {}),
+      });
+    }
     this.results = new ResultsBucket(this, 'Results', { accessLogRetentionDays: retention });
     this.benchmark = new BenchmarkStateMachine(this, 'Benchmark', {
-      targets: [
-        {
-          key: 'apr',
-          function: this.apr.function,
-          logGroup: this.apr.logGroup,
-          runtimeLabel: APR_RUNTIME_LABEL,
-          memorySizeMB: APR_MEMORY_MB,
-          architecture: 'x86_64',
-        },
-        {
-          key: 'pytorch',
-          function: this.pytorch.function,
-          logGroup: this.pytorch.logGroup,
-          runtimeLabel: PYTORCH_RUNTIME_LABEL,
-          memorySizeMB: PYTORCH_MEMORY_MB,
-          architecture: 'x86_64',
-          imageRepository: this.pytorch.repository,
-        },
-      ],
+      targets: benchmarkTargets,
       settings: config.benchmark,
       bucket: this.results.bucket,
       logRetentionDays: retention,
@@ -85,20 +147,26 @@ export class BenchmarkStack extends Stack {
 
     new CfnOutput(this, 'StateMachineArn', { value: this.benchmark.stateMachine.stateMachineArn, description: 'Start a run: npm run bench:aws' });
     new CfnOutput(this, 'ResultsBucketName', { value: this.results.bucket.bucketName, description: 'Runs are written under runs/<execution name>/' });
-    new CfnOutput(this, 'AprFunctionName', { value: this.apr.function.functionName });
-    new CfnOutput(this, 'PytorchFunctionName', { value: this.pytorch.function.functionName });
+    for (const { planned, construct } of this.targets) {
+      new CfnOutput(this, `${constructIdOf(planned.key)}FunctionName`, { value: construct.function.functionName, description: `${planned.key}: ${planned.target.runtimeLabel}, ${planned.memorySizeMB} MB, ${planned.architecture}` });
+    }
 
     if (config.runOnDeploy) {
-      const aprCode = (this.apr.function.node.defaultChild as lambda.CfnFunction).code as lambda.CfnFunction.CodeProperty;
-      const pytorchCode = (this.pytorch.function.node.defaultChild as lambda.CfnFunction).code as lambda.CfnFunction.CodeProperty;
+      // The zip's asset key is the hash of the built package; the image URI ends in the image's tag or digest.
+      const codeOf = (fn: lambda.IFunction) => {
+        const code = (fn.node.defaultChild as lambda.CfnFunction).code as lambda.CfnFunction.CodeProperty;
+        return (code.s3Key ?? code.imageUri) as string;
+      };
+      const targetCode: Record<string, string> = {};
+      for (const { planned, construct } of this.targets) targetCode[planned.key] = codeOf(construct.function);
       this.trigger = new DeployTrigger(this, 'RunOnDeploy', {
         stateMachine: this.benchmark.stateMachine,
         bucket: this.results.bucket,
         waitMinutes: config.deployWaitMinutes,
         runWhenChanged: {
-          // The asset key is the hash of the built binary; the image URI ends in the image's tag or digest.
-          AprCode: aprCode.s3Key as string,
-          PytorchImage: pytorchCode.imageUri as string,
+          ...(this.apr ? { AprCode: targetCode.apr } : {}),
+          ...(this.pytorch ? { PytorchImage: targetCode.pytorch } : {}),
+          TargetCode: targetCode,
           ConfigHash: settingsHash(config),
         },
         logRetentionDays: retention,
@@ -115,6 +183,22 @@ export class BenchmarkStack extends Stack {
       new CfnOutput(this, 'MaxMemoryRatio', { value: attr('MaxMemoryRatio'), description: 'p50 Max Memory Used on cold starts, pytorch / apr' });
       new CfnOutput(this, 'PackageSizeRatio', { value: attr('PackageSizeRatio'), description: 'deployed package bytes, pytorch / apr' });
     }
+  }
+
+  /**
+   * cdk-nag's AwsSolutions-L1 asks for the newest runtime of each language. The ladder pins its
+   * runtimes on purpose: the Python packages carry wheels for CPython 3.11 (numpy 2.2.6 and onnxruntime
+   * 1.16.3 are the newest with manylinux2014 wheels for it) and the PyTorch image runs Python 3.11 too;
+   * the Node.js function is measured locally on Node.js 22 with aws-lambda-ric 4, the nodejs22.x
+   * runtime's client. provided.al2023 is the newest OS-only runtime and raises nothing.
+   */
+  private acknowledgeRuntimeChoice(fn: ZipTargetFunction, runtime: string): void {
+    if (runtime === 'provided.al2023') return;
+    const why =
+      runtime === 'python3.11'
+        ? 'python3.11 on purpose: the package\'s wheels are built for CPython 3.11 (numpy 2.2.6 and onnxruntime 1.16.3 are the newest with manylinux2014 cp311 wheels), the Python of the PyTorch image the ladder compares with.'
+        : `${runtime} on purpose: the function is measured locally on Node.js 22 with aws-lambda-ric 4, the ${runtime} runtime's client; the deployed runtime matches what was measured.`;
+    acknowledge(fn.function, 'AwsSolutions-L1', why);
   }
 
   /**

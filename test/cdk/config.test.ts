@@ -20,8 +20,40 @@ describe('resolveAppConfig', () => {
       runOnDeploy: true,
       deployWaitMinutes: DEFAULTS.deployWaitMinutes,
       logRetentionDays: 30,
+      architectures: ['x86_64', 'arm64'],
     });
     expect(c.pytorchImage).toBeUndefined();
+    // No targets and no memory sizes given: every target that can be built, each at its own size.
+    expect(c.targets).toBeUndefined();
+    expect(c.memorySizes).toBeUndefined();
+  });
+
+  test('targets: "all", a list, or comma-separated text; an unknown key is named', () => {
+    expect(resolveAppConfigFromObject({ targets: 'all' }).targets).toBeUndefined();
+    expect(resolveAppConfigFromObject({ targets: ['numpy', 'apr'] }).targets).toEqual(['numpy', 'apr']);
+    expect(resolveAppConfigFromObject({ targets: 'apr, pytorch' }).targets).toEqual(['apr', 'pytorch']);
+    expect(resolveAppConfigFromObject({ targets: '["node"]' }).targets).toEqual(['node']);
+    expect(() => resolveAppConfigFromObject({ targets: ['apr', 'tensorflow'] })).toThrow(
+      /^context key "targets": got \["apr","tensorflow"\]; allowed: "all", or a list of target keys from apr, apr-runtime-crate, python, numpy, onnx, pytorch, node \(unknown: "tensorflow"\)$/,
+    );
+    expect(() => resolveAppConfigFromObject({ targets: [] })).toThrow('context key "targets"');
+    expect(() => resolveAppConfigFromObject({ targets: ['apr', 'apr'] })).toThrow('"apr" appears twice');
+    expect(() => resolveAppConfigFromObject({ targets: 7 })).toThrow('context key "targets": got 7');
+  });
+
+  test('memorySizes: integers Lambda accepts (128 to 10,240 MB), each once', () => {
+    expect(resolveAppConfigFromObject({ memorySizes: [128, 1769] }).memorySizes).toEqual([128, 1769]);
+    expect(resolveAppConfigFromObject({ memorySizes: '128,256' }).memorySizes).toEqual([128, 256]);
+    expect(() => resolveAppConfigFromObject({ memorySizes: [64] })).toThrow(/context key "memorySizes".*integers from 128 to 10240 \(not one: 64\)/);
+    expect(() => resolveAppConfigFromObject({ memorySizes: [10241] })).toThrow('not one: 10241');
+    expect(() => resolveAppConfigFromObject({ memorySizes: [512.5] })).toThrow('not one: 512.5');
+    expect(() => resolveAppConfigFromObject({ memorySizes: '128,big' })).toThrow('not one: "big"');
+    expect(() => resolveAppConfigFromObject({ memorySizes: [128, 128] })).toThrow('128 appears twice');
+  });
+
+  test('architectures: x86_64 and arm64 by default, or a list of them', () => {
+    expect(resolveAppConfigFromObject({ architectures: 'x86_64' }).architectures).toEqual(['x86_64']);
+    expect(() => resolveAppConfigFromObject({ architectures: ['x86_64', 'aarch64'] })).toThrow('(unknown: "aarch64")');
   });
 
   test('values given on the CDK command line arrive as strings and are read as their types', () => {

@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { auditTemplate, type RoleAudit } from '../../lib/audit';
 import { elfHasInterpreter } from '../../lib/build/apr-build';
 import { REFERENCE_PAYLOAD } from '../../lib/benchmark/reference-payload';
-import { settingsHash } from '../../lib/stacks/benchmark-stack';
+import { constructIdOf, settingsHash } from '../../lib/stacks/benchmark-stack';
 import { resolveConfig } from '../../lib/benchmark/config';
 import { STATE_MACHINE_LOG_DELIVERY_ACTIONS } from '../../lib/constructs/deploy-trigger';
 import { FORCE_COLD_START_TIMEOUT_SECONDS, MAX_FUNCTION_UPDATE_TIMEOUT_SECONDS } from '../../lib/handlers/measure';
@@ -112,7 +112,8 @@ describe('log groups', () => {
 
   test('the task and trigger functions run Node.js 24 from one esbuild bundle', () => {
     const node = idsOfType(s.json, 'AWS::Lambda::Function').filter(
-      (id) => resources[id].Properties.Handler?.startsWith('index.') && !id.startsWith('CustomS3AutoDeleteObjects'),
+      // index.handler is the node target's, one of the functions under test.
+      (id) => resources[id].Properties.Handler?.startsWith('index.') && resources[id].Properties.Handler !== 'index.handler' && !id.startsWith('CustomS3AutoDeleteObjects'),
     );
     const handlers = node.map((id) => resources[id].Properties.Handler).sort();
     expect(handlers).toEqual(
@@ -137,12 +138,11 @@ describe('log groups', () => {
 
 describe('least privilege', () => {
   let roles: RoleAudit[];
-  let apr: string;
-  let pytorch: string;
+  /** The construct ids of every benchmarked function ('Apr', 'Pytorch', 'Numpy', 'NumpyArm64', ...). */
+  let benchmarked: string[];
   beforeAll(() => {
     roles = auditTemplate(s.json).roles;
-    apr = '<Apr/Function ARN>';
-    pytorch = '<Pytorch/Function ARN>';
+    benchmarked = s.stack.targets.map((d) => constructIdOf(d.planned.key));
   });
   const role = (name: string) => {
     const r = roles.find((x) => x.name === name);
@@ -178,12 +178,13 @@ describe('least privilege', () => {
     ]);
   });
 
-  test('the task functions may update, read and invoke only the two benchmarked functions', () => {
+  test('the task functions may update, read and invoke only the benchmarked functions', () => {
     const task = roles.filter((r) => r.name.startsWith('Benchmark/TaskFunctions/'));
     expect(task).toHaveLength(8);
     const lambdaActions = task.flatMap((r) => allowed(r).filter((a) => a.action.startsWith('lambda:')).map((a) => ({ ...a, role: r.name })));
     expect(lambdaActions.length).toBeGreaterThan(0);
-    for (const a of lambdaActions) expect(a.resources.sort()).toEqual([apr, pytorch].sort());
+    expect(benchmarked).toEqual(expect.arrayContaining(['Apr', 'Pytorch', 'Numpy']));
+    for (const a of lambdaActions) expect(a.resources.sort()).toEqual(benchmarked.map((id) => `<${id}/Function ARN>`).sort());
     expect(allowed(role('Benchmark/TaskFunctions/ForceColdStart/Role')).map((a) => a.action).filter((a) => a.startsWith('lambda:')).sort()).toEqual([
       'lambda:GetFunctionConfiguration',
       'lambda:UpdateFunctionConfiguration',
@@ -193,17 +194,15 @@ describe('least privilege', () => {
     }
   });
 
-  test('only CollectReports reads logs, and only the two functions\' log groups', () => {
+  test('only CollectReports reads logs, and only the benchmarked functions\' log groups', () => {
     const readers = roles.flatMap((r) => allowed(r).filter((a) => a.action === 'logs:FilterLogEvents').map((a) => ({ role: r.name, resources: a.resources })));
     // Both spellings of a log group's ARN (with and without the trailing :*), see the construct.
     expect(readers).toEqual([
       {
         role: 'Benchmark/TaskFunctions/CollectReports/Role',
         resources: [
-          '<Apr/LogGroup ARN>',
-          '<Pytorch/LogGroup ARN>',
-          'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:<Apr/LogGroup>',
-          'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:<Pytorch/LogGroup>',
+          ...benchmarked.map((id) => `<${id}/LogGroup ARN>`),
+          ...benchmarked.map((id) => `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:<${id}/LogGroup>`),
         ],
       },
     ]);
@@ -404,6 +403,11 @@ describe('the deploy-time trigger', () => {
     const props = resources[id].Properties;
     expect(props.AprCode).toBe(resources[idAtPath(s.json, 'Apr/Function')].Properties.Code.S3Key);
     expect(props.PytorchImage).toEqual(resources[idAtPath(s.json, 'Pytorch/Function')].Properties.Code.ImageUri);
+    // Every benchmarked function's code, by result key.
+    for (const d of s.stack.targets) {
+      const code = resources[idAtPath(s.json, `${constructIdOf(d.planned.key)}/Function`)].Properties.Code;
+      expect([d.planned.key, props.TargetCode[d.planned.key]]).toEqual([d.planned.key, code.S3Key ?? code.ImageUri]);
+    }
     expect(props.ConfigHash).toBe(settingsHash(s.config));
   });
 
@@ -427,13 +431,12 @@ describe('the deploy-time trigger', () => {
     const outputs = Object.keys(s.json.Outputs).sort();
     expect(outputs).toEqual(
       [
-        'AprFunctionName',
+        ...s.stack.targets.map((d) => `${constructIdOf(d.planned.key)}FunctionName`),
         'BenchmarkExecutionArn',
         'BenchmarkStatus',
         'ColdStartInitP50Ratio',
         'MaxMemoryRatio',
         'PackageSizeRatio',
-        'PytorchFunctionName',
         'Report',
         'ResultsBucketName',
         'ResultsLocation',
@@ -451,7 +454,9 @@ describe('variants', () => {
   test('runOnDeploy=false: no trigger, no run outputs; the state machine is still there', () => {
     const v = synth({ runOnDeploy: false });
     expect(idsOfType(v.json, 'Custom::BenchmarkRun')).toEqual([]);
-    expect(Object.keys(v.json.Outputs).sort()).toEqual(['AprFunctionName', 'PytorchFunctionName', 'ResultsBucketName', 'StateMachineArn']);
+    const functions = v.stack.targets.map((d) => `${constructIdOf(d.planned.key)}FunctionName`);
+    expect(functions).toEqual(expect.arrayContaining(['AprFunctionName', 'PytorchFunctionName']));
+    expect(Object.keys(v.json.Outputs).sort()).toEqual([...functions, 'ResultsBucketName', 'StateMachineArn'].sort());
     expect(idsOfType(v.json, 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
   });
 
