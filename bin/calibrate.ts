@@ -2,7 +2,7 @@
  * npm run calibrate                     build the calibration functions, measure each through the local
  *                                       service, write data/calibration/ (table, measurements, fitted model)
  * npm run calibrate -- --refit          refit data/calibration/fitted-model.json from the committed table
- * Options: --cold-starts N (30), --limits off|auto|on (off), --only a,b (function names), --aws-csv FILE,
+ * Options: --cold-starts N (30), --limits auto|on|off (auto), --only a,b (function names), --aws-csv FILE,
  * --data-dir DIR (data/calibration).
  */
 import { spawnSync } from 'node:child_process';
@@ -36,9 +36,9 @@ async function main(): Promise<void> {
     .description('Measures the calibration functions locally and fits the model that predicts AWS Init Duration')
     .option('--refit', 'refit the model from the committed table, without measuring', false)
     .option('--cold-starts <n>', 'forced cold starts per calibration function', positiveInt, 30)
-    // Init on Lambda runs with burst CPU (lambda-perf: Init Duration independent of memory size). With
-    // limits off nothing throttles init here either; see lib/calibration/README.md.
-    .addOption(new Option('--limits <mode>', 'cgroup limits of the local service').choices(['off', 'auto', 'on']).default('off'))
+    // As npm run bench measures: the service's limits where the machine allows them, i.e. init with burst
+    // CPU and the memory limit, the memory-proportional CPU share from the first GET /next on.
+    .addOption(new Option('--limits <mode>', 'cgroup limits of the local service').choices(['off', 'auto', 'on']).default('auto'))
     .option('--only <names>', 'measure only these functions (comma-separated functionName values); the table keeps only them')
     .option('--aws-csv <file>', "lambda-perf's AWS figures", defaultAwsFiguresPath(ROOT))
     .option('--data-dir <dir>', 'where the table, measurements and model are written', path.join(ROOT, 'data', 'calibration'))
