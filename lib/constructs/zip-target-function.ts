@@ -16,6 +16,12 @@ export interface ZipTargetFunctionProps {
   /** The target's folder; its path only names the asset, the bundler does the build. */
   sourceDir: string;
   bundler: ZipBundler;
+  /**
+   * The zip the bundler delivers (its path). CDK stages a source folder once per set of bundling
+   * options, and a function in the options does not count: two architectures of one folder would share
+   * the first one's zip. Naming the zip in the options keeps them apart.
+   */
+  artefact: string;
   runtime: LambdaRuntimeId;
   handler: string;
   architecture: TargetArchitecture;
@@ -58,6 +64,7 @@ export class ZipTargetFunction extends Construct {
       bundling: {
         // Required by the type; never pulled, because local bundling always succeeds or throws.
         image: DockerImage.fromRegistry('local-bundling-only'),
+        command: ['local-bundling-only', props.artefact],
         outputType: BundlingOutput.ARCHIVED,
         local: {
           tryBundle(outputDir: string): boolean {

@@ -113,6 +113,7 @@ export class BenchmarkStack extends Stack {
           description: target.description,
           sourceDir: path.join(repoRoot, target.folder),
           bundler: bundlerFor(planned),
+          artefact: planned.artefact,
           runtime: target.lambdaRuntime!,
           handler: target.handler,
           architecture,

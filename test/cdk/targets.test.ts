@@ -128,6 +128,19 @@ describe('choosing targets', () => {
 });
 
 describe('zip bundling', () => {
+  test('each architecture deploys its own build\'s zip, byte for byte', () => {
+    const v = synth({ targets: ['numpy'], architectures: ['x86_64', 'arm64'], runOnDeploy: false }, { bundle: true });
+    const staged = (key: string) => {
+      const code = fn(v, key).Properties.Code;
+      const asset = Object.values(v.manifest.files as Record<string, any>).find((a) => Object.values(a.destinations as Record<string, any>).some((d) => d.objectKey === code.S3Key));
+      expect(asset.source.packaging).toBe('file');
+      return fs.readFileSync(path.join(v.outdir, asset.source.path));
+    };
+    const root = path.resolve(__dirname, '..', '..');
+    expect(staged('numpy').equals(fs.readFileSync(path.join(root, 'baselines/numpy-wine/build/function.zip')))).toBe(true);
+    expect(staged('numpy-arm64').equals(fs.readFileSync(path.join(root, 'baselines/numpy-wine/build/arm64/function.zip')))).toBe(true);
+  }, 240_000);
+
   let out: string;
   beforeEach(() => {
     out = fs.mkdtempSync(path.join(os.tmpdir(), 'zip-bundler-'));
