@@ -34,7 +34,8 @@ test('Create starts an execution named after the time, recording why it ran', as
   expect(sent.stateMachineArn).toBe(STATE_MACHINE);
   expect(sent.name).toMatch(/^deploy-20240601-121000-[0-9a-f]{6}$/);
   expect(JSON.parse(sent.input)).toEqual({
-    trigger: { source: 'cloudformation', requestType: 'Create', aprCode: 'abc.zip', pytorchImage: 'repo:tag', configHash: 'h' },
+    // No TargetCode in these properties: recorded as null.
+    trigger: { source: 'cloudformation', requestType: 'Create', aprCode: 'abc.zip', pytorchImage: 'repo:tag', targetCode: null, configHash: 'h' },
   });
 });
 
