@@ -117,6 +117,11 @@ describe('choosing targets', () => {
     expect(Annotations.fromStack(v.stack).findWarning('*', Match.stringLikeRegexp('pytorch-128: 128 MB is below'))).toHaveLength(1);
   }, 120_000);
 
+  test('the README\'s memory sweep fits Prepare\'s environment', () => {
+    const v = synth({ targets: 'apr,numpy,pytorch', architectures: 'x86_64', memorySizes: '128,512,1769', runOnDeploy: false });
+    expect(benchTargets(v).map((t) => t.key)).toEqual(['apr', 'apr-512', 'apr-1769', 'numpy', 'numpy-512', 'numpy-1769', 'pytorch', 'pytorch-1769']);
+  }, 120_000);
+
   test('an unknown key is refused before anything is built, naming the key and the known ones', () => {
     expect(() => synth({ targets: ['apr', 'tensorflow'] })).toThrow(ConfigError);
     expect(() => synth({ targets: 'apr,tensorflow' })).toThrow(/context key "targets": .*\(unknown: "tensorflow"\)/);
