@@ -92,13 +92,17 @@ async function main(): Promise<number> {
       import('../lib/local-bench/progress'),
     ]);
     const bar = new ProgressBar();
-    const total = (options.targets.length + options.targetFiles.length) * (options.coldStarts + options.warm);
+    // Known once the run has decided which targets and memory sizes run here (onPlan).
+    let total = (options.targets.length + options.targetFiles.length) * (options.coldStarts + options.warm);
     let done = 0;
     let outcome;
     try {
       outcome = await runLocalBench({
         projectRoot: ROOT,
         targets: options.targets,
+        targetsChosen: options.targetsChosen,
+        ...(options.memorySizes ? { memorySizes: options.memorySizes } : {}),
+        onPlan: (configurations) => { total = configurations * (options.coldStarts + options.warm); },
         targetFiles: options.targetFiles,
         coldStarts: options.coldStarts,
         warmInvocations: options.warm,

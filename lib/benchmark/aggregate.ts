@@ -3,7 +3,7 @@ import { costBlock, type CostInputs } from './cost';
 import { coldStartsWithoutInit, summarizeLostInit } from './lost-init';
 import { modelSummary, predictedRatio, predictTargetAws } from './predicted-aws';
 import { reportFailed } from './report-line';
-import { bootstrapRatioCi, median, summarize } from './statistics';
+import { bootstrapCi, bootstrapRatioCi, median, summarize } from './statistics';
 import type {
   Backend,
   BenchmarkResults,
@@ -221,6 +221,11 @@ function targetResults(run: TargetRun, config: BenchmarkConfig): { results: Targ
       packageBytes: spec.packageBytes,
       packageLabel: spec.packageLabel,
       coldStartConcurrency: spec.coldStartConcurrency ?? 1,
+      ...(spec.ladderTarget ? { ladderTarget: spec.ladderTarget } : {}),
+      p50Ci95: {
+        coldInitMs: bootstrapCi(s.coldInit, median, { ...config.bootstrap, confidence: 0.95 }),
+        warmDurationMs: bootstrapCi(s.warmDuration, median, { ...config.bootstrap, seed: config.bootstrap.seed + 1, confidence: 0.95 }),
+      },
       invocations: run.invocations.length,
       errors: errorSummary.reduce((sum, e) => sum + e.count, 0),
       errorSummary,

@@ -2,7 +2,9 @@ import { PUBLISHED_FIGURES, type PublishedFigure } from './published-figures';
 import { COST_FORMULA, LAMBDA_PRICES } from './cost';
 import { COLD_START_MARKER_VARIABLE } from './cold-start';
 import { formatNumber } from './render-svg';
-import type { BenchmarkResults, JsonValue, PredictedAwsBlock, PredictedInit, PredictedRatio, Ratio, Stats, TargetResults } from './types';
+import { renderLadderSection } from './render-ladder';
+import type { TargetParity } from '../parity/ladder';
+import type { BenchmarkResults, JsonValue, Parity, PredictedAwsBlock, PredictedInit, PredictedRatio, Ratio, Stats, TargetResults } from './types';
 
 /**
  * report.md: what was measured, how, and what it says, with every number next to its sample size
@@ -183,6 +185,8 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
     out.push(`![${mdCell(chart.title)}](${encodeURI(chart.file)})`, '');
   }
 
+  out.push(...renderLadderSection(results));
+
   out.push('## All statistics', '');
   out.push('Percentiles by linear interpolation between closest ranks (Hyndman & Fan type 7); sd is the sample standard deviation (n − 1).', '');
   out.push(
@@ -250,6 +254,7 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
         `category, confidence and top factors ${p.identicalLabels === null ? 'not compared' : p.identicalLabels ? 'identical' : '**differ**'}.`,
       '',
     );
+    out.push(...renderTargetParity(p));
   } else {
     out.push('Parity: not measured in this run.', '');
   }
@@ -528,5 +533,28 @@ export function renderPredictions(results: BenchmarkResults): string[] {
       '',
     );
   }
+  return out;
+}
+
+/** Each target's parity with the `.apr` function (parity.targets), known differences named with their reason. */
+export function renderTargetParity(p: Parity): string[] {
+  const targets = p.targets as unknown as Record<string, TargetParity> | undefined;
+  if (!targets || typeof targets !== 'object' || Object.keys(targets).length === 0) return [];
+  const out = [
+    '| target vs .apr | payloads | answered by both | refused by both | largest \\|quality difference\\| | labels | mismatches (known) |',
+    '|---|---:|---:|---:|---:|---|---:|',
+  ];
+  for (const [key, t] of Object.entries(targets)) {
+    out.push(
+      `| ${mdCell(key)} | ${t.payloads} | ${t.answeredByBoth} | ${t.rejectedByBoth} | ${t.maxAbsQualityDiff === null ? 'n/a' : t.maxAbsQualityDiff.toExponential(2)} | ` +
+        `${t.identical ? (t.knownDifferences.length > 0 ? `identical but for ${t.knownDifferences.length} known difference${t.knownDifferences.length === 1 ? '' : 's'} (below)` : 'identical') : '**differ**'} | ${t.mismatches} (${t.knownDifferences.length}) |`,
+    );
+  }
+  out.push('');
+  for (const [key, t] of Object.entries(targets)) {
+    for (const d of t.knownDifferences) out.push(`- ${mdCell(key)}, known difference on "${mdCell(d.payload)}": ${mdCell(d.problem)}. Why: ${mdCell(d.why)}.`);
+    for (const m of t.unexpectedMismatches) out.push(`- ${mdCell(key)}, **mismatch** on "${mdCell(m.payload)}": ${mdCell(m.problem)}`);
+  }
+  if (out[out.length - 1] !== '') out.push('');
   return out;
 }

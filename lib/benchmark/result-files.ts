@@ -5,6 +5,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { renderCsv } from './render-csv';
 import { renderMarkdown } from './render-markdown';
 import { renderColdStartChart, renderDistributionChart } from './render-svg';
+import { ladderSteps, memorySeries, renderLadderChart, renderMemoryChart, LADDER_FILE_NAMES } from './render-ladder';
 import type { BenchmarkResults, InvocationRow } from './types';
 import { byteLength, FileWriteError } from '../util/file-write-error';
 
@@ -69,7 +70,12 @@ export function buildResultFiles(results: BenchmarkResults, rows: readonly Invoc
       { file: names.invocations, description: 'one row per invocation, with its REPORT values' },
     ],
   });
+  // The ladder's charts, when the run measured a ladder (more than two steps) or several memory sizes.
+  const ladder: ResultFile[] = [];
+  if (ladderSteps(results).length > 2) ladder.push({ name: LADDER_FILE_NAMES.ladderChart, contentType: 'image/svg+xml', body: renderLadderChart(results) });
+  if (memorySeries(results).length > 0) ladder.push({ name: LADDER_FILE_NAMES.memoryChart, contentType: 'image/svg+xml', body: renderMemoryChart(results) });
   return [
+    ...ladder,
     { name: names.coldStartChart, contentType: 'image/svg+xml', body: coldChart },
     { name: names.coldInitDistribution, contentType: 'image/svg+xml', body: initDistribution },
     { name: names.warmDurationDistribution, contentType: 'image/svg+xml', body: warmDistribution },

@@ -66,6 +66,12 @@ export interface TargetSpec {
    * share (see the local bench's methodology); Prepare fills in 1 where it is absent.
    */
   coldStartConcurrency?: number;
+  /**
+   * The registry target (lib/targets/registry.ts) this configuration measures, when the key is not the
+   * target's own: with several memory sizes each (target, memory) is its own configuration, keyed
+   * `<target>-<memory>mb` except at the target's own size. Absent: the key is the target.
+   */
+  ladderTarget?: string;
 }
 
 /** What the client saw of one Invoke call. */
@@ -269,6 +275,13 @@ export interface TargetResults {
   packageLabel: string;
   /** Environments initialised at once per forced cold start (TargetSpec.coldStartConcurrency). */
   coldStartConcurrency: number;
+  /** The registry target this configuration measures, when not the key itself (TargetSpec.ladderTarget). */
+  ladderTarget?: string;
+  /**
+   * 95 % percentile-bootstrap intervals of this target's own p50s (config.bootstrap's iterations and
+   * seed): cold-start Init Duration and warm Duration. null where there is no sample.
+   */
+  p50Ci95?: { coldInitMs: [number, number] | null; warmDurationMs: [number, number] | null };
   invocations: number;
   /** Invocations that failed in any way (function error, API error, REPORT status, missing REPORT). */
   errors: number;

@@ -18,6 +18,13 @@ export interface BenchOptions {
   coldStarts: number;
   warm: number;
   targets: TargetKey[];
+  /**
+   * false when --targets was not given: then every registry target that cannot run here is skipped with
+   * its reason and build command; a target named in --targets that cannot run stops the run instead.
+   */
+  targetsChosen: boolean;
+  /** --memory: every chosen target at each of these sizes (MB) that fits it; absent: each at its own size. */
+  memorySizes?: number[];
   /** Functions from --target-file, read and validated; measured beside the built-in targets. */
   targetFiles: TargetFile[];
   out: string;
@@ -60,6 +67,18 @@ export function targetList(value: string): TargetKey[] {
   const unknown = keys.filter((k) => !(TARGET_KEYS as readonly string[]).includes(k));
   if (keys.length === 0 || unknown.length) throw new InvalidArgumentError(`unknown target ${unknown.join(', ') || '(none)'}; choose from ${TARGET_KEYS.join(', ')}`);
   return [...new Set(keys)] as TargetKey[];
+}
+
+/** Lambda's memory range, MB (Lambda developer guide, "Configure Lambda function memory": 128 MB to 10,240 MB). */
+export const MIN_MEMORY_MB = 128;
+export const MAX_MEMORY_MB = 10240;
+
+/** --memory 128,256,...: whole numbers of MB in Lambda's range, each once, in ascending order. */
+export function memoryList(value: string): number[] {
+  const parts = value.split(',').map((k) => k.trim());
+  const parse = decimalInteger('--memory', MIN_MEMORY_MB, MAX_MEMORY_MB);
+  if (parts.length === 0 || parts.some((p) => p === '')) throw new InvalidArgumentError(`--memory takes a comma-separated list of sizes in MB, got "${value}"`);
+  return [...new Set(parts.map((p) => parse(p)))].sort((a, b) => a - b);
 }
 
 /** Reads and checks a payload file against docs/CONTRACT.md and Lambda's payload limit. */
@@ -110,10 +129,11 @@ function timestamp(now = new Date()): string {
 export function buildBenchCommand(): Command {
   return new Command()
     .name('bench')
-    .description('Benchmark the .apr and PyTorch functions on the local Lambda service, through the same state machine as on AWS')
+    .description('Benchmark the cold-start ladder (lib/targets/registry.ts) on the local Lambda service, through the same state machine as on AWS')
     .option('--cold-starts <n>', 'forced cold starts per function', decimalInteger('--cold-starts', 1, 500), 30)
     .option('--warm <n>', 'warm invocations per function', decimalInteger('--warm', 1, 5000), 100)
-    .option('--targets <list>', `built-in functions to measure, comma-separated (${TARGET_KEYS.join(',')}), or none`, targetList, [...TARGET_KEYS])
+    .option('--targets <list>', `registry targets to measure, comma-separated (${TARGET_KEYS.join(',')}), or none (default: every one that can run here)`, targetList, [...TARGET_KEYS])
+    .option('--memory <list>', `memory sizes in MB, comma-separated (${MIN_MEMORY_MB}-${MAX_MEMORY_MB}): every target at each size that fits it (default: each target's own size)`, memoryList)
     .option(
       '--target-file <file>',
       'a JSON target file bringing another function into the run (lib/targets/target-file.ts); repeatable, or a comma-separated list',
@@ -139,7 +159,13 @@ export function parseBenchOptions(argv: readonly string[], command: Command = bu
   command.parse(argv as string[]);
   // Commander names the repeatable --target-file's value `targetFile`; it holds every file given.
   const { targetFile, ...rest } = command.opts<Omit<BenchOptions, 'targetFiles'> & { targetFile: TargetFile[] }>();
-  const options: BenchOptions = { ...rest, targetFiles: targetFile };
+  const { memory, ...others } = rest as typeof rest & { memory?: number[] };
+  const options: BenchOptions = {
+    ...others,
+    targetsChosen: command.getOptionValueSource('targets') === 'cli',
+    ...(memory ? { memorySizes: memory } : {}),
+    targetFiles: targetFile,
+  };
   // Checks across options: something to measure, and target files that clash with nothing.
   if (options.targets.length === 0 && options.targetFiles.length === 0) command.error('error: --targets none needs at least one --target-file');
   try {

@@ -6,11 +6,13 @@ import type { BenchmarkResults, JsonObject, Parity, TargetSpec } from '../benchm
 import { REFERENCE_PAYLOAD } from '../benchmark/reference-payload';
 import { LocalLambdaService, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
 import { loadWineCsv } from '../model/wine-data';
-import { buildParityPayloads, runParity, toBenchmarkParity } from '../parity';
+import { buildParityPayloads } from '../parity';
+import { ladderParity } from './ladder-parity';
 import { runStateMachineLocally, type LocalRunProgress, type LocalRunResult } from '../state-machine-local';
 import { stopWithSignal } from '../state-machine-local/local-handlers';
 import { synthesizeTemplateCached } from '../state-machine-local/synth-process';
-import { checkTargetFiles, localTargets, missingTargetFiles, targetFileSpec } from '../targets/local-targets';
+import { checkTargetFiles, localReadiness, readyTargets, registryLocalDefinition, targetFileSpec, zipOf, type NotReady } from '../targets/local-targets';
+import { planConfigurations, type Configuration } from './configurations';
 import type { TargetFile } from '../targets/target-file';
 import { chooseColdStartConcurrency, type ColdStartConcurrencyChoice } from './cold-start-concurrency';
 import { collectEnvironmentManifest, type AprBuildInfo } from './environment-manifest';
@@ -28,8 +30,17 @@ const BATCHED_COLD_STARTS: ReadonlySet<TargetKey> = new Set(['pytorch']);
 
 export interface LocalBenchOptions {
   projectRoot: string;
-  /** Built-in targets to measure; may be empty when `targetFiles` bring functions. */
+  /** Registry targets to measure; may be empty when `targetFiles` bring functions. */
   targets: TargetKey[];
+  /**
+   * false: `targets` is the default list, and a target that cannot run here is skipped (reason and build
+   * command printed and recorded). true or absent: every target named must run here, or the run stops.
+   */
+  targetsChosen?: boolean;
+  /** Memory sizes (MB): every target at each size that fits it; absent: each at its registry size. */
+  memorySizes?: number[];
+  /** Told how many configurations the run measures, once they are known (for progress). */
+  onPlan?: (configurations: number) => void;
   /**
    * Functions brought in by target files (`--target-file`), already read and validated: measured and
    * predicted like the built-in targets, each sent its own payload, never part of the parity check.
@@ -96,9 +107,10 @@ export class OutputWriteError extends Error {
   }
 }
 
-function targetSpec(definition: LocalFunctionDefinition, key: TargetKey, packageBytes: number, packageLabel: string): TargetSpec {
+function targetSpec(definition: LocalFunctionDefinition, c: Configuration, packageBytes: number, packageLabel: string): TargetSpec {
   return {
-    key,
+    key: c.key,
+    ...(c.key !== c.target ? { ladderTarget: c.target } : {}),
     functionName: definition.functionName,
     logGroupName: `/aws/lambda/${definition.functionName}`,
     runtimeLabel: definition.runtime,
@@ -111,20 +123,20 @@ function targetSpec(definition: LocalFunctionDefinition, key: TargetKey, package
 }
 
 /** The parity check over the functions' real processes, without CPU limits: it compares answers, it times nothing. */
-async function measureParity(root: string, definitions: LocalFunctionDefinition[], set: Exclude<ParitySet, 'off'>, signal?: AbortSignal): Promise<Parity> {
+async function measureParity(root: string, targets: readonly TargetKey[], set: Exclude<ParitySet, 'off'>, signal?: AbortSignal): Promise<Parity> {
   const service = await LocalLambdaService.start({ limits: 'off' });
   const lambda = stopWithSignal(new LambdaClient({ ...LOCAL_CLIENT, endpoint: service.endpoint, maxAttempts: 1 }), signal);
   try {
-    for (const definition of definitions) service.register(definition);
+    for (const key of targets) service.register(registryLocalDefinition(key, root));
     const all = buildParityPayloads({
       red: loadWineCsv(path.join(root, 'data', 'wine', 'winequality-red.csv')),
       white: loadWineCsv(path.join(root, 'data', 'wine', 'winequality-white.csv')),
       referencePayload: REFERENCE_PAYLOAD,
     });
     const payloads = set === 'all' ? all : all.filter((p) => !/^white row \d+$/.test(p.name));
-    const { summary } = await runParity(lambda, definitions[0].functionName, definitions[1].functionName, payloads);
+    const parity = await ladderParity(lambda, targets, payloads);
     throwIfInterrupted(signal);
-    return toBenchmarkParity(summary);
+    return parity;
   } catch (error) {
     throwIfInterrupted(signal);
     throw error;
@@ -146,15 +158,25 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
   const stage = options.onStage ?? (() => undefined);
   const signal = options.signal;
 
-  const all = localTargets(root);
-  const definitions = options.targets.map((key) => all[key]);
-  for (const definition of definitions) {
-    const missing = missingTargetFiles(definition, root);
-    if (missing) throw new Error(missing);
+  // Which registry targets run: named ones must be ready; of the default list, those that are not are skipped.
+  let chosen: TargetKey[] = [...options.targets];
+  let skippedTargets: NotReady[] = [];
+  if (options.targetsChosen === false) {
+    ({ ready: chosen, skipped: skippedTargets } = readyTargets(options.targets, root));
+    for (const s of skippedTargets) stage(`skipped ${s.key}: ${s.reason} (build it with \`${s.command}\`)`);
+  } else {
+    for (const key of chosen) {
+      const notReady = localReadiness(key, root);
+      if (notReady) throw new Error(`${notReady.reason} (build it with \`${notReady.command}\`)`);
+    }
   }
+  const { configurations, skipped: skippedMemorySizes } = planConfigurations(chosen, options.memorySizes);
+  for (const s of skippedMemorySizes) stage(`skipped ${s.target} at ${s.memorySizeMB} MB: ${s.reason}`);
+  const definitions = configurations.map((c) => registryLocalDefinition(c.target, root, { functionName: c.key, memorySizeMB: c.memorySizeMB }));
   const targetFiles = options.targetFiles ?? [];
   checkTargetFiles(targetFiles);
-  if (definitions.length + targetFiles.length === 0) throw new Error('no target to measure: name built-in targets or give a target file');
+  if (definitions.length + targetFiles.length === 0) throw new Error('no target to measure: name registry targets that can run here or give a target file');
+  options.onPlan?.(definitions.length + targetFiles.length);
   const plan = options.output ?? (await prepareOutputLocation(options.outDir));
   let committed = false;
   let service: LocalLambdaService | undefined;
@@ -167,36 +189,36 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
   const synth = synthesizeTemplateCached({ repoRoot: root, ...helperOptions });
   synth.catch(() => undefined);
   // The PyTorch function's installed size: its probe imports torch, which takes seconds; it overlaps too.
-  const footprint = options.targets.includes('pytorch') ? measurePytorchFootprint(all.pytorch.command, all.pytorch.cwd, helperOptions) : undefined;
+  const pytorch = registryLocalDefinition('pytorch', root);
+  const footprint = chosen.includes('pytorch') ? measurePytorchFootprint(pytorch.command, pytorch.cwd, helperOptions) : undefined;
   footprint?.catch(() => undefined);
   try {
     const buildInfoPath = path.join(root, 'lambda-apr', 'dist', 'build-info.json');
     const aprBuildInfo = existsSync(buildInfoPath) ? (JSON.parse(readFileSync(buildInfoPath, 'utf8')) as AprBuildInfo) : undefined;
     const specs: TargetSpec[] = [];
-    for (const key of options.targets) {
-      if (key === 'apr') {
-        specs.push(targetSpec(all.apr, key, all.apr.codeSizeBytes ?? 0, 'bootstrap.zip, what Lambda receives'));
-      } else {
-        specs.push(targetSpec(all.pytorch, key, 0, ''));
-      }
-    }
+    configurations.forEach((c, i) => {
+      const d = definitions[i];
+      // A zip target's package is its zip, what Lambda receives; the image's is measured below.
+      specs.push(targetSpec(d, c, d.codeSizeBytes ?? 0, d.codeSizeBytes !== undefined ? `${path.basename(zipLabel(c.target))}, what Lambda receives` : ''));
+    });
     for (const tf of targetFiles) specs.push(targetFileSpec(tf));
 
     let parity: Parity | undefined;
-    if (options.parity !== 'off' && options.targets.length === 2) {
+    if (options.parity !== 'off' && chosen.includes('apr') && chosen.length >= 2) {
       stage(`parity check (${options.parity === 'all' ? 'red and white wines' : 'red wines'}, edge values, bad inputs)`);
       await options.atPoint?.('parity');
       throwIfInterrupted(signal);
-      parity = await measureParity(root, definitions, options.parity, signal);
+      parity = await measureParity(root, chosen, options.parity, signal);
     }
     throwIfInterrupted(signal);
 
     if (footprint) {
       stage('measuring the PyTorch function\'s installed size');
       const size = await footprint;
-      const spec = specs.find((sp) => sp.key === 'pytorch')!;
-      spec.packageBytes = size.bytes;
-      spec.packageLabel = size.label;
+      for (const spec of specs.filter((sp) => (sp.ladderTarget ?? sp.key) === 'pytorch')) {
+        spec.packageBytes = size.bytes;
+        spec.packageLabel = size.label;
+      }
     }
     stage('synthesizing the benchmark state machine');
     const { template } = await synth;
@@ -205,7 +227,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     service = await LocalLambdaService.start({ limits: options.limits, ...options.service });
     for (const definition of [...definitions, ...targetFiles.map((tf) => tf.definition)]) service.register(definition);
     for (const spec of specs) {
-      if (!BATCHED_COLD_STARTS.has(spec.key as TargetKey)) continue;
+      if (!BATCHED_COLD_STARTS.has((spec.ladderTarget ?? spec.key) as TargetKey)) continue;
       const decision = chooseColdStartConcurrency(options.coldStartConcurrency ?? 'auto', {
         limitsApplied: service.limits.applied,
         cpus: os.availableParallelism(),
@@ -216,11 +238,15 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     }
     const environment = await collectEnvironmentManifest({
       aprBuildInfo,
-      pytorchPython: options.targets.includes('pytorch') ? all.pytorch.command : undefined,
+      pytorchPython: chosen.includes('pytorch') ? pytorch.command : undefined,
       limitsApplied: service.limits.applied,
       limitsReason: service.limits.reason,
       ...(signal ? { signal } : {}),
     });
+    // What was left out, and why: recorded beside the numbers, so a reader sees the ladder's gaps.
+    if (skippedTargets.length > 0) environment.skippedTargets = skippedTargets.map((s) => ({ target: s.key, reason: s.reason, command: s.command }));
+    if (options.memorySizes) environment.memorySizes = options.memorySizes;
+    if (skippedMemorySizes.length > 0) environment.skippedMemorySizes = skippedMemorySizes.map((s) => ({ target: s.target, memorySizeMB: s.memorySizeMB, reason: s.reason }));
     throwIfInterrupted(signal);
     stage(`running on the local Lambda service (limits ${service.limits.applied ? 'applied' : 'not applied'})`);
     const run = await runStateMachineLocally({
@@ -273,6 +299,11 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     await service?.stop();
     if (!committed) await discardOutput(plan);
   }
+}
+
+/** The zip a configuration's package size comes from (for its label). */
+function zipLabel(target: TargetKey): string {
+  return zipOf(target, '/') ?? target;
 }
 
 export { OutputLocationError };

@@ -10,3 +10,5 @@ export type { InvokeOutcome, Observation, PairComparison, ParityCase, ParitySumm
 export { runParity, invokeRaw } from './run-parity';
 export type { ParityRun, LambdaSender } from './run-parity';
 export { toBenchmarkParity } from './benchmark-parity';
+export { compareWithApr, runRungParity, runLadderParity, summarizeRung, selectPayloads, targetParity, KNOWN_DIFFERENCES } from './ladder';
+export type { RungCase, RungParitySummary, RungUnderTest, PayloadSelection, TargetParity } from './ladder';

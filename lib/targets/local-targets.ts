@@ -1,22 +1,20 @@
 /**
- * The two benchmarked functions as the local Lambda service runs them, defined in one place:
- *
- * - `apr`: the static Rust binary `lambda-apr/dist/bootstrap` (built by `npm run build:apr`), a custom
- *   runtime on provided.al2023 with 128 MB and a 10 s timeout, as deployed; its code size is that of
- *   `lambda-apr/dist/bootstrap.zip`, the package Lambda receives.
- * - `pytorch`: `baselines/pytorch-wine/.venv/bin/python -m awslambdaric lambda_function.lambda_handler`
- *   in baselines/pytorch-wine (prepared by `npm run build:pytorch`), the command the container image runs,
- *   with 512 MB and a 30 s timeout.
+ * The registry's targets (lib/targets/registry.ts) as the local Lambda service runs them: each target's
+ * command, working folder, handler, memory size and timeout come from its registry entry; its code size
+ * and hash from the zip its build leaves (an image's size is measured separately, package-size.ts).
+ * Nothing here names a target: adding one to the registry adds it to `npm run bench`.
  *
  * Any other function joins a run through a target file (target-file.ts, `--target-file`): measured and
- * predicted like these two, sent its own payload, and outside the parity check, which compares the
- * two functions that implement docs/CONTRACT.md.
+ * predicted like these, sent its own payload, and outside the parity check, which compares the
+ * functions that implement docs/CONTRACT.md.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TargetSpec } from '../benchmark/types';
 import type { LocalFunctionDefinition } from '../local-lambda';
+import { buildability } from './buildability';
+import { isBuilt, localRunOf, targetDefinition, TARGET_KEYS, type TargetKey } from './registry';
 import type { TargetFile } from './target-file';
 
 export interface LocalTargetsOptions {
@@ -31,47 +29,102 @@ export interface LocalTargets {
   pytorch: LocalFunctionDefinition;
 }
 
-export const APR_MEMORY_MB = 128;
-export const APR_TIMEOUT_SECONDS = 10;
-export const PYTORCH_MEMORY_MB = 512;
-export const PYTORCH_TIMEOUT_SECONDS = 30;
+export const APR_MEMORY_MB = targetDefinition('apr').memorySizeMB;
+export const APR_TIMEOUT_SECONDS = targetDefinition('apr').timeoutSeconds;
+export const PYTORCH_MEMORY_MB = targetDefinition('pytorch').memorySizeMB;
+export const PYTORCH_TIMEOUT_SECONDS = targetDefinition('pytorch').timeoutSeconds;
+
+/** How the local service runs one registry target; `functionName` and `memorySizeMB` may differ from the entry's. */
+export function registryLocalDefinition(
+  key: TargetKey,
+  projectRoot: string,
+  options: { functionName?: string; memorySizeMB?: number; command?: string } = {},
+): LocalFunctionDefinition {
+  const target = targetDefinition(key);
+  const run = localRunOf(target, projectRoot);
+  const definition: LocalFunctionDefinition = {
+    functionName: options.functionName ?? key,
+    runtime: run.runtime,
+    packageType: target.packageType,
+    command: options.command ?? run.command,
+    args: run.args,
+    cwd: run.cwd,
+    handler: target.handler,
+    memorySizeMB: options.memorySizeMB ?? target.memorySizeMB,
+    timeoutSeconds: target.timeoutSeconds,
+    description: `wine quality, ${target.description} (local)`,
+  };
+  const zip = zipOf(key, projectRoot);
+  const zipStat = zip ? statOrUndefined(zip) : undefined;
+  if (zip && zipStat) {
+    definition.codeSizeBytes = zipStat.size;
+    definition.codeSha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('base64');
+  }
+  return definition;
+}
+
+/** The deployment zip a zip target's x86_64 build leaves (absolute); undefined for an image. */
+export function zipOf(key: TargetKey, projectRoot: string): string | undefined {
+  const target = targetDefinition(key);
+  const build = target.builds.x86_64;
+  if (target.packageType !== 'Zip' || !isBuilt(build)) return undefined;
+  return path.resolve(projectRoot, build.artefact);
+}
+
+/** A target that cannot run here: why, and the command that would build it. */
+export interface NotReady {
+  key: TargetKey;
+  reason: string;
+  command: string;
+}
+
+/**
+ * Whether a registry target can run on this machine now: its package built and the runtime that starts
+ * it installed. When not, the reason and the command that would build it.
+ */
+export function localReadiness(key: TargetKey, projectRoot: string): NotReady | undefined {
+  const root = path.resolve(projectRoot);
+  const target = targetDefinition(key);
+  const built = buildability(target, 'x86_64', root);
+  if (!built.buildable) return { key, reason: built.reason, command: built.command };
+  const run = localRunOf(target, root);
+  // The image is built by `cdk deploy`; locally its handler runs from its folder (npm run build:pytorch).
+  const command = target.packageType === 'Image' ? 'npm run build:pytorch' : built.command;
+  const needed: [string, string][] = [];
+  if (target.packageType === 'Zip') needed.push([built.artefact, 'the deployment zip']);
+  else needed.push([path.join(run.cwd, 'model.pt'), 'the model']);
+  needed.push([run.command, 'the runtime command'], [run.cwd, 'the working folder']);
+  for (const arg of run.args) if (path.isAbsolute(arg)) needed.push([arg, 'the runtime client']);
+  for (const [file, what] of needed) {
+    if (!statOrUndefined(file)) {
+      // A runtime that is missing is installed by the ladder's setup (python's venv, node's runtime client).
+      const fix = what === 'the runtime command' || what === 'the runtime client' ? (key === 'apr' ? 'npm run build:apr' : target.packageType === 'Image' ? command : 'bash scripts/setup-ladder.sh') : command;
+      return { key, reason: `${key}: ${what} ${path.relative(root, file) || file} is missing`, command: fix };
+    }
+  }
+  return undefined;
+}
+
+/** Every registry target that can run here, and every one that cannot with why. */
+export function readyTargets(keys: readonly TargetKey[] = TARGET_KEYS, projectRoot: string): { ready: TargetKey[]; skipped: NotReady[] } {
+  const ready: TargetKey[] = [];
+  const skipped: NotReady[] = [];
+  for (const key of keys) {
+    const notReady = localReadiness(key, projectRoot);
+    if (notReady) skipped.push(notReady);
+    else ready.push(key);
+  }
+  return { ready, skipped };
+}
 
 export function localTargets(projectRoot: string, options: LocalTargetsOptions = {}): LocalTargets {
-  const root = path.resolve(projectRoot);
-  const aprDist = path.join(root, 'lambda-apr', 'dist');
-  const zip = path.join(aprDist, 'bootstrap.zip');
-  const zipStat = statOrUndefined(zip);
-  const pytorchDir = path.join(root, 'baselines', 'pytorch-wine');
-  const apr: LocalFunctionDefinition = {
-    functionName: options.aprFunctionName ?? 'apr',
-    runtime: 'provided.al2023',
-    packageType: 'Zip',
-    command: path.join(aprDist, 'bootstrap'),
-    args: [],
-    cwd: aprDist,
-    // A custom runtime ignores its handler setting; this is the value the deployed function carries.
-    handler: 'bootstrap',
-    memorySizeMB: APR_MEMORY_MB,
-    timeoutSeconds: APR_TIMEOUT_SECONDS,
-    description: 'wine quality, Rust reading wine.apr (local)',
+  return {
+    apr: registryLocalDefinition('apr', projectRoot, { functionName: options.aprFunctionName ?? 'apr' }),
+    pytorch: registryLocalDefinition('pytorch', projectRoot, {
+      functionName: options.pytorchFunctionName ?? 'pytorch',
+      ...(options.pytorchPython ? { command: options.pytorchPython } : {}),
+    }),
   };
-  if (zipStat) {
-    apr.codeSizeBytes = zipStat.size;
-    apr.codeSha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('base64');
-  }
-  const pytorch: LocalFunctionDefinition = {
-    functionName: options.pytorchFunctionName ?? 'pytorch',
-    runtime: 'container-image',
-    packageType: 'Image',
-    command: options.pytorchPython ?? path.join(pytorchDir, '.venv', 'bin', 'python'),
-    args: ['-m', 'awslambdaric', 'lambda_function.lambda_handler'],
-    cwd: pytorchDir,
-    handler: 'lambda_function.lambda_handler',
-    memorySizeMB: PYTORCH_MEMORY_MB,
-    timeoutSeconds: PYTORCH_TIMEOUT_SECONDS,
-    description: 'wine quality, PyTorch (local)',
-  };
-  return { apr, pytorch };
 }
 
 /** What a target still lacks to run here, with the command that builds it; undefined when it is ready. */
@@ -97,7 +150,7 @@ function statOrUndefined(file: string): fs.Stats | undefined {
 }
 
 /** The built-in targets' keys and function names, which a target file may not take. */
-export const BUILT_IN_NAMES: readonly string[] = ['apr', 'pytorch'];
+export const BUILT_IN_NAMES: readonly string[] = [...TARGET_KEYS];
 
 /**
  * A target key from a target file's functionName: results, raw files and the state machine key targets

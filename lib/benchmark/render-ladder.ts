@@ -1,0 +1,277 @@
+/**
+ * The cold-start ladder in a run's report: which step of the ladder (lib/targets/registry.ts) costs what.
+ *
+ * - ladder.svg: cold-start Init Duration p50 per target on a log scale, with p90 and the 95 % bootstrap
+ *   interval of the p50, and on a local run the predicted AWS x86_64 p50 with its interval beside it;
+ * - the step table: targets ordered by Init Duration p50, each row what it adds over the row below it
+ *   (Init ms, Max Memory MB, package bytes, cost per 1M invocations at the run's cold-start share);
+ * - with several memory sizes, memory.svg: warm Duration p50 and cost per 1M against memory, per target.
+ *
+ * The ladder's steps are the configurations at each target's own memory size (the keys without a
+ * memory suffix); the memory sizes are the configurations of each target.
+ */
+import { escapeXml, formatNumber, formatTick, LogScale } from './render-svg';
+import type { BenchmarkResults, TargetResults } from './types';
+
+export const LADDER_FILE_NAMES = Object.freeze({ ladderChart: 'ladder.svg', memoryChart: 'memory.svg' });
+
+/** The ladder's steps: configurations at their target's own size, fastest cold start first (no sample last). */
+export function ladderSteps(results: BenchmarkResults): { key: string; t: TargetResults }[] {
+  return Object.entries(results.targets)
+    .filter(([, t]) => t.ladderTarget === undefined)
+    .map(([key, t]) => ({ key, t }))
+    .sort((a, b) => (a.t.cold.initMs?.p50 ?? Infinity) - (b.t.cold.initMs?.p50 ?? Infinity));
+}
+
+/** Each target's configurations by memory size, when the run measured more than one size of any target. */
+export function memorySeries(results: BenchmarkResults): { target: string; points: { memorySizeMB: number; key: string; t: TargetResults }[] }[] {
+  const byTarget = new Map<string, { memorySizeMB: number; key: string; t: TargetResults }[]>();
+  for (const [key, t] of Object.entries(results.targets)) {
+    const target = t.ladderTarget ?? key;
+    byTarget.set(target, [...(byTarget.get(target) ?? []), { memorySizeMB: t.memorySizeMB, key, t }]);
+  }
+  const series = [...byTarget.entries()].map(([target, points]) => ({ target, points: points.sort((a, b) => a.memorySizeMB - b.memorySizeMB) }));
+  return series.some((s) => s.points.length > 1) ? series : [];
+}
+
+function fmt(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
+  return v.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+function signed(v: number | null, unit: string, digits = 2): string {
+  if (v === null || !Number.isFinite(v)) return 'n/a';
+  return `${v >= 0 ? '+' : '−'}${Math.abs(v).toLocaleString('en-US', { maximumFractionDigits: digits })}${unit}`;
+}
+
+function diff(a: number | null | undefined, b: number | null | undefined): number | null {
+  return a === null || a === undefined || b === null || b === undefined ? null : a - b;
+}
+
+function usd(v: number | null | undefined): string {
+  return v === null || v === undefined ? 'n/a' : `$${v.toFixed(4)}`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** The report's ladder section (markdown lines); empty when the run measured fewer than two targets. */
+export function renderLadderSection(results: BenchmarkResults): string[] {
+  const steps = ladderSteps(results);
+  const out: string[] = [];
+  const skipped = (results.environment.skippedTargets ?? []) as { target: string; reason: string; command: string }[];
+  const series = memorySeries(results);
+  // Two targets are the summary's comparison; the ladder is for more, or for what was left out of one.
+  if (steps.length <= 2 && skipped.length === 0 && series.length === 0) return out;
+  const share = results.cost.coldStartShare;
+  out.push('## The ladder: what each step adds', '');
+  out.push(
+    `Every target serves the same weights (lambda-apr/model/wine.apr) under the same contract (docs/CONTRACT.md), ` +
+      `measured the same way. Ordered by cold-start Init Duration p50; each row says what it adds over the row above it. ` +
+      `Cost per 1M invocations with ${fmt(share * 100)} % cold starts (lib/benchmark/cost.ts; see "Cost estimate").`,
+    '',
+  );
+  if (steps.length > 2) out.push(`![Cold-start ladder](${LADDER_FILE_NAMES.ladderChart})`, '');
+  out.push(
+    '| step | runtime, memory | Init Duration p50 (p90) [95 % CI of p50] | adds (ms) | Max Memory Used p50 | adds (MB) | package bytes | adds (bytes) | cost / 1M | adds |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  steps.forEach(({ key, t }, i) => {
+    const prev = i > 0 ? steps[i - 1].t : undefined;
+    const init = t.cold.initMs;
+    const ci = t.p50Ci95?.coldInitMs;
+    const cost = results.cost.targets[key]?.perMillion ?? null;
+    const prevCost = prev ? (results.cost.targets[steps[i - 1].key]?.perMillion ?? null) : null;
+    const initCell = init ? `${fmt(init.p50)} ms (${fmt(init.p90)})${ci ? ` [${fmt(ci[0])}–${fmt(ci[1])}]` : ''}` : 'no sample';
+    out.push(
+      `| ${cell(key)} | ${cell(t.runtime)}, ${t.memorySizeMB} MB | ${initCell} | ${prev ? signed(diff(init?.p50, prev.cold.initMs?.p50), ' ms') : '(base)'} | ` +
+        `${fmt(t.cold.maxMemoryMB?.p50, 0)} MB | ${prev ? signed(diff(t.cold.maxMemoryMB?.p50, prev.cold.maxMemoryMB?.p50), ' MB', 0) : '(base)'} | ` +
+        `${t.packageBytes > 0 ? t.packageBytes.toLocaleString('en-US') : 'n/a'} | ${prev && t.packageBytes > 0 && prev.packageBytes > 0 ? signed(t.packageBytes - prev.packageBytes, '', 0) : prev ? 'n/a' : '(base)'} | ` +
+        `${usd(cost)} | ${prev ? (cost !== null && prevCost !== null ? `${cost >= prevCost ? '+' : '−'}$${Math.abs(cost - prevCost).toFixed(4)}` : 'n/a') : '(base)'} |`,
+    );
+  });
+  out.push('');
+  const packages = steps.filter(({ t }) => t.packageBytes > 0).map(({ key, t }) => `${key}: ${t.packageLabel}`);
+  if (packages.length > 0) out.push(`Package bytes are ${packages.join('; ')}.`, '');
+  out.push(
+    'A difference between two rows is the difference of their p50s; each p50\'s own interval is in brackets (percentile bootstrap). ' +
+      'Where two intervals overlap, the order of those two rows is not established by this run.',
+    '',
+  );
+  if (skipped.length > 0) {
+    out.push('Not measured here:', '');
+    for (const s of skipped) out.push(`- ${cell(s.target)}: ${cell(s.reason)}; build it with \`${s.command}\``);
+    out.push('');
+  }
+  if (series.length > 0) {
+    out.push('### Memory sizes', '');
+    out.push(
+      'Each (target, memory) is its own configuration with its own cold starts; the CPU share follows the memory size after INIT, as Lambda allocates CPU in proportion to memory. ' +
+        'Warm Duration p50 with its 95 % interval, and cost per 1M invocations:',
+      '',
+      `![Warm Duration and cost against memory](${LADDER_FILE_NAMES.memoryChart})`,
+      '',
+    );
+    out.push('| target | memory | configuration | Init Duration p50 | warm Duration p50 [95 % CI] | cost / 1M |', '|---|---:|---|---:|---:|---:|');
+    for (const s of series) {
+      for (const p of s.points) {
+        const w = p.t.warm.durationMs;
+        const ci = p.t.p50Ci95?.warmDurationMs;
+        out.push(
+          `| ${cell(s.target)} | ${p.memorySizeMB} MB | ${cell(p.key)} | ${p.t.cold.initMs ? `${fmt(p.t.cold.initMs.p50)} ms` : 'no sample'} | ` +
+            `${w ? `${fmt(w.p50, 3)} ms${ci ? ` [${fmt(ci[0], 3)}–${fmt(ci[1], 3)}]` : ''}` : 'no sample'} | ${usd(results.cost.targets[p.key]?.perMillion)} |`,
+        );
+      }
+    }
+    out.push('');
+  }
+  const skippedSizes = (results.environment.skippedMemorySizes ?? []) as { target: string; memorySizeMB: number; reason: string }[];
+  if (skippedSizes.length > 0) {
+    out.push('Memory sizes left out:', '');
+    for (const s of skippedSizes) out.push(`- ${cell(s.target)} at ${s.memorySizeMB} MB: ${cell(s.reason)}`);
+    out.push('');
+  }
+  return out;
+}
+
+const FONT = 'font-family="Helvetica, Arial, sans-serif"';
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
+
+function n1(v: number): string {
+  return (Math.round(v * 10) / 10).toString();
+}
+
+function text(x: number, y: number, content: string, attrs = ''): string {
+  return `<text x="${n1(x)}" y="${n1(y)}" ${FONT} ${attrs}>${escapeXml(content)}</text>`;
+}
+
+function svg(width: number, height: number, title: string, body: string[]): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    ...body,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+/** ladder.svg: per step, the measured Init Duration p50 bar with p90 tick and 95 % bracket; the predicted AWS x86_64 p50 hatched below it. */
+export function renderLadderChart(results: BenchmarkResults): string {
+  const steps = ladderSteps(results);
+  const width = 900;
+  const left = 160;
+  const right = 300;
+  const rowHeight = 26;
+  const top = 66;
+  const rows = steps.map(({ key, t }) => ({ key, t, predicted: results.backend === 'local' ? t.predictedAws?.x86_64 ?? null : null }));
+  const rowCount = rows.reduce((n, r) => n + (r.predicted ? 2 : 1), 0) + rows.length * 0.4;
+  const plotBottom = top + rowCount * rowHeight;
+  const height = plotBottom + 92;
+  const values = rows.flatMap(({ t, predicted }) => [
+    ...(t.cold.initMs ? [t.cold.initMs.p50, t.cold.initMs.p90] : []),
+    ...(t.p50Ci95?.coldInitMs ?? []),
+    ...(predicted ? [predicted.p50Ms, predicted.interval95.low, predicted.interval95.high] : []),
+  ]);
+  const scale = new LogScale(values, left, width - right);
+  const where = results.backend === 'aws' ? 'AWS Lambda' : 'local Lambda service';
+  const body: string[] = [
+    text(16, 26, 'The cold-start ladder: Init Duration p50 per target', 'font-size="16" font-weight="bold" fill="#111"'),
+    text(16, 46, `${where}; ${results.config.coldStarts} forced cold starts per target; each at its own memory size`, 'font-size="12" fill="#555"'),
+    '<defs><pattern id="ladder-predicted" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">' +
+      '<rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="3"/></pattern></defs>',
+  ];
+  for (const tick of scale.ticks()) {
+    const x = scale.x(tick.value);
+    body.push(`<line x1="${n1(x)}" y1="${top}" x2="${n1(x)}" y2="${n1(plotBottom)}" stroke="${tick.major ? '#bbb' : '#e5e5e5'}" stroke-width="1"/>`);
+    body.push(text(x, plotBottom + 16, formatTick(tick.value), 'font-size="11" text-anchor="middle" fill="#333"'));
+  }
+  body.push(text((scale.x(scale.lo) + scale.x(scale.hi)) / 2, plotBottom + 34, 'Init Duration, ms (log scale)', 'font-size="12" text-anchor="middle" fill="#333"'));
+  const x0 = scale.x(scale.lo);
+  let y = top;
+  rows.forEach(({ key, t, predicted }, i) => {
+    const color = COLORS[i % COLORS.length];
+    const mid = y + rowHeight / 2;
+    body.push(text(left - 10, mid + 4, `${key} (${t.memorySizeMB} MB)`, 'font-size="12" text-anchor="end" fill="#111"'));
+    const s = t.cold.initMs;
+    if (!s) {
+      body.push(text(left + 6, mid + 4, 'no cold-start sample', 'font-size="12" fill="#a00"'));
+    } else {
+      body.push(`<rect x="${n1(x0)}" y="${n1(mid - 8)}" width="${n1(Math.max(1, scale.x(s.p50) - x0))}" height="16" fill="${color}" fill-opacity="0.8"/>`);
+      const ci = t.p50Ci95?.coldInitMs;
+      if (ci) {
+        const [a, b] = [scale.x(ci[0]), scale.x(ci[1])];
+        body.push(`<line x1="${n1(a)}" y1="${n1(mid)}" x2="${n1(b)}" y2="${n1(mid)}" stroke="#111" stroke-width="1.5"/>`);
+        for (const x of [a, b]) body.push(`<line x1="${n1(x)}" y1="${n1(mid - 6)}" x2="${n1(x)}" y2="${n1(mid + 6)}" stroke="#111" stroke-width="1.5"/>`);
+      }
+      const xp90 = scale.x(s.p90);
+      body.push(`<path d="M ${n1(xp90)} ${n1(mid - 10)} l -4 -6 h 8 z" fill="#111"/>`);
+      body.push(text(width - right + 10, mid + 4, `p50 ${formatNumber(s.p50)} ms · p90 ${formatNumber(s.p90)}${ci ? ` · 95 % ${formatNumber(ci[0])}–${formatNumber(ci[1])}` : ''} (n=${s.n})`, 'font-size="11" fill="#111"'));
+    }
+    y += rowHeight;
+    if (predicted) {
+      const pm = y + rowHeight / 2;
+      body.push(text(left - 10, pm + 4, 'predicted AWS', 'font-size="11" text-anchor="end" fill="#555"'));
+      body.push(`<rect x="${n1(x0)}" y="${n1(pm - 7)}" width="${n1(Math.max(1, scale.x(predicted.p50Ms) - x0))}" height="14" fill="url(#ladder-predicted)" stroke="${color}" stroke-width="1.5"/>`);
+      const [a, b] = [scale.x(predicted.interval95.low), scale.x(predicted.interval95.high)];
+      body.push(`<line x1="${n1(a)}" y1="${n1(pm)}" x2="${n1(b)}" y2="${n1(pm)}" stroke="#222" stroke-width="1.2" stroke-dasharray="4 2"/>`);
+      for (const x of [a, b]) body.push(`<line x1="${n1(x)}" y1="${n1(pm - 6)}" x2="${n1(x)}" y2="${n1(pm + 6)}" stroke="#222" stroke-width="1.2"/>`);
+      body.push(text(width - right + 10, pm + 4, `predicted x86_64 p50 ${formatNumber(predicted.p50Ms)} ms (95 % ${formatNumber(predicted.interval95.low)}–${formatNumber(predicted.interval95.high)})`, 'font-size="11" fill="#555"'));
+      y += rowHeight;
+    }
+    y += rowHeight * 0.4;
+  });
+  body.push(
+    text(16, height - 36, 'Bar: p50 of Init Duration. Bracket: 95 % percentile-bootstrap interval of the p50. Triangle: p90.', 'font-size="11" fill="#555"'),
+    text(16, height - 18, 'Hatched bar: p50 predicted for AWS x86_64 by the fitted model (lib/prediction), not measured; dashed bracket: its 95 % prediction interval.', 'font-size="11" fill="#555"'),
+  );
+  return svg(width, height, 'The cold-start ladder: Init Duration p50 per target', body);
+}
+
+/** memory.svg: two panels against memory size (log-scaled axes): warm Duration p50 and cost per 1M invocations, one line per target. */
+export function renderMemoryChart(results: BenchmarkResults): string {
+  const series = memorySeries(results);
+  const width = 900;
+  const panelHeight = 260;
+  const left = 80;
+  const right = 190;
+  const top = 60;
+  const height = top + 2 * panelHeight + 70;
+  const sizes = [...new Set(series.flatMap((s) => s.points.map((p) => p.memorySizeMB)))].sort((a, b) => a - b);
+  const xOf = (mb: number) => left + (sizes.length <= 1 ? 0.5 : sizes.indexOf(mb) / (sizes.length - 1)) * (width - left - right);
+  const body: string[] = [
+    text(16, 26, 'Warm Duration and cost against memory size', 'font-size="16" font-weight="bold" fill="#111"'),
+    text(16, 46, `${results.backend === 'aws' ? 'AWS Lambda' : 'local Lambda service'}; p50 of ${results.config.warmInvocations} warm invocations per configuration; cost at ${fmt(results.cost.coldStartShare * 100)} % cold starts`, 'font-size="12" fill="#555"'),
+  ];
+  const panels: { title: string; unit: string; value: (key: string, t: TargetResults) => number | null }[] = [
+    { title: 'warm Duration p50', unit: 'ms', value: (_k, t) => t.warm.durationMs?.p50 ?? null },
+    { title: 'cost per 1M invocations', unit: 'USD', value: (k) => results.cost.targets[k]?.perMillion ?? null },
+  ];
+  panels.forEach((panel, pi) => {
+    const pTop = top + pi * panelHeight + 10;
+    const pBottom = pTop + panelHeight - 50;
+    const values = series.flatMap((s) => s.points.map((p) => panel.value(p.key, p.t))).filter((v): v is number => v !== null && v > 0);
+    // A vertical log scale: LogScale maps onto [pBottom, pTop].
+    const scale = new LogScale(values, pBottom, pTop);
+    body.push(text(left, pTop - 4, `${panel.title} (${panel.unit}, log scale)`, 'font-size="12" font-weight="bold" fill="#111"'));
+    for (const tick of scale.ticks()) {
+      const yv = scale.x(tick.value);
+      body.push(`<line x1="${left}" y1="${n1(yv)}" x2="${width - right}" y2="${n1(yv)}" stroke="${tick.major ? '#bbb' : '#eee'}" stroke-width="1"/>`);
+      body.push(text(left - 6, yv + 4, formatTick(tick.value), 'font-size="10" text-anchor="end" fill="#333"'));
+    }
+    for (const mb of sizes) body.push(text(xOf(mb), pBottom + 16, `${mb} MB`, 'font-size="10" text-anchor="middle" fill="#333"'));
+    series.forEach((s, i) => {
+      const color = COLORS[i % COLORS.length];
+      const pts = s.points.map((p) => ({ mb: p.memorySizeMB, v: panel.value(p.key, p.t) })).filter((p): p is { mb: number; v: number } => p.v !== null && p.v > 0);
+      if (pts.length === 0) return;
+      body.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map((p) => `${n1(xOf(p.mb))},${n1(scale.x(p.v))}`).join(' ')}"/>`);
+      for (const p of pts) body.push(`<circle cx="${n1(xOf(p.mb))}" cy="${n1(scale.x(p.v))}" r="3" fill="${color}"/>`);
+      const last = pts[pts.length - 1];
+      body.push(text(width - right + 8, scale.x(last.v) + 4, s.target, `font-size="11" fill="${color}"`));
+    });
+  });
+  body.push(text(16, height - 14, 'Each point is one (target, memory) configuration measured on its own; sizes below a target\'s peak memory are left out.', 'font-size="11" fill="#555"'));
+  return svg(width, height, 'Warm Duration and cost against memory size', body);
+}
