@@ -86,6 +86,16 @@ describe('every target of the registry', () => {
     }
   });
 
+  test('the pinned managed runtimes are acknowledged to cdk-nag on each function, with the reason; provided.al2023 needs none', () => {
+    for (const { planned } of s.stack.targets) {
+      const r = fn(s, planned.key);
+      const l1 = ((r.Metadata?.cdk_nag?.rules_to_suppress ?? []) as { id: string; reason: string }[]).filter((x) => x.id === 'AwsSolutions-L1');
+      if (r.Properties.Runtime === 'python3.11') expect([planned.key, l1]).toEqual([planned.key, [expect.objectContaining({ reason: expect.stringContaining('CPython 3.11') })]]);
+      else if (r.Properties.Runtime === 'nodejs22.x') expect([planned.key, l1]).toEqual([planned.key, [expect.objectContaining({ reason: expect.stringContaining('aws-lambda-ric 4') })]]);
+      else expect([planned.key, l1]).toEqual([planned.key, []]);
+    }
+  });
+
   test('the state machine measures every deployed function: Prepare\'s targets are exactly the plan', () => {
     const targets = benchTargets(s);
     expect(targets.map((t) => t.key)).toEqual(s.plan.functions.map((f) => f.key));
