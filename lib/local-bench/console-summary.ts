@@ -83,7 +83,13 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
 
   if (results.parity) {
     const { maxAbsQualityDiff, identicalLabels, cases } = results.parity;
-    lines.push('', `parity over ${cases} payloads: largest quality difference ${maxAbsQualityDiff ?? 'n/a'}, labels ${identicalLabels ? 'identical' : 'DIFFER'}`);
+    const known = typeof results.parity.knownDifferences === 'number' ? results.parity.knownDifferences : 0;
+    const targets = results.parity.targets && typeof results.parity.targets === 'object' ? Object.keys(results.parity.targets) : [];
+    lines.push(
+      '',
+      `parity over ${cases} payloads${targets.length > 0 ? ` (${targets.join(', ')} against apr)` : ''}: largest quality difference ${maxAbsQualityDiff ?? 'n/a'}, ` +
+        `labels ${identicalLabels ? 'identical' : 'DIFFER'}${known > 0 ? ` but for ${known} known difference${known === 1 ? '' : 's'} (report.md says which and why)` : ''}`,
+    );
   }
   lines.push('', `limits applied: ${results.environment.limitsApplied ? 'yes' : 'no'}${results.environment.limitsReason ? ` (${results.environment.limitsReason})` : ''}`);
   for (const key of keys) {

@@ -6,7 +6,7 @@ import type { BenchmarkResults, JsonObject, Parity, TargetSpec } from '../benchm
 import { REFERENCE_PAYLOAD } from '../benchmark/reference-payload';
 import { LocalLambdaService, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
 import { loadWineCsv } from '../model/wine-data';
-import { buildParityPayloads } from '../parity';
+import { buildParityPayloads, selectPayloads } from '../parity';
 import { ladderParity } from './ladder-parity';
 import { runStateMachineLocally, type LocalRunProgress, type LocalRunResult } from '../state-machine-local';
 import { stopWithSignal } from '../state-machine-local/local-handlers';
@@ -70,6 +70,11 @@ export interface LocalBenchOptions {
   limits: LimitsMode;
   parity: ParitySet;
   /**
+   * Parity over a subset: the payloads that are not wines and the first N red wines (selectPayloads'
+   * 'subset'), so that a short run in CI checks every target quickly. Absent: the whole `parity` set.
+   */
+  paritySubsetRedRows?: number;
+  /**
    * Environments the PyTorch function initialises at once per forced cold start ('auto': what the CPU
    * quotas allow, see cold-start-concurrency.ts). The .apr function always has one per update.
    */
@@ -123,7 +128,7 @@ function targetSpec(definition: LocalFunctionDefinition, c: Configuration, packa
 }
 
 /** The parity check over the functions' real processes, without CPU limits: it compares answers, it times nothing. */
-async function measureParity(root: string, targets: readonly TargetKey[], set: Exclude<ParitySet, 'off'>, signal?: AbortSignal): Promise<Parity> {
+async function measureParity(root: string, targets: readonly TargetKey[], set: Exclude<ParitySet, 'off'>, subsetRedRows: number | undefined, signal?: AbortSignal): Promise<Parity> {
   const service = await LocalLambdaService.start({ limits: 'off' });
   const lambda = stopWithSignal(new LambdaClient({ ...LOCAL_CLIENT, endpoint: service.endpoint, maxAttempts: 1 }), signal);
   try {
@@ -133,7 +138,7 @@ async function measureParity(root: string, targets: readonly TargetKey[], set: E
       white: loadWineCsv(path.join(root, 'data', 'wine', 'winequality-white.csv')),
       referencePayload: REFERENCE_PAYLOAD,
     });
-    const payloads = set === 'all' ? all : all.filter((p) => !/^white row \d+$/.test(p.name));
+    const payloads = subsetRedRows !== undefined ? selectPayloads(all, 'subset', subsetRedRows) : selectPayloads(all, set);
     const parity = await ladderParity(lambda, targets, payloads);
     throwIfInterrupted(signal);
     return parity;
@@ -208,7 +213,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
       stage(`parity check (${options.parity === 'all' ? 'red and white wines' : 'red wines'}, edge values, bad inputs)`);
       await options.atPoint?.('parity');
       throwIfInterrupted(signal);
-      parity = await measureParity(root, chosen, options.parity, signal);
+      parity = await measureParity(root, chosen, options.parity, options.paritySubsetRedRows, signal);
     }
     throwIfInterrupted(signal);
 
