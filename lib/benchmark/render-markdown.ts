@@ -142,30 +142,37 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   }
   out.push('');
 
-  // Summary, in the shape of the reference benchmark's table, with sample size and spread.
+  // Summary, in the shape of the reference benchmark's table, with sample size and spread: the two ends
+  // the ratios compare when the run has more targets (the ladder section and All statistics hold the rest).
   out.push('## Summary', '');
-  const header = ['metric', ...keys.map((k) => `${mdCell(k)} (${mdCell(results.targets[k].runtime)}, ${results.targets[k].memorySizeMB} MB, ${results.targets[k].architecture})`)];
+  const allKeys = keys;
+  const summaryKeys = ratios && allKeys.length > 2 ? [ratios.denominator, ratios.numerator] : allKeys;
+  const header = ['metric', ...summaryKeys.map((k) => `${mdCell(k)} (${mdCell(results.targets[k].runtime)}, ${results.targets[k].memorySizeMB} MB, ${results.targets[k].architecture})`)];
   if (ratios) header.push(`${mdCell(ratios.numerator)} / ${mdCell(ratios.denominator)}`);
   const summaryRows: string[][] = [
     [
       results.backend === 'local' ? 'cold start: Init Duration, p50 (measured here)' : 'cold start: Init Duration, p50',
-      ...keys.map((k) => statCell(results.targets[k].cold.initMs, 'ms')),
+      ...summaryKeys.map((k) => statCell(results.targets[k].cold.initMs, 'ms')),
       ...(ratios ? [formatRatio(ratios.coldStartInitP50, level)] : []),
     ],
     ...(['x86_64', 'arm64'] as const)
-      .filter((arch) => keys.some((k) => results.targets[k].predictedAws?.[arch]))
+      .filter((arch) => summaryKeys.some((k) => results.targets[k].predictedAws?.[arch]))
       .map((arch) => [
         `cold start: Init Duration, p50 **predicted on AWS**, ${arch}`,
-        ...keys.map((k) => predictedCell(results.targets[k].predictedAws, arch)),
+        ...summaryKeys.map((k) => predictedCell(results.targets[k].predictedAws, arch)),
         ...(ratios ? [formatPredictedRatio(ratios.predictedAwsColdStartInitP50?.[arch] ?? null)] : []),
       ]),
-    ['warm Duration, p50', ...keys.map((k) => statCell(results.targets[k].warm.durationMs, 'ms')), ...(ratios ? [formatRatio(ratios.warmDurationP50, level)] : [])],
-    ['Max Memory Used (cold starts), p50', ...keys.map((k) => statCell(results.targets[k].cold.maxMemoryMB, 'MB')), ...(ratios ? [formatRatio(ratios.maxMemory, level)] : [])],
-    ['package', ...keys.map((k) => `${mdCell(results.targets[k].packageLabel)} (${formatBytes(results.targets[k].packageBytes)})`), ...(ratios ? [formatRatio(ratios.packageSize, level)] : [])],
-    ['failed invocations', ...keys.map((k) => `${results.targets[k].errors} of ${results.targets[k].invocations}`), ...(ratios ? [''] : [])],
+    ['warm Duration, p50', ...summaryKeys.map((k) => statCell(results.targets[k].warm.durationMs, 'ms')), ...(ratios ? [formatRatio(ratios.warmDurationP50, level)] : [])],
+    ['Max Memory Used (cold starts), p50', ...summaryKeys.map((k) => statCell(results.targets[k].cold.maxMemoryMB, 'MB')), ...(ratios ? [formatRatio(ratios.maxMemory, level)] : [])],
+    ['package', ...summaryKeys.map((k) => `${mdCell(results.targets[k].packageLabel)} (${formatBytes(results.targets[k].packageBytes)})`), ...(ratios ? [formatRatio(ratios.packageSize, level)] : [])],
+    ['failed invocations', ...summaryKeys.map((k) => `${results.targets[k].errors} of ${results.targets[k].invocations}`), ...(ratios ? [''] : [])],
   ];
   out.push(...table(header, summaryRows));
   out.push('');
+  if (summaryKeys.length < allKeys.length) {
+    const others = allKeys.filter((k) => !summaryKeys.includes(k));
+    out.push(`The two ends of the comparison; ${others.map(mdCell).join(', ')} ${others.length === 1 ? 'is' : 'are'} in "The ladder" and "All statistics" below, with the same statistics.`, '');
+  }
   if (ratios) {
     out.push(
       `Ratios are ${mdCell(ratios.numerator)} divided by ${mdCell(ratios.denominator)}, with ${level} % percentile-bootstrap intervals ` +

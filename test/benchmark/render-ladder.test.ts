@@ -86,6 +86,10 @@ describe('the ladder in report.md', () => {
     const full = renderMarkdown(results);
     expect(full.indexOf('## The ladder: what each step adds')).toBeGreaterThan(full.indexOf('## Summary'));
     expect(full).toContain('](ladder.svg)');
+    // The summary keeps the reference benchmark's shape: the two ends and their ratio.
+    expect(full).toContain('| metric | apr (provided.al2023, 128 MB, x86_64) | pytorch (container-image, 512 MB, x86_64) | pytorch / apr |');
+    expect(full).toContain('The two ends of the comparison; python, node, apr-512mb are in "The ladder" and "All statistics" below');
+    expect(full).toMatch(/\n\| node \| cold: Init Duration \| ms \|/);
     expect(full).toContain('](memory.svg)');
     const names = buildResultFiles(results, []).map((f) => f.name);
     expect(names).toEqual(expect.arrayContaining(['ladder.svg', 'memory.svg']));
