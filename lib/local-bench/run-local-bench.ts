@@ -13,6 +13,7 @@ import { stopWithSignal } from '../state-machine-local/local-handlers';
 import { synthesizeTemplateCached } from '../state-machine-local/synth-process';
 import { checkTargetFiles, localReadiness, readyTargets, registryLocalDefinition, targetFileSpec, zipOf, type NotReady } from '../targets/local-targets';
 import { planConfigurations, type Configuration } from './configurations';
+import { TARGETS } from '../targets/registry';
 import type { TargetFile } from '../targets/target-file';
 import { chooseColdStartConcurrency, type ColdStartConcurrencyChoice } from './cold-start-concurrency';
 import { collectEnvironmentManifest, type AprBuildInfo } from './environment-manifest';
@@ -25,8 +26,10 @@ export { TARGET_KEYS, type TargetKey, type ParitySet } from './targets';
 /**
  * Targets whose inits take seconds of CPU-bound work under their quota: only these may initialise
  * several environments per forced cold start (cold-start-concurrency.ts says why the .apr function may not).
+ * In the registry these are the container images (the PyTorch function); the zip rungs' inits take
+ * milliseconds to a few hundred, one per update.
  */
-const BATCHED_COLD_STARTS: ReadonlySet<TargetKey> = new Set(['pytorch']);
+const BATCHED_COLD_STARTS: ReadonlySet<TargetKey> = new Set(TARGETS.filter((t) => t.packageType === 'Image').map((t) => t.key));
 
 export interface LocalBenchOptions {
   projectRoot: string;
