@@ -32,11 +32,12 @@ export interface ZipTargetFunctionProps {
   logGroupName?: string;
 }
 
-const RUNTIMES: Record<LambdaRuntimeId, lambda.Runtime> = {
-  'provided.al2023': lambda.Runtime.PROVIDED_AL2023,
-  'python3.11': lambda.Runtime.PYTHON_3_11,
-  'nodejs22.x': lambda.Runtime.NODEJS_22_X,
-};
+/** The CDK's runtime of that id: a runtime added to the registry needs no change here. */
+export function lambdaRuntimeOf(id: LambdaRuntimeId): lambda.Runtime {
+  const runtime = lambda.Runtime.ALL.find((r) => r.name === id);
+  if (!runtime) throw new Error(`aws-cdk-lib knows no Lambda runtime "${id}"`);
+  return runtime;
+}
 
 /**
  * A ladder function on a managed runtime (zip): the zip its own build made, deployed as it is, so that
@@ -76,7 +77,7 @@ export class ZipTargetFunction extends Construct {
     });
     this.function = new lambda.Function(this, 'Function', {
       description: `Wine-quality model, ladder target ${props.key}: ${props.description}`.slice(0, 256),
-      runtime: RUNTIMES[props.runtime],
+      runtime: lambdaRuntimeOf(props.runtime),
       handler: props.handler,
       architecture: props.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
       memorySize: props.memorySizeMB,
