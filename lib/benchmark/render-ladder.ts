@@ -10,7 +10,7 @@
  * The ladder's steps are the configurations at each target's own memory size (the keys without a
  * memory suffix); the memory sizes are the configurations of each target.
  */
-import { escapeXml, formatNumber, formatTick, LogScale } from './render-svg';
+import { COLORS, formatNumber, formatTick, LogScale, num, svgDocument, text } from './render-svg';
 import type { BenchmarkResults, TargetResults } from './types';
 
 export const LADDER_FILE_NAMES = Object.freeze({ ladderChart: 'ladder.svg', memoryChart: 'memory.svg' });
@@ -135,29 +135,6 @@ export function renderLadderSection(results: BenchmarkResults): string[] {
   return out;
 }
 
-const FONT = 'font-family="Helvetica, Arial, sans-serif"';
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
-
-function n1(v: number): string {
-  return (Math.round(v * 10) / 10).toString();
-}
-
-function text(x: number, y: number, content: string, attrs = ''): string {
-  return `<text x="${n1(x)}" y="${n1(y)}" ${FONT} ${attrs}>${escapeXml(content)}</text>`;
-}
-
-function svg(width: number, height: number, title: string, body: string[]): string {
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
-    `<title>${escapeXml(title)}</title>`,
-    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    ...body,
-    '</svg>',
-    '',
-  ].join('\n');
-}
-
 /** ladder.svg: per step, the measured Init Duration p50 bar with p90 tick and 95 % bracket; the predicted AWS x86_64 p50 hatched below it. */
 export function renderLadderChart(results: BenchmarkResults): string {
   const steps = ladderSteps(results);
@@ -185,7 +162,7 @@ export function renderLadderChart(results: BenchmarkResults): string {
   ];
   for (const tick of scale.ticks()) {
     const x = scale.x(tick.value);
-    body.push(`<line x1="${n1(x)}" y1="${top}" x2="${n1(x)}" y2="${n1(plotBottom)}" stroke="${tick.major ? '#bbb' : '#e5e5e5'}" stroke-width="1"/>`);
+    body.push(`<line x1="${num(x)}" y1="${top}" x2="${num(x)}" y2="${num(plotBottom)}" stroke="${tick.major ? '#bbb' : '#e5e5e5'}" stroke-width="1"/>`);
     body.push(text(x, plotBottom + 16, formatTick(tick.value), 'font-size="11" text-anchor="middle" fill="#333"'));
   }
   body.push(text((scale.x(scale.lo) + scale.x(scale.hi)) / 2, plotBottom + 34, 'Init Duration, ms (log scale)', 'font-size="12" text-anchor="middle" fill="#333"'));
@@ -199,25 +176,25 @@ export function renderLadderChart(results: BenchmarkResults): string {
     if (!s) {
       body.push(text(left + 6, mid + 4, 'no cold-start sample', 'font-size="12" fill="#a00"'));
     } else {
-      body.push(`<rect x="${n1(x0)}" y="${n1(mid - 8)}" width="${n1(Math.max(1, scale.x(s.p50) - x0))}" height="16" fill="${color}" fill-opacity="0.8"/>`);
+      body.push(`<rect x="${num(x0)}" y="${num(mid - 8)}" width="${num(Math.max(1, scale.x(s.p50) - x0))}" height="16" fill="${color}" fill-opacity="0.8"/>`);
       const ci = t.p50Ci95?.coldInitMs;
       if (ci) {
         const [a, b] = [scale.x(ci[0]), scale.x(ci[1])];
-        body.push(`<line x1="${n1(a)}" y1="${n1(mid)}" x2="${n1(b)}" y2="${n1(mid)}" stroke="#111" stroke-width="1.5"/>`);
-        for (const x of [a, b]) body.push(`<line x1="${n1(x)}" y1="${n1(mid - 6)}" x2="${n1(x)}" y2="${n1(mid + 6)}" stroke="#111" stroke-width="1.5"/>`);
+        body.push(`<line x1="${num(a)}" y1="${num(mid)}" x2="${num(b)}" y2="${num(mid)}" stroke="#111" stroke-width="1.5"/>`);
+        for (const x of [a, b]) body.push(`<line x1="${num(x)}" y1="${num(mid - 6)}" x2="${num(x)}" y2="${num(mid + 6)}" stroke="#111" stroke-width="1.5"/>`);
       }
       const xp90 = scale.x(s.p90);
-      body.push(`<path d="M ${n1(xp90)} ${n1(mid - 10)} l -4 -6 h 8 z" fill="#111"/>`);
+      body.push(`<path d="M ${num(xp90)} ${num(mid - 10)} l -4 -6 h 8 z" fill="#111"/>`);
       body.push(text(width - right + 10, mid + 4, `p50 ${formatNumber(s.p50)} ms · p90 ${formatNumber(s.p90)}${ci ? ` · 95 % ${formatNumber(ci[0])}–${formatNumber(ci[1])}` : ''} (n=${s.n})`, 'font-size="11" fill="#111"'));
     }
     y += rowHeight;
     if (predicted) {
       const pm = y + rowHeight / 2;
       body.push(text(left - 10, pm + 4, 'predicted AWS', 'font-size="11" text-anchor="end" fill="#555"'));
-      body.push(`<rect x="${n1(x0)}" y="${n1(pm - 7)}" width="${n1(Math.max(1, scale.x(predicted.p50Ms) - x0))}" height="14" fill="url(#ladder-predicted)" stroke="${color}" stroke-width="1.5"/>`);
+      body.push(`<rect x="${num(x0)}" y="${num(pm - 7)}" width="${num(Math.max(1, scale.x(predicted.p50Ms) - x0))}" height="14" fill="url(#ladder-predicted)" stroke="${color}" stroke-width="1.5"/>`);
       const [a, b] = [scale.x(predicted.interval95.low), scale.x(predicted.interval95.high)];
-      body.push(`<line x1="${n1(a)}" y1="${n1(pm)}" x2="${n1(b)}" y2="${n1(pm)}" stroke="#222" stroke-width="1.2" stroke-dasharray="4 2"/>`);
-      for (const x of [a, b]) body.push(`<line x1="${n1(x)}" y1="${n1(pm - 6)}" x2="${n1(x)}" y2="${n1(pm + 6)}" stroke="#222" stroke-width="1.2"/>`);
+      body.push(`<line x1="${num(a)}" y1="${num(pm)}" x2="${num(b)}" y2="${num(pm)}" stroke="#222" stroke-width="1.2" stroke-dasharray="4 2"/>`);
+      for (const x of [a, b]) body.push(`<line x1="${num(x)}" y1="${num(pm - 6)}" x2="${num(x)}" y2="${num(pm + 6)}" stroke="#222" stroke-width="1.2"/>`);
       body.push(text(width - right + 10, pm + 4, `predicted x86_64 p50 ${formatNumber(predicted.p50Ms)} ms (95 % ${formatNumber(predicted.interval95.low)}–${formatNumber(predicted.interval95.high)})`, 'font-size="11" fill="#555"'));
       y += rowHeight;
     }
@@ -227,7 +204,7 @@ export function renderLadderChart(results: BenchmarkResults): string {
     text(16, height - 36, 'Bar: p50 of Init Duration. Bracket: 95 % percentile-bootstrap interval of the p50. Triangle: p90.', 'font-size="11" fill="#555"'),
     text(16, height - 18, 'Hatched bar: p50 predicted for AWS x86_64 by the fitted model (lib/prediction), not measured; dashed bracket: its 95 % prediction interval.', 'font-size="11" fill="#555"'),
   );
-  return svg(width, height, 'The cold-start ladder: Init Duration p50 per target', body);
+  return svgDocument(width, height, 'The cold-start ladder: Init Duration p50 per target', body);
 }
 
 /** memory.svg: two panels against memory size (log-scaled axes): warm Duration p50 and cost per 1M invocations, one line per target. */
@@ -258,7 +235,7 @@ export function renderMemoryChart(results: BenchmarkResults): string {
     body.push(text(left, pTop - 4, `${panel.title} (${panel.unit}, log scale)`, 'font-size="12" font-weight="bold" fill="#111"'));
     for (const tick of scale.ticks()) {
       const yv = scale.x(tick.value);
-      body.push(`<line x1="${left}" y1="${n1(yv)}" x2="${width - right}" y2="${n1(yv)}" stroke="${tick.major ? '#bbb' : '#eee'}" stroke-width="1"/>`);
+      body.push(`<line x1="${left}" y1="${num(yv)}" x2="${width - right}" y2="${num(yv)}" stroke="${tick.major ? '#bbb' : '#eee'}" stroke-width="1"/>`);
       body.push(text(left - 6, yv + 4, formatTick(tick.value), 'font-size="10" text-anchor="end" fill="#333"'));
     }
     for (const mb of sizes) body.push(text(xOf(mb), pBottom + 16, `${mb} MB`, 'font-size="10" text-anchor="middle" fill="#333"'));
@@ -266,12 +243,12 @@ export function renderMemoryChart(results: BenchmarkResults): string {
       const color = COLORS[i % COLORS.length];
       const pts = s.points.map((p) => ({ mb: p.memorySizeMB, v: panel.value(p.key, p.t) })).filter((p): p is { mb: number; v: number } => p.v !== null && p.v > 0);
       if (pts.length === 0) return;
-      body.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map((p) => `${n1(xOf(p.mb))},${n1(scale.x(p.v))}`).join(' ')}"/>`);
-      for (const p of pts) body.push(`<circle cx="${n1(xOf(p.mb))}" cy="${n1(scale.x(p.v))}" r="3" fill="${color}"/>`);
+      body.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map((p) => `${num(xOf(p.mb))},${num(scale.x(p.v))}`).join(' ')}"/>`);
+      for (const p of pts) body.push(`<circle cx="${num(xOf(p.mb))}" cy="${num(scale.x(p.v))}" r="3" fill="${color}"/>`);
       const last = pts[pts.length - 1];
       body.push(text(width - right + 8, scale.x(last.v) + 4, s.target, `font-size="11" fill="${color}"`));
     });
   });
   body.push(text(16, height - 14, 'Each point is one (target, memory) configuration measured on its own; sizes below a target\'s peak memory are left out.', 'font-size="11" fill="#555"'));
-  return svg(width, height, 'Warm Duration and cost against memory size', body);
+  return svgDocument(width, height, 'Warm Duration and cost against memory size', body);
 }

@@ -29,8 +29,9 @@ export function formatTick(v: number): string {
   return v >= 1 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(Number(v.toPrecision(1)));
 }
 
-const FONT = 'font-family="Helvetica, Arial, sans-serif"';
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+export const FONT = 'font-family="Helvetica, Arial, sans-serif"';
+/** One colour per series; eight, so that the seven ladder targets never share one. */
+export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
 
 /** A log10 scale over whole decades that cover [min, max]; values at or below 0 are clamped to the first decade. */
 export class LogScale {
@@ -67,11 +68,11 @@ export class LogScale {
   }
 }
 
-function num(v: number): string {
+export function num(v: number): string {
   return (Math.round(v * 10) / 10).toString();
 }
 
-function text(x: number, y: number, content: string, attrs = ''): string {
+export function text(x: number, y: number, content: string, attrs = ''): string {
   return `<text x="${num(x)}" y="${num(y)}" ${FONT} ${attrs}>${escapeXml(content)}</text>`;
 }
 
@@ -86,7 +87,7 @@ function axis(scale: LogScale, top: number, bottom: number, unit: string): strin
   return parts;
 }
 
-function svgDocument(width: number, height: number, title: string, body: string[]): string {
+export function svgDocument(width: number, height: number, title: string, body: string[]): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
