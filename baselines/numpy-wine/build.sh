@@ -8,7 +8,7 @@ repo=$(cd "$here/../.." && pwd)
 reader="$repo/baselines/pytorch-wine"
 shared="$repo/baselines/python-wine"
 out="$here/build"
-files=("$here/handler.py" "$shared/wine_lambda.py" "$reader/apr_reader.py" "$reader/wine_rules.py" "$repo/lambda-apr/model/wine.apr")
+files=("$here/handler.py" "$shared/wine_lambda.py" "$reader/runtime_hooks.py" "$reader/apr_reader.py" "$reader/wine_rules.py" "$repo/lambda-apr/model/wine.apr")
 
 bash "$shared/setup-runtime.sh"
 stamp=$(cat "${files[@]}" "$here/requirements.txt" "$here/build.sh" "$shared/build_zip_function.py" | sha256sum | cut -d' ' -f1)

@@ -15,7 +15,7 @@ out="$here/build"
 apr="$repo/lambda-apr/model/wine.apr"
 bootstrap="$repo/lambda-apr/dist/bootstrap"
 build_venv="$here/.venv-build"
-files=("$here/handler.py" "$shared/wine_lambda.py" "$reader/wine_rules.py")
+files=("$here/handler.py" "$shared/wine_lambda.py" "$reader/runtime_hooks.py" "$reader/wine_rules.py")
 
 bash "$shared/setup-runtime.sh"
 stamp=$(cat "${files[@]}" "$apr" "$reader/apr_reader.py" "$here/convert_to_onnx.py" "$here/check_onnx_model.py" \

@@ -8,7 +8,7 @@ repo=$(cd "$here/../.." && pwd)
 reader="$repo/baselines/pytorch-wine"
 out="$here/build"
 inputs=("$here/handler.py" "$here/wine_lambda.py" "$here/float32_linear.py" "$here/requirements.txt"
-        "$here/build.sh" "$here/build_zip_function.py" "$reader/apr_reader.py" "$reader/wine_rules.py"
+        "$here/build.sh" "$here/build_zip_function.py" "$reader/runtime_hooks.py" "$reader/apr_reader.py" "$reader/wine_rules.py"
         "$repo/lambda-apr/model/wine.apr")
 
 bash "$here/setup-runtime.sh"
@@ -20,5 +20,5 @@ fi
 # The project's reader and rules are copied in as they are: one source for every Python function.
 /usr/bin/python3 "$here/build_zip_function.py" --out "$out" --requirements "$here/requirements.txt" \
   --file "$here/handler.py" --file "$here/wine_lambda.py" --file "$here/float32_linear.py" \
-  --file "$reader/apr_reader.py" --file "$reader/wine_rules.py" --file "$repo/lambda-apr/model/wine.apr" >&2
+  --file "$reader/runtime_hooks.py" --file "$reader/apr_reader.py" --file "$reader/wine_rules.py" --file "$repo/lambda-apr/model/wine.apr" >&2
 echo "$stamp" >"$out/.inputs.sha256"
