@@ -72,7 +72,12 @@ export interface InitReportFields {
   errorType?: string;
 }
 
-/** Written when an environment's init fails; a successful init reports through the REPORT line instead. */
+/**
+ * Written when an environment's init fails; a successful init reports through the REPORT line instead.
+ * The form is Lambda's, as users' log groups show it (awslabs/llrt issue 694:
+ * `INIT_REPORT Init Duration: 9999.76 ms Phase: init Status: timeout`, then `... Phase: invoke Status:
+ * timeout` for the retry), with the fields of the Telemetry API's platform.initReport event.
+ */
 export function formatInitReportLine(f: InitReportFields): string {
   const fields = [`INIT_REPORT Init Duration: ${formatMs(f.initDurationMs)} ms`, 'Phase: init', `Status: ${f.status}`];
   if (f.status === 'error' && f.errorType) fields.push(`Error Type: ${f.errorType}`);
