@@ -50,8 +50,8 @@ export function decimalInteger(name: string, min: number, max: number) {
 
 function coldStartConcurrency(value: string): ColdStartConcurrencyChoice {
   try {
-    // Loaded only when the option is given: it brings the cgroup modules, which cost a few hundred ms
-    // of start-up under ts-node, and every refusal should come at once.
+    // Loaded only when the option is given: it brings the cgroup modules, which cost start-up time, and
+    // every refusal should come at once.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { parseColdStartConcurrency } = require('./cold-start-concurrency') as typeof import('./cold-start-concurrency');
     return parseColdStartConcurrency(value);
