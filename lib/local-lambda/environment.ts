@@ -27,6 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { killPids } from './cgroup-files';
 import type { EnvironmentCgroup } from './cgroups';
 import { OutputLineSplitter } from './output-lines';
+import { sampleInitFootprint, type InitFootprint } from './init-footprint';
 import { ProcessTreeMemory } from './process-memory';
 import { killProcessGroup, trackProcessGroup, untrackProcessGroup } from './process-reaper';
 import { describeExit, exitErrorMessage, platformErrorPayload, timeoutMessage } from './report';
@@ -85,6 +86,8 @@ export type InitResult =
        * was waiting. Not part of init; part of the cold client round trip, like Lambda's sandbox creation.
        */
       sandboxPrepMs: number;
+      /** File bytes the environment's processes brought in during INIT (init-footprint.ts); absent if /proc could not be read. */
+      footprint?: InitFootprint;
     }
   | {
       ok: false;
@@ -340,6 +343,14 @@ export class ExecutionEnvironment {
     return this.lastPeakBytes;
   }
 
+  /** What the processes brought in from files so far (read at the end of INIT, after the init clock stopped). */
+  private sampleInitFootprint(): InitFootprint | undefined {
+    const pid = this.child?.pid;
+    if (pid === undefined) return undefined;
+    this.memory ??= new ProcessTreeMemory(pid, this.spec.cgroup?.procsFiles[0]);
+    return sampleInitFootprint(this.memory.pids());
+  }
+
   /** Peak memory charged to the environment's cgroup (includes page cache it faulted in); undefined without limits. */
   cgroupPeakBytes(): number | undefined {
     return this.spec.cgroup?.peakBytes();
@@ -524,7 +535,8 @@ export class ExecutionEnvironment {
       }
       this.state = 'ready';
       this.samplePeakBytes();
-      this.initSettle?.({ ok: true, initDurationMs, sandboxPrepMs: this.sandboxPrepMs });
+      const footprint = this.sampleInitFootprint();
+      this.initSettle?.({ ok: true, initDurationMs, sandboxPrepMs: this.sandboxPrepMs, ...(footprint ? { footprint } : {}) });
     } else if (this.state === 'finishing') {
       this.state = 'ready';
     } else if (this.state === 'invoking') {

@@ -19,6 +19,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LambdaApiError } from './aws-errors';
 import type { CgroupLimits, EnvironmentCgroup } from './cgroups';
 import { EnvironmentGoneError, ExecutionEnvironment, type InitResult, type InvocationOutcome } from './environment';
+import type { InitFootprint } from './init-footprint';
 import {
   type AwsIdentity,
   type ConfigurationState,
@@ -43,6 +44,9 @@ import {
   timeoutMessage,
 } from './report';
 import { logStreamName, runtimeEnvironment } from './runtime-environment';
+
+/** Footprints kept per function: far more than a run's cold starts, bounded for a long-lived service. */
+const MAX_INIT_FOOTPRINTS = 10_000;
 
 export interface LocalFunctionDeps {
   identity: AwsIdentity;
@@ -82,6 +86,8 @@ export interface InvocationRecord {
    * page cache the environment faulted in. Not what REPORT prints (see process-memory.ts); kept for comparison.
    */
   cgroupMaxUsageMB?: number;
+  /** Cold starts with an Init Duration: what INIT brought in from files (init-footprint.ts). Not in any Lambda output. */
+  initFootprint?: InitFootprint;
 }
 
 export interface InvokeOptions {
@@ -137,7 +143,7 @@ interface PooledEnvironment {
 }
 
 type Acquired =
-  | { kind: 'environment'; pooled: PooledEnvironment; cold: boolean; initDurationMs?: number; sandboxPrepMs?: number; invokePhaseStart?: number; tail: LogTail }
+  | { kind: 'environment'; pooled: PooledEnvironment; cold: boolean; initDurationMs?: number; sandboxPrepMs?: number; initFootprint?: InitFootprint; invokePhaseStart?: number; tail: LogTail }
   | { kind: 'failed'; pooled: PooledEnvironment | null; init: Extract<InitResult, { ok: false }>; durationMs: number; tail: LogTail; streamName: string };
 
 export class LocalFunction {
@@ -152,6 +158,8 @@ export class LocalFunction {
   /** Invocations still to be refused as throttled (throttleNextInvocations), before any environment is sought. */
   private throttledAhead = 0;
   private stopped = false;
+  /** requestId → what that cold start's INIT brought in from files; the oldest go past MAX_INIT_FOOTPRINTS. */
+  private readonly footprints = new Map<string, InitFootprint>();
   readonly logGroupName: string;
 
   constructor(definition: LocalFunctionDefinition, private readonly deps: LocalFunctionDeps) {
@@ -171,6 +179,11 @@ export class LocalFunction {
 
   configuration(): Record<string, unknown> {
     return functionConfiguration(this.definition, this.state, this.deps.identity);
+  }
+
+  /** What the INIT of each cold start (with an Init Duration) brought in from files, by request id. */
+  initFootprints(): ReadonlyMap<string, InitFootprint> {
+    return this.footprints;
   }
 
   /** Live environment processes, those still initialising included (for tests and diagnostics). */
@@ -252,9 +265,14 @@ export class LocalFunction {
     pooled.sink = new LogTail();
     const cgroupPeak = pooled.env.cgroupPeakBytes();
     this.release(pooled);
+    if (acquired.initFootprint !== undefined) {
+      this.footprints.set(requestId, acquired.initFootprint);
+      if (this.footprints.size > MAX_INIT_FOOTPRINTS) this.footprints.delete(this.footprints.keys().next().value!);
+    }
     return {
       ...report,
       ...(acquired.sandboxPrepMs !== undefined ? { sandboxPrepMs: acquired.sandboxPrepMs } : {}),
+      ...(acquired.initFootprint !== undefined ? { initFootprint: acquired.initFootprint } : {}),
       ...(cgroupPeak !== undefined ? { cgroupMaxUsageMB: bytesToReportedMB(cgroupPeak) } : {}),
       functionName: definition.functionName,
       coldStart: acquired.cold,
@@ -285,7 +303,8 @@ export class LocalFunction {
       if (!first.init.ok && first.init.stopped) throw stoppingError();
       if (first.init.ok) {
         first.pooled.env.reserve();
-        return { kind: 'environment', pooled: first.pooled, cold: true, initDurationMs: first.init.initDurationMs, sandboxPrepMs: first.init.sandboxPrepMs, tail };
+        const { initDurationMs, sandboxPrepMs, footprint } = first.init;
+        return { kind: 'environment', pooled: first.pooled, cold: true, initDurationMs, sandboxPrepMs, ...(footprint ? { initFootprint: footprint } : {}), tail };
       }
       this.writePlatformLine(first.streamName, tail, formatInitReportLine({ initDurationMs: first.init.initDurationMs, status: first.init.status, errorType: first.init.errorType }));
       // Lambda retries a failed init once, inside the invocation and within the function timeout ("suppressed

@@ -97,6 +97,11 @@ export class ProcessTreeMemory {
     return total;
   }
 
+  /** The runtime and the other processes of the environment, now. */
+  pids(): number[] {
+    return [this.pid, ...this.others()];
+  }
+
   private others(): number[] {
     if (this.cgroupProcs) return parsePids(this.cgroupProcs.read(), /\n/).filter((p) => p !== this.pid);
     const out: number[] = [];

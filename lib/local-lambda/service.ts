@@ -11,6 +11,7 @@ import { DefinitionError, type LocalFunctionDefinition, validateDefinition } fro
 import { handleLambdaRequest, type LambdaApiContext } from './lambda-api';
 import { type ConfigurationUpdate, type InvocationRecord, LocalFunction } from './local-function';
 import { type LogStoreLimits, LogStore } from './log-store';
+import type { InitFootprint } from './init-footprint';
 import { handleLogsRequest } from './logs-api';
 
 export interface LocalLambdaOptions {
@@ -154,6 +155,14 @@ export class LocalLambdaService {
     const fn = this.functions.get(functionName);
     if (!fn) throw new Error(`no function named ${functionName} is registered`);
     return fn;
+  }
+
+  /**
+   * What each cold start's INIT brought in from files (init-footprint.ts), by request id: the AWS model's
+   * second input. Read in-process by the local benchmark and `npm run calibrate`; Lambda has no such API.
+   */
+  initFootprints(functionName: string): ReadonlyMap<string, InitFootprint> {
+    return this.lookup(functionName).initFootprints();
   }
 
   /** Pids of every live environment process, for tests that check nothing is left behind. */
