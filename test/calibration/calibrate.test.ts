@@ -34,6 +34,8 @@ describe('calibration table from a measuring run', () => {
       initDurationsMs: [i + 1, i + 2],
       initP50Ms: (i + 1) * 5,
       initP90Ms: (i + 1) * 6,
+      initFileMB: [i + 1, i + 3],
+      initFileMBP50: i + 2,
       maxMemoryUsedMB: 3,
     })),
   };
@@ -43,11 +45,11 @@ describe('calibration table from a measuring run', () => {
     const rows = calibrationRows(run, targets, aws);
     expect(rows).toHaveLength(12);
     const b = rows.filter((r) => r.runtime === 'b1');
-    expect(b.map((r) => [r.packageType, r.architecture, r.awsInitP50Ms, r.awsMemoryMB, r.localInitP50Ms])).toEqual([
-      ['Zip', 'x86_64', 20, 128, 10],
-      ['Zip', 'arm64', 19, 128, 10],
-      ['Image', 'x86_64', 25, 128, 10],
-      ['Image', 'arm64', 24, 128, 10],
+    expect(b.map((r) => [r.packageType, r.architecture, r.awsInitP50Ms, r.awsMemoryMB, r.localInitP50Ms, r.localInitFileMB])).toEqual([
+      ['Zip', 'x86_64', 20, 128, 10, 3],
+      ['Zip', 'arm64', 19, 128, 10, 3],
+      ['Image', 'x86_64', 25, 128, 10, 3],
+      ['Image', 'arm64', 24, 128, 10, 3],
     ]);
     // The table file reads back as it was written.
     expect(parseCalibrationTable(renderCalibrationTable(rows))).toEqual(expect.arrayContaining(rows));
@@ -70,7 +72,16 @@ describe('calibration target files', () => {
   it('are found in calibration/<function>/target*.json', () => {
     const root = path.resolve(__dirname, '..', '..');
     const files = calibrationTargetFiles(root).map((f) => path.relative(root, f));
-    expect(files).toEqual(expect.arrayContaining(['calibration/rust/target.json', 'calibration/python/target-3.12.json', 'calibration/node/target.json', 'calibration/java/target.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'calibration/rust/target.json',
+        'calibration/python/target-3.10.json',
+        'calibration/python/target-3.12.json',
+        'calibration/node/target.json',
+        'calibration/node/target-24.json',
+        'calibration/java/target.json',
+      ]),
+    );
   });
 
   it('refuses a calibration target file without its lambda-perf runtime', () => {

@@ -1,7 +1,8 @@
 /**
  * One short real calibration measurement: the Python 3.12 calibration function (awslambdaric, prepared by
  * scripts/setup-calibration.sh --for-tests, which scripts/setup.sh runs) through the local service, with
- * two forced cold starts, and its figures set beside lambda-perf's AWS rows. No timing is asserted: only
+ * two forced cold starts (Init Duration and the file MB each INIT brought in), and its figures set beside
+ * lambda-perf's AWS rows. No timing is asserted: only
  * that every cold start was measured and carried an Init Duration.
  */
 import * as fs from 'node:fs';
@@ -37,6 +38,9 @@ describe('calibration measurement through the local service', () => {
     expect(m.initP50Ms).toBeGreaterThanOrEqual(Math.min(...m.initDurationsMs));
     expect(m.initP90Ms).toBeLessThanOrEqual(Math.max(...m.initDurationsMs));
     expect(m.maxMemoryUsedMB).toBeGreaterThan(0);
+    // The interpreter's binary and libraries are mapped and its modules read before the first GET /next.
+    expect(m.initFileMB).toHaveLength(2);
+    for (const mb of m.initFileMB) expect(mb).toBeGreaterThan(1);
     expect(m.packageBytes).toBeGreaterThan(0);
 
     const rows = calibrationRows(run, [target], parseAwsFigures(AWS_CSV));
@@ -44,6 +48,7 @@ describe('calibration measurement through the local service', () => {
     for (const r of rows) {
       expect(r).toMatchObject({ runtime: 'python3.12', family: 'python', localN: 2, awsMemoryMB: 128 });
       expect(r.localInitP50Ms).toBeCloseTo(m.initP50Ms, 3);
+      expect(r.localInitFileMB).toBeCloseTo(m.initFileMBP50, 3);
     }
   }, 120_000);
 });
