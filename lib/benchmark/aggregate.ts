@@ -18,6 +18,7 @@ import type {
   Ratio,
   RawBenchmarkRun,
   SampleShortfall,
+  Stats,
   TargetResults,
   TargetRun,
   WarmStats,
@@ -112,6 +113,8 @@ export function summarizeErrors(invocations: readonly JoinedInvocation[]): Error
 
 interface Samples {
   coldInit: number[];
+  /** Request ids of the cold samples, in the order of coldInit. */
+  coldRequestIds: string[];
   coldDuration: number[];
   coldBilled: number[];
   coldMemory: number[];
@@ -126,7 +129,7 @@ interface Samples {
 
 export function samplesOf(invocations: readonly JoinedInvocation[]): Samples {
   const s: Samples = {
-    coldInit: [], coldDuration: [], coldBilled: [], coldMemory: [], coldRoundTrip: [],
+    coldInit: [], coldRequestIds: [], coldDuration: [], coldBilled: [], coldMemory: [], coldRoundTrip: [],
     warmDuration: [], warmBilled: [], warmMemory: [], warmRoundTrip: [],
     coldWithoutInit: 0, warmWithInit: 0,
   };
@@ -140,6 +143,7 @@ export function samplesOf(invocations: readonly JoinedInvocation[]): Samples {
         continue;
       }
       s.coldInit.push(r.initDurationMs as number);
+      s.coldRequestIds.push(inv.requestId);
       s.coldDuration.push(r.durationMs);
       s.coldBilled.push(r.billedDurationMs);
       s.coldMemory.push(r.maxMemoryUsedMB);
@@ -188,6 +192,11 @@ function sampleShortfalls(run: TargetRun, config: Pick<BenchmarkConfig, 'coldSta
   return out;
 }
 
+/** The init file bytes of the cold samples (those with an Init Duration); a sample the service did not see is left out. */
+function coldInitFileMB(requestIds: readonly string[], byRequest: { [requestId: string]: number }): Stats | null {
+  return summarize(requestIds.map((id) => byRequest[id]).filter((mb): mb is number => typeof mb === 'number'));
+}
+
 function targetResults(run: TargetRun, config: BenchmarkConfig): { results: TargetResults; samples: Samples } {
   const s = samplesOf(run.invocations);
   const errorSummary = summarizeErrors(run.invocations);
@@ -199,6 +208,7 @@ function targetResults(run: TargetRun, config: BenchmarkConfig): { results: Targ
     billedMs: summarize(s.coldBilled),
     maxMemoryMB: summarize(s.coldMemory),
     roundTripMs: summarize(s.coldRoundTrip),
+    ...(run.initFileMB ? { initFileMB: coldInitFileMB(s.coldRequestIds, run.initFileMB) } : {}),
     withoutInitDuration: s.coldWithoutInit,
     lostInitDuration,
   };

@@ -3,7 +3,8 @@ import type { Architecture, PackageType, PredictedAwsBlock, PredictedInit, Predi
 
 /**
  * What AWS is predicted to show for a target measured locally: its local Init Duration (p50, p90,
- * measured with burst CPU) through the model fitted on the calibration functions (lib/prediction),
+ * measured with burst CPU) and the file MB its INIT brought in (p50), through the model fitted on the
+ * calibration functions (lib/prediction),
  * for x86_64 and arm64, with the model's 95 % interval and its leave-one-runtime-out error. Local
  * runs only: a run on AWS reports what AWS measured.
  */
@@ -13,18 +14,25 @@ export function packageTypeOf(spec: Pick<TargetSpec, 'packageType' | 'runtimeLab
   return spec.packageType ?? (/image/i.test(spec.runtimeLabel) ? 'Image' : 'Zip');
 }
 
-/** Runtime labels compared loosely: case, spaces and the 'provided.'/'prov.' spelling do not matter. */
+/**
+ * Runtime labels compared loosely: case, spaces and the 'provided.'/'prov.' spelling do not matter, and a
+ * calibration label that names its language beside the OS-only runtime ('rust (prov.al2023)', lambda-perf's
+ * form) matches that runtime ('provided.al2023': a target on the OS-only runtime).
+ */
 export function sameRuntime(a: string, b: string): boolean {
   const norm = (s: string) => s.toLowerCase().replace(/provided\./g, 'prov.').replace(/[\s()]+/g, '');
-  return norm(a) === norm(b);
+  const inParens = (s: string) => {
+    const m = /\(([^)]*)\)/.exec(s);
+    return m ? norm(m[1]) : null;
+  };
+  return norm(a) === norm(b) || inParens(a) === norm(b) || inParens(b) === norm(a);
 }
 
 function unavailable(t: TargetResults, packageType: PackageType, reason: string): PredictedAwsBlock {
   return {
-    from: { localInitP50Ms: t.cold.initMs?.p50 ?? 0, localInitP90Ms: t.cold.initMs?.p90 ?? 0, n: t.cold.n, packageType, runtime: t.runtime },
+    from: fromOf(t, packageType),
     runtimeCalibrated: false,
     nearestCalibrationRuntimes: [],
-    calibrationLocalP50RangeMs: null,
     extrapolated: null,
     x86_64: null,
     arm64: null,
@@ -32,14 +40,27 @@ function unavailable(t: TargetResults, packageType: PackageType, reason: string)
   };
 }
 
+function fromOf(t: TargetResults, packageType: PackageType): PredictedAwsBlock['from'] {
+  return {
+    localInitP50Ms: t.cold.initMs?.p50 ?? 0,
+    localInitP90Ms: t.cold.initMs?.p90 ?? 0,
+    localInitFileMB: t.cold.initFileMB?.p50 ?? null,
+    n: t.cold.n,
+    packageType,
+    runtime: t.runtime,
+  };
+}
+
 export function predictTargetAws(t: TargetResults, spec: Pick<TargetSpec, 'packageType' | 'runtimeLabel'>, model: FittedModel): PredictedAwsBlock {
   const packageType = packageTypeOf(spec);
   const init = t.cold.initMs;
   if (!init || init.n === 0) return unavailable(t, packageType, 'no cold start with an Init Duration was measured');
+  const fileMB = t.cold.initFileMB;
+  if (!fileMB || fileMB.n === 0) return unavailable(t, packageType, "the file bytes its cold starts' INIT brought in were not measured (the model's second input)");
   let predictions;
   try {
     predictions = predictAwsInit(
-      { localInitP50Ms: init.p50, localInitP90Ms: init.p90, packageType, packageBytes: t.packageBytes, runtimeLabel: t.runtime },
+      { localInitP50Ms: init.p50, localInitP90Ms: init.p90, localInitFileMB: fileMB.p50, packageType, packageBytes: t.packageBytes, runtimeLabel: t.runtime },
       model,
     );
   } catch (error) {
@@ -47,19 +68,17 @@ export function predictTargetAws(t: TargetResults, spec: Pick<TargetSpec, 'packa
   }
   const byArch = (arch: Architecture): PredictedInit | null => {
     const p = predictions.find((x) => x.architecture === arch);
-    return p ? { p50Ms: p.p50Ms, p90Ms: p.p90Ms, interval95: { ...p.interval95 }, validation: { ...p.validation } } : null;
+    return p ? { effectiveLocalMs: p.effectiveLocalMs, p50Ms: p.p50Ms, p90Ms: p.p90Ms, interval95: { ...p.interval95 }, validation: { ...p.validation } } : null;
   };
-  // The range the model's cell for this package type was fitted over (the same for both architectures).
-  const cell = model.cells.find((c) => c.packageType === packageType);
-  const range = cell?.localP50Range ? { ...cell.localP50Range } : null;
-  const outside = predictions.some((p) => p.extrapolated);
+  // A line fitted on hello worlds says least about functions far outside them: say so.
+  const outside = predictions.find((p) => p.extrapolated !== null);
   return {
-    from: { localInitP50Ms: init.p50, localInitP90Ms: init.p90, n: init.n, packageType, runtime: t.runtime },
+    from: fromOf(t, packageType),
     runtimeCalibrated: model.calibrationPoints.some((p) => sameRuntime(p.runtime, t.runtime)),
     nearestCalibrationRuntimes: predictions[0]?.nearestCalibrationRuntimes ?? [],
-    calibrationLocalP50RangeMs: range,
-    // A log-log line fitted on hello worlds says least about functions far outside them: say so.
-    extrapolated: !outside ? null : range && init.p50 < range.min ? 'below' : 'above',
+    extrapolated: outside
+      ? { architecture: outside.architecture, direction: outside.extrapolated!, effectiveLocalMs: outside.effectiveLocalMs, rangeMs: { ...outside.effectiveRange } }
+      : null,
     x86_64: byArch('x86_64'),
     arm64: byArch('arm64'),
   };

@@ -492,7 +492,8 @@ export function renderPredictions(results: BenchmarkResults): string[] {
     return out;
   }
   out.push(
-    'What AWS Lambda\'s Init Duration is predicted to be for each function, from the Init Duration measured here (p50 and p90, with burst CPU). ' +
+    'What AWS Lambda\'s Init Duration is predicted to be for each function, from what its cold starts measured here: the Init Duration (p50 and p90, with burst CPU) ' +
+      'and the file bytes INIT brought in (binaries, libraries and files it mapped or read: a fresh Lambda worker fetches them, this machine has them cached). ' +
       `Model: ${mdCell(model.form)}; fitted on \`${mdCell(model.table)}\` (calibration runtimes: ${model.calibrationRuntimes.map(mdCell).join(', ')}). ` +
       'The interval is the 95 % prediction interval of the p50; the model error is its leave-one-runtime-out error over the calibration runtimes of ' +
       'the same package type and architecture (each runtime predicted by a model fitted without it). These are predictions, not measurements.',
@@ -503,22 +504,23 @@ export function renderPredictions(results: BenchmarkResults): string[] {
   for (const [key, t] of Object.entries(results.targets)) {
     const b = t.predictedAws;
     if (!b) continue;
+    const fileMB = b.from.localInitFileMB === null ? '—' : formatValue(b.from.localInitFileMB);
     const from = `${formatValue(b.from.localInitP50Ms)} / ${formatValue(b.from.localInitP90Ms)} (n=${b.from.n})`;
     if (b.unavailable) {
-      rows.push([mdCell(key), mdCell(b.from.packageType), from, '—', `no prediction: ${mdCell(b.unavailable)}`, '—', '—', '—']);
+      rows.push([mdCell(key), mdCell(b.from.packageType), from, fileMB, '—', `no prediction: ${mdCell(b.unavailable)}`, '—', '—', '—']);
       continue;
     }
-    for (const arch of ['x86_64', 'arm64'] as const) rows.push([mdCell(key), mdCell(b.from.packageType), from, ...predictionLine(arch, b[arch])]);
-    if (b.extrapolated && b.calibrationLocalP50RangeMs) {
-      const r = b.calibrationLocalP50RangeMs;
+    for (const arch of ['x86_64', 'arm64'] as const) rows.push([mdCell(key), mdCell(b.from.packageType), from, fileMB, ...predictionLine(arch, b[arch])]);
+    if (b.extrapolated) {
+      const e = b.extrapolated;
       notes.push(
-        `- ${mdCell(key)}: its local Init Duration p50 (${formatValue(b.from.localInitP50Ms)} ms) lies ${b.extrapolated} every calibration runtime's ` +
-          `(${formatValue(r.min)}–${formatValue(r.max)} ms): the model's line is extrapolated there, and its interval and validation error, measured inside that range, may understate the error.`,
+        `- ${mdCell(key)}: its model input (local Init Duration p50 + k × init file MB: ${formatValue(e.effectiveLocalMs)} ms on ${e.architecture}) lies ${e.direction} every calibration runtime's ` +
+          `(${formatValue(e.rangeMs.min)}–${formatValue(e.rangeMs.max)} ms): the model's line is extrapolated there, and its interval and validation error, measured inside that range, may understate the error.`,
       );
     }
     if (!b.runtimeCalibrated) {
       notes.push(
-        `- ${mdCell(key)}: the model has not seen its runtime (${mdCell(b.from.runtime)}); the calibration runtimes standing nearest to its local Init Duration are ` +
+        `- ${mdCell(key)}: the model has not seen its runtime (${mdCell(b.from.runtime)}); the calibration runtimes standing nearest to its local Init Duration and init file MB are ` +
           `${b.nearestCalibrationRuntimes.map(mdCell).join(' and ') || 'none'}, and the prediction leans on them.`,
       );
     }
@@ -527,7 +529,7 @@ export function renderPredictions(results: BenchmarkResults): string[] {
     }
   }
   out.push(
-    ...table(['target', 'package', 'local Init p50 / p90 (ms)', 'architecture', 'predicted AWS p50 (ms)', 'predicted p90 (ms)', '95 % interval of p50 (ms)', 'model error (leave one runtime out)'], rows,
+    ...table(['target', 'package', 'local Init p50 / p90 (ms)', 'init file MB (p50)', 'architecture', 'predicted AWS p50 (ms)', 'predicted p90 (ms)', '95 % interval of p50 (ms)', 'model error (leave one runtime out)'], rows,
       ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'l']),
     '',
   );

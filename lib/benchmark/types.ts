@@ -154,6 +154,8 @@ export interface TargetRun {
   invocations: JoinedInvocation[];
   /** Errors of the run itself (not of single invocations), e.g. REPORT lines that never arrived. */
   runErrors: string[];
+  /** Local runs: the file bytes each cold start's INIT brought in, MB, by request id (the AWS model's second input). */
+  initFileMB?: { [requestId: string]: number };
   /** Epoch ms bounds of this target's invocations. */
   startedAt: number;
   finishedAt: number;
@@ -210,6 +212,11 @@ export interface ColdStats {
   billedMs: Stats | null;
   maxMemoryMB: Stats | null;
   roundTripMs: Stats | null;
+  /**
+   * Local runs: file bytes INIT brought in, MB, over the same cold starts as `initMs`
+   * (lib/local-lambda/init-footprint.ts); absent on AWS runs.
+   */
+  initFileMB?: Stats | null;
   /** Cold-phase invocations that succeeded but whose REPORT had no Init Duration (listed in `lostInitDuration`). */
   withoutInitDuration: number;
   /**
@@ -305,15 +312,24 @@ export interface TargetResults {
 /** The model's prediction of one target's AWS Init Duration, per architecture. */
 export interface PredictedAwsBlock {
   /** Local figures the prediction was made from. */
-  from: { localInitP50Ms: number; localInitP90Ms: number; n: number; packageType: PackageType; runtime: string };
+  from: {
+    localInitP50Ms: number;
+    localInitP90Ms: number;
+    /** p50 of the file MB the cold starts' INIT brought in (the model's second input); null when not measured. */
+    localInitFileMB: number | null;
+    n: number;
+    packageType: PackageType;
+    runtime: string;
+  };
   /** Whether the target's runtime is one of the calibration runtimes the model was fitted on. */
   runtimeCalibrated: boolean;
-  /** Calibration runtimes whose local Init Duration stands nearest to this target's, nearest first. */
+  /** Calibration runtimes whose local Init Duration and init file MB stand nearest to this target's, nearest first. */
   nearestCalibrationRuntimes: string[];
-  /** The calibration runtimes' local Init Duration p50s span this range, ms. */
-  calibrationLocalP50RangeMs: { min: number; max: number } | null;
-  /** Where this target's local p50 lies outside that range the line is extrapolated: 'below' or 'above'; null inside. */
-  extrapolated: 'below' | 'above' | null;
+  /**
+   * Where the model's input (local p50 + k × file MB, "effective local ms") lies outside the calibration
+   * runtimes' range, the line is extrapolated: for which architecture's cell, which side, and the range; null inside.
+   */
+  extrapolated: { architecture: Architecture; direction: 'below' | 'above'; effectiveLocalMs: number; rangeMs: { min: number; max: number } } | null;
   x86_64: PredictedInit | null;
   arm64: PredictedInit | null;
   /** Why there is no prediction (no cold-start sample, no model, bad input); absent when there is one. */
@@ -321,6 +337,8 @@ export interface PredictedAwsBlock {
 }
 
 export interface PredictedInit {
+  /** The model's input for this architecture's cell: local p50 + k × file MB, ms. */
+  effectiveLocalMs: number;
   p50Ms: number;
   p90Ms: number;
   /** 95 % prediction interval of the p50, ms. */

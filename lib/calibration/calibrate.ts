@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fitModel, renderFittedModel } from '../prediction/fit';
-import { applyLine } from '../prediction/predict';
+import { applyLine, effectiveLocal } from '../prediction/predict';
 import type { FittedModel } from '../prediction/types';
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, findAwsFigure } from './aws-figures';
@@ -62,6 +62,7 @@ export function calibrationRows(run: MeasurementRun, targets: readonly TargetFil
           localN: m.initDurationsMs.length,
           localInitP50Ms: round3(m.initP50Ms),
           localInitP90Ms: round3(m.initP90Ms),
+          localInitFileMB: round3(m.initFileMBP50),
           packageType,
           architecture,
           awsMemoryMB: f.memoryMB,
@@ -122,20 +123,23 @@ function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
 
-/** The table `npm run calibrate` prints: per runtime and cell, local p50, AWS p50, fitted p50, LORO and LOFO error. */
+/** The table `npm run calibrate` prints: per runtime and cell, local p50 and file MB, AWS p50, fitted p50, LORO and LOFO error. */
 export function renderSummary(rows: readonly CalibrationRow[], model: FittedModel): string {
   const lines: string[] = [];
   for (const cell of model.cells) {
-    lines.push(`${cell.packageType} ${cell.architecture}: ln(AWS) = ${cell.p50.intercept.toFixed(3)} + ${cell.p50.slope.toFixed(3)} × ln(local)  (p50)`);
     lines.push(
-      `  ${pad('runtime', 20)} ${pad('local p50', 10, true)} ${pad('AWS p50', 9, true)} ${pad('fitted', 8, true)} ${pad('LORO pred', 10, true)} ${pad('LORO err', 9, true)} ${pad('LOFO err', 9, true)}`,
+      `${cell.packageType} ${cell.architecture}: ln(AWS) = ${cell.p50.intercept.toFixed(3)} + ${cell.p50.slope.toFixed(3)} × ln(local + ${cell.fileMsPerMB.toFixed(2)} × file MB)  (p50)`,
+    );
+    lines.push(
+      `  ${pad('runtime', 20)} ${pad('local p50', 10, true)} ${pad('file MB', 8, true)} ${pad('AWS p50', 9, true)} ${pad('fitted', 8, true)} ${pad('LORO pred', 10, true)} ${pad('LORO err', 9, true)} ${pad('LOFO err', 9, true)}`,
     );
     for (const r of rows.filter((x) => x.packageType === cell.packageType && x.architecture === cell.architecture)) {
       const loro = cell.leaveOneOut.find((l) => l.runtime === r.runtime)!;
       const lofo = cell.leaveOneFamilyOut.find((l) => l.runtime === r.runtime)!;
       const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} %`;
+      const fitted = applyLine(cell.p50, effectiveLocal(cell, r.localInitP50Ms, r.localInitFileMB));
       lines.push(
-        `  ${pad(r.runtime, 20)} ${pad(`${r.localInitP50Ms.toFixed(1)} ms`, 10, true)} ${pad(`${r.awsInitP50Ms.toFixed(1)} ms`, 9, true)} ${pad(`${applyLine(cell.p50, r.localInitP50Ms).toFixed(1)}`, 8, true)} ${pad(`${loro.predictedP50Ms.toFixed(1)} ms`, 10, true)} ${pad(sign(loro.errorPct), 9, true)} ${pad(sign(lofo.errorPct), 9, true)}`,
+        `  ${pad(r.runtime, 20)} ${pad(`${r.localInitP50Ms.toFixed(1)} ms`, 10, true)} ${pad(r.localInitFileMB.toFixed(1), 8, true)} ${pad(`${r.awsInitP50Ms.toFixed(1)} ms`, 9, true)} ${pad(fitted.toFixed(1), 8, true)} ${pad(`${loro.predictedP50Ms.toFixed(1)} ms`, 10, true)} ${pad(sign(loro.errorPct), 9, true)} ${pad(sign(lofo.errorPct), 9, true)}`,
       );
     }
     lines.push(`  LORO |error|: median ${cell.looMedianAbsErrorPct} %, max ${cell.looMaxAbsErrorPct} %; LOFO |error|: median ${cell.lofoMedianAbsErrorPct} %, max ${cell.lofoMaxAbsErrorPct} %`);

@@ -25,6 +25,11 @@ export interface AggregateDeps {
   /** A parity check run beside the state machine (the local run does one before measuring). */
   parity?: Parity;
   now?: () => Date;
+  /**
+   * Local runs: the file bytes each cold start's INIT brought in, MB, by request id, for a function
+   * (lib/local-lambda/init-footprint.ts, read in-process from the service): the AWS model's second input.
+   */
+  initFileMB?: (functionName: string) => { [requestId: string]: number };
 }
 
 function targetWindow(records: readonly InvocationRecord[], fallback: number): { startedAt: number; finishedAt: number } {
@@ -39,7 +44,12 @@ function headline(r: Ratio): RatioSummary {
   return { value: r.value, ci95: r.ci95 };
 }
 
-export async function loadRawRun(store: RunStore, run: string, finishedAt: Date): Promise<RawBenchmarkRun> {
+export async function loadRawRun(
+  store: RunStore,
+  run: string,
+  finishedAt: Date,
+  initFileMB?: AggregateDeps['initFileMB'],
+): Promise<RawBenchmarkRun> {
   const manifest = await store.getJson<RunManifest>(layout.runManifest(run));
   if (!manifest) throw new Error(`aggregate: ${store.describe(layout.runManifest(run))} is missing; did Prepare run?`);
   const started = Date.parse(manifest.startedAt);
@@ -53,6 +63,7 @@ export async function loadRawRun(store: RunStore, run: string, finishedAt: Date)
       spec,
       invocations: joinReports(keepFirstResponses(records), reports),
       runErrors,
+      ...(initFileMB ? { initFileMB: initFileMB(spec.functionName) } : {}),
       ...targetWindow(records, Number.isFinite(started) ? started : finishedAt.getTime()),
     });
   }
@@ -62,7 +73,7 @@ export async function loadRawRun(store: RunStore, run: string, finishedAt: Date)
 export async function aggregateTask(input: AggregateInput, deps: AggregateDeps): Promise<AggregateOutput> {
   if (typeof input?.run !== 'string') throw new TaskInputError('Aggregate', '"run" must be the run name');
   const run = checkRunName(input.run);
-  const raw = await loadRawRun(deps.store, run, (deps.now ?? (() => new Date()))());
+  const raw = await loadRawRun(deps.store, run, (deps.now ?? (() => new Date()))(), deps.initFileMB);
   const results = aggregate({ run: raw, backend: deps.backend, environment: deps.environment, ...(deps.parity ? { parity: deps.parity } : {}) });
   const files = buildResultFiles(results, invocationRows(raw));
   const resultsPrefix = layout.runPrefix(run);

@@ -58,9 +58,12 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
     if (b && !b.unavailable && !b.runtimeCalibrated) {
       lines.push(`${key}: the model has not seen runtime ${b.from.runtime}; nearest calibration runtimes: ${b.nearestCalibrationRuntimes.join(', ') || 'none'}`);
     }
-    if (b && b.extrapolated && b.calibrationLocalP50RangeMs) {
-      const r = b.calibrationLocalP50RangeMs;
-      lines.push(`${key}: local Init p50 ${formatValue(b.from.localInitP50Ms)} ms lies ${b.extrapolated} the calibration runtimes' (${formatValue(r.min)}–${formatValue(r.max)} ms): the prediction is extrapolated`);
+    if (b && b.extrapolated) {
+      const e = b.extrapolated;
+      lines.push(
+        `${key}: its model input (local Init p50 + file MB, ${formatValue(e.effectiveLocalMs)} ms effective on ${e.architecture}) lies ${e.direction} ` +
+          `the calibration runtimes' (${formatValue(e.rangeMs.min)}–${formatValue(e.rangeMs.max)} ms): the prediction is extrapolated`,
+      );
     }
   }
   if (local && results.predictionModel && 'unavailable' in results.predictionModel) {

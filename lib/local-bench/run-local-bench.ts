@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { BenchmarkResults, JsonObject, Parity, TargetSpec } from '../benchmark/types';
 import { REFERENCE_PAYLOAD } from '../benchmark/reference-payload';
-import { LocalLambdaService, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
+import { initFileMB, LocalLambdaService, type InitFootprint, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
 import { loadWineCsv } from '../model/wine-data';
 import { buildParityPayloads, selectPayloads } from '../parity';
 import { ladderParity } from './ladder-parity';
@@ -257,6 +257,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     if (skippedMemorySizes.length > 0) environment.skippedMemorySizes = skippedMemorySizes.map((s) => ({ target: s.target, memorySizeMB: s.memorySizeMB, reason: s.reason }));
     throwIfInterrupted(signal);
     stage(`running on the local Lambda service (limits ${service.limits.applied ? 'applied' : 'not applied'})`);
+    const running = service;
     const run = await runStateMachineLocally({
       template,
       lambdaEndpoint: service.endpoint,
@@ -274,6 +275,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(signal ? { signal } : {}),
       ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
+      initFileMB: (functionName) => initFileMBByRequest(running.initFootprints(functionName)),
     });
     if (run.status === 'ABORTED' || signal?.aborted) return { status: 'ABORTED' };
     if (run.writeFailure) {
@@ -315,3 +317,10 @@ function zipLabel(target: TargetKey): string {
 }
 
 export { OutputLocationError };
+
+/** The AWS model's second input per cold start: file MB its INIT brought in, to 0.001 MB. */
+function initFileMBByRequest(footprints: ReadonlyMap<string, InitFootprint>): { [requestId: string]: number } {
+  const out: { [requestId: string]: number } = {};
+  for (const [requestId, f] of footprints) out[requestId] = Math.round(initFileMB(f) * 1000) / 1000;
+  return out;
+}

@@ -2,29 +2,40 @@
  * Fits the AWS Init Duration model on the calibration table, and validates it by leaving calibration
  * runtimes out.
  *
- * The form, per package type and architecture (a "cell"), for the p50 and the p90 alike:
+ * The form, per package type and architecture (a "cell"):
  *
- *     ln(AWS Init Duration) = intercept + slope × ln(local Init Duration)
+ *     effective local ms = local Init Duration + k × file MB brought in during init
+ *     ln(AWS Init Duration) = intercept + slope × ln(effective local ms)
  *
- * by ordinary least squares over the calibration runtimes. Why logarithms: the runtimes span two orders
- * of magnitude (a static Rust binary to a JVM), and what goes wrong is proportional (a faster or slower
- * CPU, a platform start-up that grows with the runtime's size), so errors are compared in ratio, and
- * the fit should not be dominated by the slowest runtime as a linear fit would be. slope = 1 would be a
- * plain ratio AWS/local; slope < 1 says the platform adds a part that does not grow with local work.
+ * Why two inputs: local init time alone cannot tell a Node.js hello world from a Python one (both about
+ * 50 ms here), while AWS shows 141 ms against 85 ms (lambda-perf, zip x86_64). What tells them apart is
+ * how much of their files they touch to start (Node.js about 40 MB, Python about 9 MB:
+ * lib/local-lambda/init-footprint.ts): on a fresh Lambda worker those pages are fetched, here they are in
+ * the page cache. k, in ms per MB, is what a megabyte of such pages weighs against a millisecond of local
+ * init; it is found by a grid search (0 to K_MAX ms/MB in steps of K_STEP, the least sum of squared log
+ * residuals of the p50, ties to the smaller k), and for each k the line is ordinary least squares. A grid,
+ * not an optimiser: one bounded dimension, cheap, and the same table always gives the same k to the byte.
+ * Why logarithms: the runtimes span two orders of magnitude, and what goes wrong is proportional (a
+ * faster or slower CPU), so errors are compared in ratio; slope < 1 says the platform adds a part that
+ * does not grow with local work. The p90 line uses the p50's k with the local p90.
  *
  * Validation:
- * - leave-one-runtime-out (LORO): each calibration runtime is predicted by the line fitted on the
- *   others; the error is (predicted − AWS) / AWS.
+ * - leave-one-runtime-out (LORO): each calibration runtime is predicted by the model fitted on the others,
+ *   k included; the error is (predicted − AWS) / AWS.
  * - leave-one-family-out (LOFO), stricter: every runtime of the same language family (e.g. all the
  *   Python versions) is left out together, as for a target whose runtime the model has never seen.
- * The 95 % prediction interval, in log scale, is ± t(0.975, n−1) × σ × sqrt(1 + 1/n + (ln x − mean)² / Sxx),
- * the textbook interval of a straight-line fit, with σ the root mean square of the LORO log residuals
- * (out-of-sample, so honest for a runtime the fit has not seen) and the last term widening it for a target
- * far from the calibration runtimes.
+ * The 95 % prediction interval, in log scale, is ± t(0.975, n−1) × σ × sqrt(1 + 1/n + (ln x − mean)² / Sxx)
+ * with x the effective local ms: the textbook interval of a straight-line fit, with σ the root mean square of
+ * the LORO log residuals (out-of-sample, so honest for a runtime the fit has not seen) and the last term
+ * widening it for a target far from the calibration runtimes.
  */
 import { type CalibrationRow } from '../calibration/table';
 import type { CalibrationPoint, FittedCell, FittedModel, LeaveOneOutResult, LineParameters } from './types';
 import { ARCHITECTURES, PACKAGE_TYPES } from './types';
+
+/** The grid k is searched on, ms per MB. */
+export const K_MAX = 50;
+export const K_STEP = 0.05;
 
 export class ModelFitError extends Error {}
 
@@ -34,6 +45,8 @@ export interface CellPoint {
   family: string;
   localP50: number;
   localP90: number;
+  /** File MB the calibration function's INIT brought in locally (p50). */
+  fileMB: number;
   awsP50: number;
   awsP90: number;
 }
@@ -54,29 +67,50 @@ export function leastSquares(xs: readonly number[], ys: readonly number[]): Line
   return { intercept: my - slope * mx, slope };
 }
 
-export function fitLogLine(points: readonly CellPoint[], quantile: 'p50' | 'p90'): LineParameters {
+/** The model's input for one point: local ms + k × file MB. */
+export function effectiveLocalMs(localMs: number, fileMB: number, k: number): number {
+  return localMs + k * fileMB;
+}
+
+/** Least squares of ln(AWS) on ln(effective local ms) for a given k; also the sum of squared residuals. */
+export function fitLogLine(points: readonly CellPoint[], quantile: 'p50' | 'p90', k: number): { line: LineParameters; sse: number } {
   const local = quantile === 'p50' ? (p: CellPoint) => p.localP50 : (p: CellPoint) => p.localP90;
   const aws = quantile === 'p50' ? (p: CellPoint) => p.awsP50 : (p: CellPoint) => p.awsP90;
-  return leastSquares(
-    points.map((p) => Math.log(local(p))),
-    points.map((p) => Math.log(aws(p))),
-  );
+  const xs = points.map((p) => Math.log(effectiveLocalMs(local(p), p.fileMB, k)));
+  const ys = points.map((p) => Math.log(aws(p)));
+  const line = leastSquares(xs, ys);
+  let sse = 0;
+  for (let i = 0; i < xs.length; i++) sse += (line.intercept + line.slope * xs[i] - ys[i]) ** 2;
+  return { line, sse };
 }
 
-function predictP50(line: LineParameters, localP50: number): number {
-  return Math.exp(line.intercept + line.slope * Math.log(localP50));
+/** The k of least squared log error of the p50 on the grid (see the module comment), with its line. */
+export function fitCurve(points: readonly CellPoint[]): { k: number; line: LineParameters } {
+  let best: { k: number; line: LineParameters; sse: number } | undefined;
+  const steps = Math.round(K_MAX / K_STEP);
+  for (let i = 0; i <= steps; i++) {
+    const k = round(i * K_STEP, 6);
+    const { line, sse } = fitLogLine(points, 'p50', k);
+    // A relative margin keeps the choice from turning on the last bits of floating point.
+    if (!best || sse < best.sse * (1 - 1e-12)) best = { k, line, sse };
+  }
+  return { k: best!.k, line: best!.line };
 }
 
-/** Each group (by the key) predicted from a line fitted on the other groups' points. */
+function predictP50(curve: { k: number; line: LineParameters }, localP50: number, fileMB: number): number {
+  return Math.exp(curve.line.intercept + curve.line.slope * Math.log(effectiveLocalMs(localP50, fileMB, curve.k)));
+}
+
+/** Each group (by the key) predicted from the model (k and line) fitted on the other groups' points. */
 export function leaveGroupOut(points: readonly CellPoint[], key: (p: CellPoint) => string): LeaveOneOutResult[] {
   const groups = [...new Set(points.map(key))];
   if (groups.length < 3) throw new ModelFitError(`leaving one out needs at least 3 groups to fit a line on the rest, got ${groups.length}`);
   const out: LeaveOneOutResult[] = [];
   for (const group of groups) {
     const rest = points.filter((p) => key(p) !== group);
-    const line = fitLogLine(rest, 'p50');
+    const curve = fitCurve(rest);
     for (const p of points.filter((q) => key(q) === group)) {
-      const predicted = predictP50(line, p.localP50);
+      const predicted = predictP50(curve, p.localP50, p.fileMB);
       out.push({ runtime: p.runtime, awsP50Ms: p.awsP50, predictedP50Ms: round(predicted, 2), errorPct: round(((predicted - p.awsP50) / p.awsP50) * 100, 1) });
     }
   }
@@ -113,17 +147,21 @@ export function fitCell(points: readonly CellPoint[], packageType: FittedCell['p
   const rms = Math.sqrt(logResiduals.reduce((a, r) => a + r * r, 0) / logResiduals.length);
   const absErrors = loro.map((r) => Math.abs(r.errorPct));
   const lofoAbs = lofo.map((r) => Math.abs(r.errorPct));
-  const logLocal = points.map((p) => Math.log(p.localP50));
-  const mean = logLocal.reduce((a, b) => a + b, 0) / logLocal.length;
+  const curve = fitCurve(points);
+  const effective = points.map((p) => effectiveLocalMs(p.localP50, p.fileMB, curve.k));
+  const logEffective = effective.map((x) => Math.log(x));
+  const mean = logEffective.reduce((a, b) => a + b, 0) / logEffective.length;
   return {
     packageType,
     architecture,
-    p50: roundLine(fitLogLine(points, 'p50')),
-    p90: roundLine(fitLogLine(points, 'p90')),
+    fileMsPerMB: curve.k,
+    p50: roundLine(curve.line),
+    p90: roundLine(fitLogLine(points, 'p90', curve.k).line),
     looLogResidualSd: round(rms, 6),
     n: points.length,
-    logLocalMean: round(mean, 6),
-    logLocalSxx: round(logLocal.reduce((a, x) => a + (x - mean) * (x - mean), 0), 6),
+    logEffectiveMean: round(mean, 6),
+    logEffectiveSxx: round(logEffective.reduce((a, x) => a + (x - mean) * (x - mean), 0), 6),
+    effectiveRange: { min: round(Math.min(...effective), 3), max: round(Math.max(...effective), 3) },
     localP50Range: { min: Math.min(...points.map((p) => p.localP50)), max: Math.max(...points.map((p) => p.localP50)) },
     intervalT: t975(loro.length - 1),
     leaveOneOut: loro,
@@ -136,7 +174,7 @@ export function fitCell(points: readonly CellPoint[], packageType: FittedCell['p
 }
 
 export const MODEL_FORM =
-  'per package type and architecture: ln(AWS Init Duration) = intercept + slope × ln(local Init Duration, burst CPU), least squares over the calibration runtimes, p50 and p90 fitted apart';
+  'per package type and architecture: ln(AWS Init Duration) = intercept + slope × ln(local Init Duration, burst CPU + k × file MB brought in during init), k by grid search and the line by least squares over the calibration runtimes; the p90 line uses the p50\'s k';
 
 /** Fits every (package type, architecture) cell of the table. Same rows → the same model, to the byte. */
 export function fitModel(rows: readonly CalibrationRow[], table: FittedModel['table']): FittedModel {
@@ -146,7 +184,7 @@ export function fitModel(rows: readonly CalibrationRow[], table: FittedModel['ta
     for (const architecture of ARCHITECTURES) {
       const points = rows
         .filter((r) => r.packageType === packageType && r.architecture === architecture)
-        .map((r) => ({ runtime: r.runtime, family: r.family, localP50: r.localInitP50Ms, localP90: r.localInitP90Ms, awsP50: r.awsInitP50Ms, awsP90: r.awsInitP90Ms }))
+        .map((r) => ({ runtime: r.runtime, family: r.family, localP50: r.localInitP50Ms, localP90: r.localInitP90Ms, fileMB: r.localInitFileMB, awsP50: r.awsInitP50Ms, awsP90: r.awsInitP90Ms }))
         .sort((a, b) => a.runtime.localeCompare(b.runtime));
       const runtimes = new Set(points.map((p) => p.runtime));
       if (runtimes.size !== points.length) throw new ModelFitError(`the table has a runtime twice in ${packageType} ${architecture}`);
@@ -155,10 +193,10 @@ export function fitModel(rows: readonly CalibrationRow[], table: FittedModel['ta
   }
   const seen = new Map<string, CalibrationPoint>();
   for (const r of rows) {
-    if (!seen.has(r.runtime)) seen.set(r.runtime, { runtime: r.runtime, localInitP50Ms: r.localInitP50Ms, localInitP90Ms: r.localInitP90Ms });
+    if (!seen.has(r.runtime)) seen.set(r.runtime, { runtime: r.runtime, localInitP50Ms: r.localInitP50Ms, localInitP90Ms: r.localInitP90Ms, localInitFileMB: r.localInitFileMB });
   }
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     form: MODEL_FORM,
     table,
     calibrationPoints: [...seen.values()].sort((a, b) => a.runtime.localeCompare(b.runtime)),

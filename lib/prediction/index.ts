@@ -4,7 +4,7 @@
  * lib/calibration). Stable API:
  *
  *   const model = loadFittedModel();                       // data/calibration/fitted-model.json
- *   predictAwsInit({ localInitP50Ms, localInitP90Ms, packageType: 'Image', runtimeLabel }, model)
+ *   predictAwsInit({ localInitP50Ms, localInitP90Ms, localInitFileMB, packageType: 'Image', runtimeLabel }, model)
  *     → [{ architecture: 'x86_64', packageType, p50Ms, p90Ms, interval95, validation, nearestCalibrationRuntimes, extrapolated },
  *        { architecture: 'arm64', ... }]
  */
@@ -40,8 +40,8 @@ export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
     throw new FittedModelError(`cannot read the fitted model ${file}: ${(error as Error).message} (npm run calibrate -- --refit writes it)`);
   }
   const model = JSON.parse(text) as FittedModel;
-  if (model.schemaVersion !== 1 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints)) {
-    throw new FittedModelError(`${file} is not a fitted model of schema version 1`);
+  if (model.schemaVersion !== 2 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints)) {
+    throw new FittedModelError(`${file} is not a fitted model of schema version 2 (npm run calibrate -- --refit writes one)`);
   }
   return model;
 }

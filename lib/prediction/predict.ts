@@ -7,9 +7,14 @@ import type { CalibrationPoint, FittedCell, FittedModel, LineParameters, LocalIn
 
 export class PredictionInputError extends Error {}
 
-/** The model's line applied to one local figure: exp(intercept + slope × ln(local)). */
-export function applyLine(line: LineParameters, localMs: number): number {
-  return Math.exp(line.intercept + line.slope * Math.log(localMs));
+/** The model's line applied to one effective local figure (ms): exp(intercept + slope × ln(x)). */
+export function applyLine(line: LineParameters, effectiveLocalMs: number): number {
+  return Math.exp(line.intercept + line.slope * Math.log(effectiveLocalMs));
+}
+
+/** The model's input for a cell: local ms + k × file MB. */
+export function effectiveLocal(cell: Pick<FittedCell, 'fileMsPerMB'>, localMs: number, fileMB: number): number {
+  return localMs + cell.fileMsPerMB * fileMB;
 }
 
 function checkInput(input: LocalInitMeasurement): void {
@@ -20,15 +25,25 @@ function checkInput(input: LocalInitMeasurement): void {
   if (input.localInitP90Ms < input.localInitP50Ms) {
     throw new PredictionInputError(`localInitP90Ms (${input.localInitP90Ms}) is below localInitP50Ms (${input.localInitP50Ms})`);
   }
+  const mb = input.localInitFileMB;
+  if (typeof mb !== 'number' || !Number.isFinite(mb) || mb <= 0) {
+    throw new PredictionInputError(`localInitFileMB must be a positive number of MB (the file bytes INIT brought in, which the local service reads at the first GET /next), got ${String(mb)}`);
+  }
   if (input.packageType !== 'Zip' && input.packageType !== 'Image') {
     throw new PredictionInputError(`packageType must be 'Zip' or 'Image', got ${JSON.stringify(input.packageType)}`);
   }
 }
 
-/** Calibration runtimes ordered by |ln(local p50) − ln(their local p50)|, nearest first (ties by name). */
-export function nearestCalibrationRuntimes(points: CalibrationPoint[], localInitP50Ms: number, count = 2): string[] {
+/**
+ * Calibration runtimes ordered by their distance to the input in (ln local p50, ln file MB), nearest first
+ * (ties by name): the two inputs of the model, each on the scale the model reads it.
+ */
+export function nearestCalibrationRuntimes(points: CalibrationPoint[], localInitP50Ms: number, localInitFileMB: number, count = 2): string[] {
   return [...points]
-    .map((p) => ({ runtime: p.runtime, distance: Math.abs(Math.log(p.localInitP50Ms) - Math.log(localInitP50Ms)) }))
+    .map((p) => ({
+      runtime: p.runtime,
+      distance: Math.hypot(Math.log(p.localInitP50Ms) - Math.log(localInitP50Ms), Math.log(p.localInitFileMB) - Math.log(localInitFileMB)),
+    }))
     .sort((a, b) => a.distance - b.distance || a.runtime.localeCompare(b.runtime))
     .slice(0, count)
     .map((p) => p.runtime);
@@ -39,13 +54,15 @@ function round2(x: number): number {
 }
 
 function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[]): PredictedAwsInit {
-  const p50 = applyLine(cell.p50, input.localInitP50Ms);
+  const x50 = effectiveLocal(cell, input.localInitP50Ms, input.localInitFileMB);
+  const p50 = applyLine(cell.p50, x50);
   // The p90 line is fitted on its own; a p90 below the p50 would be a fit artefact at the edges.
-  const p90 = Math.max(p50, applyLine(cell.p90, input.localInitP90Ms));
+  const p90 = Math.max(p50, applyLine(cell.p90, effectiveLocal(cell, input.localInitP90Ms, input.localInitFileMB)));
   // The textbook prediction interval of a straight-line fit, with the leave-one-out spread as σ: it
-  // widens as ln(local) moves away from the calibration runtimes' mean.
-  const d = Math.log(input.localInitP50Ms) - cell.logLocalMean;
-  const halfWidth = cell.intervalT * cell.looLogResidualSd * Math.sqrt(1 + 1 / cell.n + (d * d) / cell.logLocalSxx);
+  // widens as ln(effective local) moves away from the calibration runtimes' mean.
+  const d = Math.log(x50) - cell.logEffectiveMean;
+  const halfWidth = cell.intervalT * cell.looLogResidualSd * Math.sqrt(1 + 1 / cell.n + (d * d) / cell.logEffectiveSxx);
+  const range = cell.effectiveRange;
   return {
     architecture: cell.architecture,
     packageType: cell.packageType,
@@ -57,15 +74,17 @@ function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: str
       looMaxAbsErrorPct: cell.looMaxAbsErrorPct,
       runtimes: cell.leaveOneOut.length,
     },
+    effectiveLocalMs: round2(x50),
     nearestCalibrationRuntimes: nearest,
-    extrapolated: input.localInitP50Ms < cell.localP50Range.min || input.localInitP50Ms > cell.localP50Range.max,
+    extrapolated: x50 < range.min ? 'below' : x50 > range.max ? 'above' : null,
+    effectiveRange: { ...range },
   };
 }
 
 /** Predicted AWS Init Duration for x86_64 and arm64 (in that order) of the input's package type. */
 export function predictWithModel(input: LocalInitMeasurement, model: FittedModel): PredictedAwsInit[] {
   checkInput(input);
-  const nearest = nearestCalibrationRuntimes(model.calibrationPoints, input.localInitP50Ms);
+  const nearest = nearestCalibrationRuntimes(model.calibrationPoints, input.localInitP50Ms, input.localInitFileMB);
   const out: PredictedAwsInit[] = [];
   for (const architecture of ['x86_64', 'arm64'] as const) {
     const cell = model.cells.find((c) => c.packageType === input.packageType && c.architecture === architecture);

@@ -15,6 +15,8 @@ export interface LocalInitMeasurement {
   localInitP50Ms: number;
   /** Local Init Duration p90 (ms), same run. */
   localInitP90Ms: number;
+  /** p50 of the file MB each cold start's INIT brought in (lib/local-lambda/init-footprint.ts), same run. */
+  localInitFileMB: number;
   packageType: PackageType;
   /** Size of the deployment package (zip or image content), bytes; informational, not a model input. */
   packageBytes?: number;
@@ -33,16 +35,21 @@ export interface PredictedAwsInit {
   interval95: { low: number; high: number };
   /** Leave-one-runtime-out error of the p50 over the calibration runtimes of this package type and architecture. */
   validation: { looMedianAbsErrorPct: number; looMaxAbsErrorPct: number; runtimes: number };
-  /** Calibration runtimes whose local p50 is closest (in log scale) to the input's, nearest first. */
+  /** The model's input: local p50 + k × file MB, ms (k is this cell's fileMsPerMB). */
+  effectiveLocalMs: number;
+  /** Calibration runtimes whose local p50 and file MB are closest (in log scale) to the input's, nearest first. */
   nearestCalibrationRuntimes: string[];
   /**
-   * True when the local p50 lies outside the calibration runtimes' range: the line is extrapolated, and
-   * the interval widens with the distance (see fit.ts), but no calibration function vouches for it.
+   * 'below' or 'above' when the effective local ms lies outside the calibration runtimes' range: the line
+   * is extrapolated, and the interval widens with the distance (see fit.ts), but no calibration function
+   * vouches for it; null inside.
    */
-  extrapolated: boolean;
+  extrapolated: 'below' | 'above' | null;
+  /** The calibration runtimes' effective local ms in this cell span this range. */
+  effectiveRange: { min: number; max: number };
 }
 
-/** One straight line of the model: predicted = exp(intercept + slope × ln(local)) (see fit.ts). */
+/** One straight line of the model: predicted = exp(intercept + slope × ln(local + k × file MB)) (see fit.ts). */
 export interface LineParameters {
   intercept: number;
   slope: number;
@@ -53,6 +60,7 @@ export interface CalibrationPoint {
   runtime: string;
   localInitP50Ms: number;
   localInitP90Ms: number;
+  localInitFileMB: number;
 }
 
 export interface LeaveOneOutResult {
@@ -68,14 +76,18 @@ export interface LeaveOneOutResult {
 export interface FittedCell {
   packageType: PackageType;
   architecture: Architecture;
+  /** k: what one MB brought in during init weighs, in ms of local init (fit.ts). */
+  fileMsPerMB: number;
   p50: LineParameters;
   p90: LineParameters;
   /** Root mean square of the leave-one-out log residuals of the p50 (the interval's σ). */
   looLogResidualSd: number;
-  /** Calibration points of the cell, and the mean and sum of squared deviations of their ln(local p50): the interval's leverage term. */
+  /** Calibration points of the cell, and the mean and sum of squared deviations of their ln(effective local ms): the interval's leverage term. */
   n: number;
-  logLocalMean: number;
-  logLocalSxx: number;
+  logEffectiveMean: number;
+  logEffectiveSxx: number;
+  /** Range of the calibration runtimes' effective local ms (local p50 + k × file MB). */
+  effectiveRange: { min: number; max: number };
   /** Range of the calibration runtimes' local p50, ms. */
   localP50Range: { min: number; max: number };
   /** Two-sided 97.5 % Student t quantile for the interval, with the cell's degrees of freedom. */
@@ -90,7 +102,8 @@ export interface FittedCell {
 }
 
 export interface FittedModel {
-  schemaVersion: 1;
+  /** 2: two inputs (local Init Duration and init file MB); 1 had the local Init Duration only. */
+  schemaVersion: 2;
   /** The model's form in words. */
   form: string;
   /** The calibration table it was fitted from (path relative to the repository, and its SHA-256). */

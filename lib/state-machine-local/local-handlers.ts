@@ -50,6 +50,11 @@ export interface LocalHandlerOptions {
   signal?: AbortSignal;
   /** Every failed write of the run store or the result files (no space, read-only, ...), as it happens. */
   onWriteFailure?: (failure: FileWriteError) => void;
+  /**
+   * Local runs: the file bytes each cold start's INIT brought in, MB, by request id, for a function
+   * (lib/local-lambda/init-footprint.ts, read in-process from the service): the AWS model's second input.
+   */
+  initFileMB?: (functionName: string) => { [requestId: string]: number };
 }
 
 export class RunStoppedError extends Error {
@@ -163,6 +168,7 @@ export function createLocalTaskHandlers(options: LocalHandlerOptions): Record<st
         backend: 'local',
         environment: options.environment,
         ...(options.parity ? { parity: options.parity } : {}),
+        ...(options.initFileMB ? { initFileMB: options.initFileMB } : {}),
       }),
     recordFailure: (payload) => recordFailureTask(payload as RecordFailureInput, { store }),
   };

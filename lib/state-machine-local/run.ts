@@ -63,6 +63,11 @@ export interface LocalRunOptions {
    * uses it to hold a run at a given step in its interruption tests; a rejection fails the Task.
    */
   beforeTask?: (handler: string) => Promise<void>;
+  /**
+   * Local runs: the file bytes each cold start's INIT brought in, MB, by request id, for a function
+   * (lib/local-lambda/init-footprint.ts, read in-process from the service): the AWS model's second input.
+   */
+  initFileMB?: (functionName: string) => { [requestId: string]: number };
 }
 
 export interface LocalRunResult {
@@ -125,6 +130,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     updatePollSeconds: options.updatePollSeconds ?? 0.05,
     ...(options.parity ? { parity: options.parity } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.initFileMB ? { initFileMB: options.initFileMB } : {}),
     onWriteFailure: (failure) => {
       writeFailure ??= failure;
     },

@@ -28,11 +28,11 @@ const AWS: [runtime: string, family: string, pkg: 'Zip' | 'Image', arch: 'x86_64
   ['rust (prov.al2023)', 'rust', 'Zip', 'x86_64', 15.92, 21.77],
 ];
 
-const LOCAL: Record<string, [p50: number, p90: number]> = {
-  java21: [310, 340],
-  'nodejs22.x': [95, 110],
-  'python3.12': [55, 62],
-  'rust (prov.al2023)': [1.4, 1.9],
+const LOCAL: Record<string, [p50: number, p90: number, fileMB: number]> = {
+  java21: [310, 340, 22],
+  'nodejs22.x': [50, 60, 40],
+  'python3.12': [55, 62, 9.5],
+  'rust (prov.al2023)': [1.4, 1.9, 2.1],
 };
 
 export const FIXTURE_TABLE_ROWS: CalibrationRow[] = AWS.map(([runtime, family, packageType, architecture, p50, p90]) => ({
@@ -42,6 +42,7 @@ export const FIXTURE_TABLE_ROWS: CalibrationRow[] = AWS.map(([runtime, family, p
   localN: 30,
   localInitP50Ms: LOCAL[runtime][0],
   localInitP90Ms: LOCAL[runtime][1],
+  localInitFileMB: LOCAL[runtime][2],
   packageType,
   architecture,
   awsMemoryMB: 128,

@@ -20,38 +20,59 @@ const ENV = { limitsApplied: true };
 const local = aggregate({ run: syntheticRun(), backend: 'local', environment: ENV, awsModel: model });
 
 describe('predictedAws in results.json', () => {
-  test('a block per target with x86_64 and arm64, from the local Init Duration p50 and p90', () => {
-    // synthetic apr: Init 20..24 ms (p50 22, p90 23.6), zip; pytorch 3,900..4,100 ms (p50 4,000, p90 4,080), image.
-    const [aprX86, aprArm] = predictAwsInit({ localInitP50Ms: 22, localInitP90Ms: 23.6, packageType: 'Zip', runtimeLabel: 'provided.al2023', packageBytes: 1_200_000 }, model);
+  test('a block per target with x86_64 and arm64, from the local Init Duration p50 and p90 and the init file MB p50', () => {
+    // synthetic apr: Init 20..24 ms (p50 22, p90 23.6), file MB 2.0..2.4 (p50 2.2), zip; pytorch 3,900..4,100 ms
+    // (p50 4,000, p90 4,080), file MB 300..340 (p50 320), image.
+    const [aprX86, aprArm] = predictAwsInit({ localInitP50Ms: 22, localInitP90Ms: 23.6, localInitFileMB: 2.2, packageType: 'Zip', runtimeLabel: 'provided.al2023', packageBytes: 1_200_000 }, model);
     const apr = local.targets.apr.predictedAws!;
-    expect(apr.from).toEqual({ localInitP50Ms: 22, localInitP90Ms: 23.6, n: 5, packageType: 'Zip', runtime: 'provided.al2023' });
-    expect(apr.x86_64).toEqual({ p50Ms: aprX86.p50Ms, p90Ms: aprX86.p90Ms, interval95: aprX86.interval95, validation: aprX86.validation });
+    expect(local.targets.apr.cold.initFileMB).toMatchObject({ n: 5, p50: 2.2 });
+    expect(apr.from).toEqual({ localInitP50Ms: 22, localInitP90Ms: 23.6, localInitFileMB: 2.2, n: 5, packageType: 'Zip', runtime: 'provided.al2023' });
+    expect(apr.x86_64).toEqual({ effectiveLocalMs: aprX86.effectiveLocalMs, p50Ms: aprX86.p50Ms, p90Ms: aprX86.p90Ms, interval95: aprX86.interval95, validation: aprX86.validation });
     expect(apr.arm64!.p50Ms).toBe(aprArm.p50Ms);
     expect(apr.x86_64!.interval95.low).toBeLessThan(apr.x86_64!.p50Ms);
     expect(apr.x86_64!.interval95.high).toBeGreaterThan(apr.x86_64!.p50Ms);
     expect(apr.x86_64!.validation.looMedianAbsErrorPct).toBe(model.cells.find((c) => c.packageType === 'Zip' && c.architecture === 'x86_64')!.looMedianAbsErrorPct);
     const torch = local.targets.pytorch.predictedAws!;
     expect(torch.from.packageType).toBe('Image');
-    expect(torch.x86_64!.p50Ms).toBe(predictAwsInit({ localInitP50Ms: 4000, localInitP90Ms: 4080, packageType: 'Image' }, model)[0].p50Ms);
+    expect(torch.x86_64!.p50Ms).toBe(predictAwsInit({ localInitP50Ms: 4000, localInitP90Ms: 4080, localInitFileMB: 320, packageType: 'Image' }, model)[0].p50Ms);
+  });
+
+  test('without the init file MB (the model\'s second input) there is no prediction, and the reason says so', () => {
+    const run = syntheticRun();
+    delete run.targets[0].initFileMB;
+    const out = aggregate({ run, backend: 'local', environment: ENV, awsModel: model });
+    expect(out.targets.apr.cold.initFileMB).toBeUndefined();
+    expect(out.targets.apr.predictedAws).toMatchObject({ x86_64: null, arm64: null, unavailable: expect.stringContaining('the file bytes its cold starts\' INIT brought in were not measured') });
   });
 
   test('a runtime the model has not seen is flagged, with the calibration runtimes nearest to it', () => {
-    const apr = local.targets.apr.predictedAws!;
-    expect(apr.runtimeCalibrated).toBe(false);
-    expect(apr.nearestCalibrationRuntimes).toEqual(predictAwsInit({ localInitP50Ms: 22, localInitP90Ms: 23.6, packageType: 'Zip' }, model)[0].nearestCalibrationRuntimes);
-    expect(apr.nearestCalibrationRuntimes.length).toBeGreaterThan(0);
+    const torch = local.targets.pytorch.predictedAws!;
+    expect(torch.runtimeCalibrated).toBe(false);
+    expect(torch.nearestCalibrationRuntimes).toEqual(predictAwsInit({ localInitP50Ms: 4000, localInitP90Ms: 4080, localInitFileMB: 320, packageType: 'Image' }, model)[0].nearestCalibrationRuntimes);
+    expect(torch.nearestCalibrationRuntimes.length).toBeGreaterThan(0);
     const run = syntheticRun();
     run.targets[1].spec = { ...TORCH_SPEC, runtimeLabel: 'python3.12', packageType: 'Image' };
     expect(aggregate({ run, backend: 'local', environment: ENV, awsModel: model }).targets.pytorch.predictedAws!.runtimeCalibrated).toBe(true);
+  });
+
+  test('runtime labels: a Rust function on provided.al2023 is the calibration runtime lambda-perf calls "rust (prov.al2023)"', () => {
+    expect(local.targets.apr.predictedAws!.runtimeCalibrated).toBe(true);
     expect(sameRuntime('rust (prov.al2023)', 'Rust (provided.al2023)')).toBe(true);
+    expect(sameRuntime('rust (prov.al2023)', 'provided.al2023')).toBe(true);
+    expect(sameRuntime('provided.al2023', 'rust (prov.al2)')).toBe(false);
     expect(sameRuntime('python3.12', 'python3.11')).toBe(false);
   });
 
-  test('a local Init Duration beyond every calibration runtime\'s is flagged as an extrapolation', () => {
-    expect(local.targets.apr.predictedAws).toMatchObject({ calibrationLocalP50RangeMs: { min: 1.4, max: 310 }, extrapolated: null });
-    expect(local.targets.pytorch.predictedAws!.extrapolated).toBe('above');
-    expect(renderMarkdown(local)).toContain('- pytorch: its local Init Duration p50 (4,000 ms) lies above every calibration runtime\'s (1.4–310 ms): the model\'s line is extrapolated there');
-    expect(renderConsoleSummary(local)).toContain('pytorch: local Init p50 4,000 ms lies above the calibration runtimes\' (1.4–310 ms): the prediction is extrapolated');
+  test('a model input beyond every calibration runtime\'s is flagged as an extrapolation', () => {
+    expect(local.targets.apr.predictedAws!.extrapolated).toBeNull();
+    const e = local.targets.pytorch.predictedAws!.extrapolated!;
+    const cell = model.cells.find((c) => c.packageType === 'Image' && c.architecture === 'x86_64')!;
+    expect(e).toEqual({ architecture: 'x86_64', direction: 'above', effectiveLocalMs: Math.round((4000 + cell.fileMsPerMB * 320) * 100) / 100, rangeMs: cell.effectiveRange });
+    const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+    expect(renderMarkdown(local)).toContain(
+      `- pytorch: its model input (local Init Duration p50 + k × init file MB: ${fmt(e.effectiveLocalMs)} ms on x86_64) lies above every calibration runtime's (${fmt(e.rangeMs.min)}–${fmt(e.rangeMs.max)} ms): the model's line is extrapolated there`,
+    );
+    expect(renderConsoleSummary(local)).toContain(`pytorch: its model input (local Init p50 + file MB, ${fmt(e.effectiveLocalMs)} ms effective on x86_64) lies above the calibration runtimes'`);
   });
 
   test('the headline ratio in both forms: measured here, and between the predicted p50s with the widest interval', () => {
@@ -121,8 +142,9 @@ describe('predictions in the reports of a local run', () => {
     const md = renderMarkdown(local);
     expect(md).toContain('## Predicted on AWS');
     expect(md).toContain('calibration runtimes: java21, nodejs22.x, python3.12, rust (prov.al2023)');
-    expect(md).toContain(`- apr: the model has not seen its runtime (provided.al2023); the calibration runtimes standing nearest to its local Init Duration are ${apr.nearestCalibrationRuntimes.join(' and ')}`);
-    expect(md).toMatch(/\| apr \| Zip \| 22 \/ 23\.6 \(n=5\) \| x86_64 \| \*\*[\d.,]+\*\* \| [\d.,]+ \| [\d.,]+–[\d.,]+ \| [\d.]+ % median, [\d.]+ % max \(4 runtimes\) \|/);
+    expect(md).toContain(`- pytorch: the model has not seen its runtime (container-image); the calibration runtimes standing nearest to its local Init Duration and init file MB are ${torch.nearestCalibrationRuntimes.join(' and ')}`);
+    expect(md).not.toContain('- apr: the model has not seen');
+    expect(md).toMatch(/\| apr \| Zip \| 22 \/ 23\.6 \(n=5\) \| 2\.2 \| x86_64 \| \*\*[\d.,]+\*\* \| [\d.,]+ \| [\d.,]+–[\d.,]+ \| [\d.]+ % median, [\d.]+ % max \(4 runtimes\) \|/);
     expect(md).toContain('**INIT with burst CPU**');
     expect(md).toContain('**What the local run leaves out, and the prediction adds**');
   });
@@ -134,7 +156,8 @@ describe('predictions in the reports of a local run', () => {
     expect(text).toContain(`${fmt(apr.x86_64!.p50Ms)} ms (95 % ${fmt(apr.x86_64!.interval95.low)}–${fmt(apr.x86_64!.interval95.high)}, model error ${fmt(apr.x86_64!.validation.looMedianAbsErrorPct)} %)`);
     expect(text).toMatch(/cold-start Init p50 {2}182× \(95 % CI [^)]+\) measured here/);
     expect(text).toMatch(/[\d,.]+× \(interval [\d,.]+–[\d,.]+\) predicted on AWS, x86_64/);
-    expect(text).toContain(`apr: the model has not seen runtime provided.al2023; nearest calibration runtimes: ${apr.nearestCalibrationRuntimes.join(', ')}`);
+    expect(text).toContain(`pytorch: the model has not seen runtime container-image; nearest calibration runtimes: ${torch.nearestCalibrationRuntimes.join(', ')}`);
+    expect(text).not.toContain('apr: the model has not seen');
   });
 
   test('cold-start.svg: the predicted p50 with its interval beside the measured bars, marked as predicted', () => {

@@ -9,17 +9,18 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const COMMITTED_TABLE = path.join(ROOT, 'data', 'calibration', TABLE_FILE);
 const COMMITTED_MODEL = path.join(ROOT, 'data', 'calibration', MODEL_FILE);
 
-/** Rows whose AWS figures lie exactly on AWS = 4 × local^0.5 in every cell. */
+/** Rows whose AWS figures lie exactly on AWS = 4 × (local + 3 × file MB)^0.5 in every cell. */
 function exactRows(): CalibrationRow[] {
-  const runtimes: [string, string, number][] = [
-    ['rust (prov.al2023)', 'rust', 4],
-    ['python3.12', 'python', 100],
-    ['python3.11', 'python', 81],
-    ['nodejs22.x', 'nodejs', 144],
-    ['java17', 'java', 400],
+  const runtimes: [string, string, number, number][] = [
+    ['rust (prov.al2023)', 'rust', 1, 1],
+    ['python3.12', 'python', 73, 9],
+    ['python3.11', 'python', 57, 8],
+    ['nodejs22.x', 'nodejs', 48, 32],
+    ['nodejs24.x', 'nodejs', 52, 40],
+    ['java17', 'java', 340, 20],
   ];
   const rows: CalibrationRow[] = [];
-  for (const [runtime, family, local] of runtimes) {
+  for (const [runtime, family, local, fileMB] of runtimes) {
     for (const packageType of ['Zip', 'Image'] as const) {
       for (const architecture of ['x86_64', 'arm64'] as const) {
         rows.push({
@@ -29,12 +30,13 @@ function exactRows(): CalibrationRow[] {
           localN: 30,
           localInitP50Ms: local,
           localInitP90Ms: local * 1.21,
+          localInitFileMB: fileMB,
           packageType,
           architecture,
           awsMemoryMB: 128,
           awsN: 500,
-          awsInitP50Ms: 4 * Math.sqrt(local),
-          awsInitP90Ms: 4 * Math.sqrt(local * 1.21),
+          awsInitP50Ms: 4 * Math.sqrt(local + 3 * fileMB),
+          awsInitP90Ms: 4 * Math.sqrt(local * 1.21 + 3 * fileMB),
         });
       }
     }
@@ -53,25 +55,39 @@ describe('least squares and leaving runtimes out', () => {
     expect(leastSquares([2, 2], [3, 5])).toEqual({ intercept: 2, slope: 1 });
   });
 
-  it('predicts every left-out runtime exactly when all points lie on one log-log line', () => {
+  it('finds k and the line, and predicts every left-out runtime exactly, when all points lie on one curve', () => {
     const model = fitModel(exactRows(), { path: 't.csv', sha256: 'x' });
     for (const cell of model.cells) {
+      expect(cell.fileMsPerMB).toBe(3);
       expect(cell.p50.slope).toBeCloseTo(0.5, 6);
       expect(cell.p50.intercept).toBeCloseTo(Math.log(4), 6);
-      expect(cell.leaveOneOut).toHaveLength(5);
+      expect(cell.p90.slope).toBeCloseTo(0.5, 6);
+      expect(cell.leaveOneOut).toHaveLength(6);
+      // Each fold finds k = 3 again on the other runtimes, so nothing is left to error.
       for (const r of [...cell.leaveOneOut, ...cell.leaveOneFamilyOut]) expect(Math.abs(r.errorPct)).toBeLessThanOrEqual(0.1);
       expect(cell.looMaxAbsErrorPct).toBe(0);
-      expect(cell.intervalT).toBe(t975(4));
+      expect(cell.intervalT).toBe(t975(5));
+      expect(cell.effectiveRange).toEqual({ min: 4, max: 400 });
     }
+  });
+
+  it('without the file MB, cannot tell Node.js from Python: k = 0 leaves them on one line and LORO misses both', () => {
+    // The same exact rows, fitted as if k were 0 (the one-input model): the Node.js and Python points
+    // share a local Init Duration but not an AWS one, so a single line through ln(local) cannot hold them.
+    const points: CellPoint[] = exactRows()
+      .filter((r) => r.packageType === 'Zip' && r.architecture === 'x86_64')
+      .map((r) => ({ runtime: r.runtime, family: r.family, localP50: r.localInitP50Ms, localP90: r.localInitP90Ms, fileMB: 0, awsP50: r.awsInitP50Ms, awsP90: r.awsInitP90Ms }));
+    const loro = leaveGroupOut(points, (p) => p.runtime);
+    expect(Math.max(...loro.map((r) => Math.abs(r.errorPct)))).toBeGreaterThan(20);
   });
 
   it('computes the leave-one-out error of a point off the line from the fit on the others', () => {
     // Three points on ln(aws) = ln(local) (aws = local), a fourth at twice its local figure.
     const points: CellPoint[] = [
-      { runtime: 'a', family: 'a', localP50: 10, localP90: 10, awsP50: 10, awsP90: 10 },
-      { runtime: 'b', family: 'b', localP50: 100, localP90: 100, awsP50: 100, awsP90: 100 },
-      { runtime: 'c', family: 'c', localP50: 1000, localP90: 1000, awsP50: 1000, awsP90: 1000 },
-      { runtime: 'd', family: 'd', localP50: 50, localP90: 50, awsP50: 100, awsP90: 100 },
+      { runtime: 'a', family: 'a', localP50: 10, localP90: 10, fileMB: 0, awsP50: 10, awsP90: 10 },
+      { runtime: 'b', family: 'b', localP50: 100, localP90: 100, fileMB: 0, awsP50: 100, awsP90: 100 },
+      { runtime: 'c', family: 'c', localP50: 1000, localP90: 1000, fileMB: 0, awsP50: 1000, awsP90: 1000 },
+      { runtime: 'd', family: 'd', localP50: 50, localP90: 50, fileMB: 0, awsP50: 100, awsP90: 100 },
     ];
     const loro = leaveGroupOut(points, (p) => p.runtime);
     const d = loro.find((r) => r.runtime === 'd')!;
@@ -92,19 +108,20 @@ describe('least squares and leaving runtimes out', () => {
 
   it('leaves a whole language family out together', () => {
     const points: CellPoint[] = [
-      { runtime: 'python3.11', family: 'python', localP50: 80, localP90: 90, awsP50: 78, awsP90: 90 },
-      { runtime: 'python3.12', family: 'python', localP50: 90, localP90: 100, awsP50: 85, awsP90: 100 },
-      { runtime: 'rust', family: 'rust', localP50: 2, localP90: 3, awsP50: 16, awsP90: 22 },
-      { runtime: 'java17', family: 'java', localP50: 400, localP90: 500, awsP50: 205, awsP90: 230 },
+      { runtime: 'python3.11', family: 'python', localP50: 80, localP90: 90, fileMB: 0, awsP50: 78, awsP90: 90 },
+      { runtime: 'python3.12', family: 'python', localP50: 90, localP90: 100, fileMB: 0, awsP50: 85, awsP90: 100 },
+      { runtime: 'rust', family: 'rust', localP50: 2, localP90: 3, fileMB: 0, awsP50: 16, awsP90: 22 },
+      { runtime: 'java17', family: 'java', localP50: 400, localP90: 500, fileMB: 0, awsP50: 205, awsP90: 230 },
     ];
     const lofo = leaveGroupOut(points, (p) => p.family);
     const line = leastSquares([Math.log(2), Math.log(400)], [Math.log(16), Math.log(205)]);
+    // With no file MB every k fits alike, and the grid keeps the first: k = 0, the plain log-log line.
     const expected311 = Math.exp(line.intercept + line.slope * Math.log(80));
     expect(lofo.find((r) => r.runtime === 'python3.11')!.predictedP50Ms).toBeCloseTo(expected311, 2);
   });
 
   it('refuses to leave one out of fewer than three runtimes', () => {
-    const p: CellPoint = { runtime: 'a', family: 'a', localP50: 1, localP90: 1, awsP50: 1, awsP90: 1 };
+    const p: CellPoint = { runtime: 'a', family: 'a', localP50: 1, localP90: 1, fileMB: 0, awsP50: 1, awsP90: 1 };
     expect(() => leaveGroupOut([p, { ...p, runtime: 'b', family: 'b' }], (x) => x.runtime)).toThrow('at least 3 groups');
   });
 });
