@@ -337,8 +337,10 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
         'Adapter documentation says in words that initialisation runs "with burst CPU".',
       '- **What the local run leaves out, and the prediction adds**: Lambda\'s own start-up of the sandbox is part of Init Duration on AWS ' +
         '(15.9 ms at p50 for a static Rust hello world on provided.al2023, zip, x86_64, where the same kind of binary reaches its first `GET /next` ' +
-        'in 1–2 ms here), and image functions carry more. The local service does not reproduce it. "Predicted on AWS" maps each function\'s local ' +
-        'Init Duration to AWS through a model fitted on calibration functions measured here beside lambda-perf\'s AWS figures; the model\'s interval ' +
+        'in 1–2 ms here), and image functions carry more. Nor does it see what a fresh Lambda worker must fetch: the pages of the runtime\'s and ' +
+        'the function\'s files that INIT touches are in this machine\'s page cache. "Predicted on AWS" maps each function\'s local ' +
+        'Init Duration and the file bytes its INIT brought in (resident file-backed pages and bytes read, summed over its processes at the first ' +
+        '`GET /next`) to AWS through a model fitted on calibration functions measured here beside lambda-perf\'s AWS figures; the model\'s interval ' +
         'and leave-one-runtime-out error are printed with every prediction.',
     );
   } else {
@@ -404,7 +406,7 @@ export function renderPublishedComparison(results: BenchmarkResults): string[] {
     ? ['target', 'metric', 'measured here', 'predicted on AWS, x86_64', 'published', 'measured / published', 'predicted / published', 'source']
     : ['target', 'metric', 'this run', 'published', 'this run / published', 'source'];
   const predictedNote = withPredictions
-    ? ' The predicted column maps the local Init Duration to AWS through the model (see "Predicted on AWS"), for x86_64, the architecture of the published figures.'
+    ? ' The predicted column maps the local Init Duration and init file MB to AWS through the model (see "Predicted on AWS"), for x86_64, the architecture of the published figures.'
     : '';
   return [
     '## Compared with published AWS figures', '',
@@ -530,7 +532,7 @@ export function renderPredictions(results: BenchmarkResults): string[] {
   }
   out.push(
     ...table(['target', 'package', 'local Init p50 / p90 (ms)', 'init file MB (p50)', 'architecture', 'predicted AWS p50 (ms)', 'predicted p90 (ms)', '95 % interval of p50 (ms)', 'model error (leave one runtime out)'], rows,
-      ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'l']),
+      ['l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'l']),
     '',
   );
   if (notes.length) out.push(...notes, '');
