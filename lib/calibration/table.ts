@@ -1,8 +1,8 @@
 /**
  * The calibration table: each calibration function's local Init Duration (and the file bytes its INIT
- * brought in) beside lambda-perf's AWS
- * figures for the same runtime, one row per AWS package type and architecture. It is what the model is
- * fitted from (data/calibration/calibration-table.csv, committed), so a refit needs nothing else.
+ * brought in) beside lambda-perf's AWS figures for the same runtime, one row per AWS package type and
+ * architecture. It is what the model is fitted from (data/calibration/calibration-table.csv, committed),
+ * so a refit needs nothing else.
  *
  * The local figures are the same on the Zip and the Image rows of a runtime: an image runs the same
  * runtime command as the managed zip runtime (lib/calibration/README.md says why), so locally there is

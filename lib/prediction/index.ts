@@ -49,7 +49,7 @@ export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
 /**
  * Predicted AWS Init Duration (p50, p90, 95 % interval of the p50, leave-one-runtime-out error, nearest
  * calibration runtimes) for x86_64 and arm64, in that order, from a local run's Init Duration measured
- * with burst CPU. Throws PredictionInputError on a bad input.
+ * with burst CPU and the file MB its cold starts' INIT brought in. Throws PredictionInputError on a bad input.
  */
 export function predictAwsInit(input: LocalInitMeasurement, model: FittedModel = loadFittedModel()): PredictedAwsInit[] {
   return predictWithModel(input, model);
