@@ -1,6 +1,7 @@
 /**
  * `npm run bench` stopped by SIGINT or SIGTERM, sent to npm, to the whole process group (Ctrl-C) or to
- * the bench process, in each phase: setup, parity, cold starts and collection. Every time, within 5 s,
+ * the bench process, in each phase: setup, parity, cold starts and collection, each receiver in each phase and
+ * both signals in each phase. Every time, within 5 s,
  * the run has exited with 130 or 143 and left no process, no cgroup and no file. Then a run killed with
  * SIGKILL, and the next run sweeping what it left before anything else.
  *
@@ -30,14 +31,19 @@ interface Case {
 const CASES: Case[] = [
   { phase: 'setup', signal: 'SIGTERM', to: 'npm', args: SHORT, ready: /^setup: building the Rust function/m },
   { phase: 'setup', signal: 'SIGINT', to: 'group', args: SHORT, ready: /^setup: building the Rust function/m },
+  { phase: 'setup', signal: 'SIGTERM', to: 'bench', args: SHORT, ready: /^setup: building the Rust function/m },
   { phase: 'parity', signal: 'SIGINT', to: 'npm', args: ['--no-setup', '--cold-starts', '1', '--warm', '1', '--parity', 'red'], ready: /^parity check/m },
   { phase: 'parity', signal: 'SIGTERM', to: 'bench', args: ['--no-setup', '--cold-starts', '1', '--warm', '1', '--parity', 'red'], ready: /^parity check/m },
+  // Ctrl-C during parity once printed its message at once and exited 23 s later; with --parity all it started new runtimes after the signal.
+  { phase: 'parity', signal: 'SIGINT', to: 'group', args: ['--no-setup', '--cold-starts', '1', '--warm', '1', '--parity', 'all'], ready: /^parity check/m },
   { phase: 'cold starts', signal: 'SIGTERM', to: 'npm', args: ['--no-setup', ...SHORT], hold: 'invokeCold#2', ready: /^hold: invokeCold#2/m },
   { phase: 'cold starts', signal: 'SIGINT', to: 'group', args: ['--no-setup', ...SHORT], hold: 'invokeCold#2', ready: /^hold: invokeCold#2/m },
+  { phase: 'cold starts', signal: 'SIGINT', to: 'bench', args: ['--no-setup', ...SHORT], hold: 'invokeCold#2', ready: /^hold: invokeCold#2/m },
   // The case first reported: Ctrl-C while PyTorch environments initialise (no hold: whatever the init is doing).
   { phase: 'PyTorch cold starts', signal: 'SIGINT', to: 'group', args: ['--no-setup', '--cold-starts', '3', '--warm', '1', '--parity', 'off', '--targets', 'pytorch'], ready: /^pytorch cold: 1\//m },
   { phase: 'collection', signal: 'SIGINT', to: 'bench', args: ['--no-setup', ...SHORT], hold: 'collectReports', ready: /^hold: collectReports/m },
   { phase: 'collection', signal: 'SIGTERM', to: 'group', args: ['--no-setup', ...SHORT], hold: 'collectReports', ready: /^hold: collectReports/m },
+  { phase: 'collection', signal: 'SIGINT', to: 'npm', args: ['--no-setup', ...SHORT], hold: 'collectReports', ready: /^hold: collectReports/m },
 ];
 
 const work = mkdtempSync(path.join(tmpdir(), 'bench-interrupt-'));
