@@ -54,6 +54,17 @@ export function descendantsOf(root: number): ProcInfo[] {
   return out;
 }
 
+/** State and parent of a process now, for a failure message: a zombie (Z) has exited but is not yet reaped. */
+function describeNow(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return `state ${rest[0]}, parent ${rest[1]}, name ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`;
+  } catch {
+    return 'gone';
+  }
+}
+
 /** Same pid and same start time: the very process, not a reuse of its pid. */
 function stillRunning(p: ProcInfo): boolean {
   const now = readProc(p.pid);
@@ -173,7 +184,7 @@ export function startBench(args: string[], env: NodeJS.ProcessEnv = {}): BenchRu
 export function leftovers(run: BenchRun, benchPid: number, outDir: string): { processes: string[]; cgroups: string[]; files: string[] } {
   const parent = path.dirname(outDir);
   return {
-    processes: run.seen().filter(stillRunning).map((p) => `${p.pid} ${p.cmd}`),
+    processes: run.seen().filter(stillRunning).map((p) => `${p.pid} ${p.cmd} (${describeNow(p.pid)}; parent when seen ${p.ppid})`),
     cgroups: cgroupsOf(benchPid),
     files: existsSync(parent) ? readdirSync(parent).filter((f) => f === path.basename(outDir) || f.includes('.partial-')) : [],
   };
