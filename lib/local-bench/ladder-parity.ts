@@ -10,9 +10,9 @@ import { runLadderParity, targetParity, type LambdaSender, type ParityPayload, t
 import { targetDefinition, type TargetKey } from '../targets/registry';
 
 /** `targets` must include 'apr'; the local functions are named by their keys. */
-export async function ladderParity(lambda: LambdaSender, targets: readonly TargetKey[], payloads: readonly ParityPayload[]): Promise<Parity> {
+export async function ladderParity(lambda: LambdaSender, targets: readonly TargetKey[], payloads: readonly ParityPayload[], signal?: AbortSignal): Promise<Parity> {
   const others = targets.filter((k) => k !== 'apr');
-  const runs = await runLadderParity(lambda, 'apr', others.map((key) => ({ key, functionName: key, runtime: targetDefinition(key).answersAs })), payloads);
+  const runs = await runLadderParity(lambda, 'apr', others.map((key) => ({ key, functionName: key, runtime: targetDefinition(key).answersAs })), payloads, signal);
   const byTarget: Record<string, TargetParity> = {};
   for (const key of others) byTarget[key] = targetParity(key, runs.get(key)!.cases);
   return parityBlock(byTarget, payloads.length);

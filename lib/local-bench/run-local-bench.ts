@@ -142,7 +142,7 @@ async function measureParity(root: string, targets: readonly TargetKey[], set: E
       referencePayload: REFERENCE_PAYLOAD,
     });
     const payloads = subsetRedRows !== undefined ? selectPayloads(all, 'subset', subsetRedRows) : selectPayloads(all, set);
-    const parity = await ladderParity(lambda, targets, payloads);
+    const parity = await ladderParity(lambda, targets, payloads, signal);
     throwIfInterrupted(signal);
     return parity;
   } catch (error) {

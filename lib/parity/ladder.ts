@@ -142,9 +142,13 @@ export async function runLadderParity(
   aprFunctionName: string,
   rungs: readonly RungUnderTest[],
   payloads: readonly ParityPayload[],
+  signal?: AbortSignal,
 ): Promise<Map<string, { summary: RungParitySummary; cases: RungCase[] }>> {
   const cases = new Map<string, RungCase[]>(rungs.map((r) => [r.key, []]));
   for (const payload of payloads) {
+    // Once stopped, every request fails at once and would be recorded as a failed answer, payload after
+    // payload, in microtasks that leave the event loop no free turn: stop at the next payload instead.
+    signal?.throwIfAborted();
     const [apr, ...answers] = await Promise.all([
       invokeRaw(lambda, aprFunctionName, payload.event),
       ...rungs.map((r) => invokeRaw(lambda, r.functionName, payload.event)),

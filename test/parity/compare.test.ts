@@ -1,4 +1,4 @@
-import { comparePair, observe, summarize, sameMessage, toBenchmarkParity, type Expectation, type ParityCase } from '../../lib/parity';
+import { comparePair, observe, runLadderParity, summarize, sameMessage, toBenchmarkParity, type Expectation, type ParityCase } from '../../lib/parity';
 
 const answerBody = (quality: number, runtime: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   quality, category: 'Average', confidence: 1, top_factors: ['volatile_acidity', 'total_sulfur_dioxide', 'chlorides'],
@@ -92,5 +92,27 @@ describe('summarize', () => {
     expect(summary.mismatchExamples).toEqual([{ payload: 'c', problem: expect.stringMatching(/labels differ/) }]);
     expect(toBenchmarkParity(summary)).toMatchObject({ maxAbsQualityDiff: summary.maxAbsQualityDiff, identicalLabels: false, payloads: 4, mismatches: 1, cases: 4 });
     expect(summarize([]).maxAbsQualityDiff).toBeNull();
+  });
+});
+
+describe('a ladder parity run that is stopped', () => {
+  test('stops at the next payload instead of recording every later payload as a failed answer', async () => {
+    const controller = new AbortController();
+    let sent = 0;
+    // Answers the first payload, then the run is stopped: from then on every request would fail at once,
+    // as the bench's stopped SDK client makes it.
+    const lambda = {
+      send: async () => {
+        sent++;
+        if (controller.signal.aborted) throw new Error('the run was stopped');
+        if (sent === 3) controller.abort('SIGINT');
+        return { StatusCode: 200, Payload: new TextEncoder().encode('{"quality":5}') };
+      },
+    };
+    const payloads = Array.from({ length: 1000 }, (_, i) => ({ name: `p${i}`, event: new TextEncoder().encode('{}'), expect: { kind: 'answer' } }));
+    await expect(
+      runLadderParity(lambda as never, 'apr', [{ key: 'python', functionName: 'python', runtime: 'python' }], payloads as never, controller.signal),
+    ).rejects.toBe('SIGINT');
+    expect(sent).toBeLessThanOrEqual(4);
   });
 });
