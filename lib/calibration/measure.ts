@@ -11,7 +11,7 @@ import { forceColdStart } from '../benchmark/cold-start';
 import { parseReportLine } from '../benchmark/report-line';
 import { summarize } from '../benchmark/statistics';
 import type { ReportRecord } from '../benchmark/types';
-import { initFileMB, LocalLambdaService, type LimitsMode } from '../local-lambda';
+import { initFileMBByRequest, LocalLambdaService, type LimitsMode } from '../local-lambda';
 import type { TargetFile } from '../targets/target-file';
 
 export interface MeasureOptions {
@@ -91,10 +91,10 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
         if (report.initDurationMs === undefined) {
           throw new CalibrationMeasurementError(`${name}: cold start ${i} carried no Init Duration (${report.status ?? 'no status'}); every calibration cold start must be a clean one`);
         }
-        const footprint = service.initFootprints(name).get(report.requestId);
-        if (!footprint) throw new CalibrationMeasurementError(`${name}: cold start ${i} (${report.requestId}) has no init footprint: /proc could not be read for its processes`);
+        const fileMB = initFileMBByRequest(service.initFootprints(name))[report.requestId];
+        if (fileMB === undefined) throw new CalibrationMeasurementError(`${name}: cold start ${i} (${report.requestId}) has no init footprint: /proc could not be read for its processes`);
         samples[k].initDurationsMs.push(report.initDurationMs);
-        samples[k].initFileMB.push(round3(initFileMB(footprint)));
+        samples[k].initFileMB.push(fileMB);
         samples[k].maxMemoryUsedMB = Math.max(samples[k].maxMemoryUsedMB, report.maxMemoryUsedMB);
       }
       options.onProgress?.(i, options.coldStarts);
@@ -123,8 +123,4 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
     lambda.destroy();
     await service.stop();
   }
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { BenchmarkResults, JsonObject, Parity, TargetSpec } from '../benchmark/types';
 import { REFERENCE_PAYLOAD } from '../benchmark/reference-payload';
-import { initFileMB, LocalLambdaService, type InitFootprint, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
+import { initFileMBByRequest, LocalLambdaService, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
 import { loadWineCsv } from '../model/wine-data';
 import { buildParityPayloads, selectPayloads } from '../parity';
 import { ladderParity } from './ladder-parity';
@@ -317,10 +317,3 @@ function zipLabel(target: TargetKey): string {
 }
 
 export { OutputLocationError };
-
-/** The AWS model's second input per cold start: file MB its INIT brought in, to 0.001 MB. */
-function initFileMBByRequest(footprints: ReadonlyMap<string, InitFootprint>): { [requestId: string]: number } {
-  const out: { [requestId: string]: number } = {};
-  for (const [requestId, f] of footprints) out[requestId] = Math.round(initFileMB(f) * 1000) / 1000;
-  return out;
-}

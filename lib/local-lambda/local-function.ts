@@ -86,8 +86,6 @@ export interface InvocationRecord {
    * page cache the environment faulted in. Not what REPORT prints (see process-memory.ts); kept for comparison.
    */
   cgroupMaxUsageMB?: number;
-  /** Cold starts with an Init Duration: what INIT brought in from files (init-footprint.ts). Not in any Lambda output. */
-  initFootprint?: InitFootprint;
 }
 
 export interface InvokeOptions {
@@ -272,7 +270,6 @@ export class LocalFunction {
     return {
       ...report,
       ...(acquired.sandboxPrepMs !== undefined ? { sandboxPrepMs: acquired.sandboxPrepMs } : {}),
-      ...(acquired.initFootprint !== undefined ? { initFootprint: acquired.initFootprint } : {}),
       ...(cgroupPeak !== undefined ? { cgroupMaxUsageMB: bytesToReportedMB(cgroupPeak) } : {}),
       functionName: definition.functionName,
       coldStart: acquired.cold,

@@ -72,15 +72,9 @@ export async function runRungParity(
   rungRuntime: string,
   payloads: readonly ParityPayload[],
 ): Promise<{ summary: RungParitySummary; cases: RungCase[] }> {
-  const cases: RungCase[] = [];
-  for (const payload of payloads) {
-    const [apr, rung] = await Promise.all([
-      invokeRaw(lambda, aprFunctionName, payload.event),
-      invokeRaw(lambda, rungFunctionName, payload.event),
-    ]);
-    cases.push(compareWithApr(payload.name, observe(apr), observe(rung), payload, rungRuntime));
-  }
-  return { summary: summarizeRung(cases), cases };
+  // The ladder's loop with one rung.
+  const runs = await runLadderParity(lambda, aprFunctionName, [{ key: rungFunctionName, functionName: rungFunctionName, runtime: rungRuntime }], payloads);
+  return runs.get(rungFunctionName)!;
 }
 
 export function summarizeRung(cases: readonly RungCase[], examples = 20): RungParitySummary {

@@ -3,8 +3,9 @@
  * parameters as they are stored in data/calibration/fitted-model.json.
  */
 
-export type Architecture = 'x86_64' | 'arm64';
-export type PackageType = 'Zip' | 'Image';
+import type { Architecture, PackageType } from '../benchmark/types';
+
+export type { Architecture, PackageType };
 
 export const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
 export const PACKAGE_TYPES: readonly PackageType[] = ['Zip', 'Image'];
