@@ -495,7 +495,8 @@ export function renderPredictions(results: BenchmarkResults): string[] {
   }
   out.push(
     'What AWS Lambda\'s Init Duration is predicted to be for each function, from what its cold starts measured here: the Init Duration (p50 and p90, with burst CPU) ' +
-      'and the file bytes INIT brought in (binaries, libraries and files it mapped or read: a fresh Lambda worker fetches them, this machine has them cached). ' +
+      'and the file bytes INIT brought in (binaries, libraries and files it mapped or read: a fresh Lambda worker fetches them, this machine has them cached; ' +
+      'AWS documents such on-demand loading for container images, Brooker et al., "On-demand Container Loading in AWS Lambda", USENIX ATC 2023, and for zip functions it is the model\'s hypothesis). ' +
       `Model: ${mdCell(model.form)}; fitted on \`${mdCell(model.table)}\` (calibration runtimes: ${model.calibrationRuntimes.map(mdCell).join(', ')}). ` +
       'The interval is the 95 % prediction interval of the p50; the model error is its leave-one-runtime-out error over the calibration runtimes of ' +
       'the same package type and architecture (each runtime predicted by a model fitted without it). These are predictions, not measurements.',

@@ -2,11 +2,12 @@
  * What an environment's processes brought in from files during INIT, read at the runtime's first
  * `GET /next`: the AWS Init Duration model's second input (lib/prediction), beside the local Init Duration.
  *
- * Why: on a fresh Lambda worker the runtime's and the function's files are not in memory yet, so every
- * page INIT touches is fetched, where this machine has it cached after the first run. Local init time alone
- * cannot see that cost: a Node.js 22 hello world and a Python 3.12 one both initialise in about 50 ms
- * here, yet AWS shows 141 ms and 85 ms (lambda-perf); the Node.js binary touches about 40 MB of file
- * pages to start, Python about 9 MB.
+ * Why: a Node.js 22 hello world and a Python 3.12 one both initialise in about 50 ms here, yet AWS shows
+ * 141 ms and 85 ms (lambda-perf); the Node.js binary touches about 40 MB of file pages to start, Python
+ * about 9 MB. For container images AWS documents that a new environment fetches the blocks it reads on
+ * demand, from caches on the worker, in the Availability Zone or S3 (Brooker et al., "On-demand Container Loading in AWS Lambda", USENIX ATC 2023, arXiv 2305.13162);
+ * this machine has the pages in its page cache. That zip functions' runtime files cost alike is our
+ * hypothesis, not AWS's statement: the calibration supports it (k > 0 in every cell, lib/prediction/fit.ts).
  *
  * Method, summed over the environment's processes (its cgroup's when limits apply, else the runtime and
  * its descendants, as process-memory.ts finds them):

@@ -10,8 +10,9 @@
  * Why two inputs: local init time alone cannot tell a Node.js hello world from a Python one (both about
  * 50 ms here), while AWS shows 141 ms against 85 ms (lambda-perf, zip x86_64). What tells them apart is
  * how much of their files they touch to start (Node.js about 40 MB, Python about 9 MB:
- * lib/local-lambda/init-footprint.ts): on a fresh Lambda worker those pages are fetched, here they are in
- * the page cache. k, in ms per MB, is what a megabyte of such pages weighs against a millisecond of local
+ * lib/local-lambda/init-footprint.ts, which cites what AWS documents of on-demand loading and what is
+ * our hypothesis): on a fresh Lambda worker those pages are fetched, here they are in the page cache.
+ * k, in ms per MB, is what a megabyte of such pages weighs against a millisecond of local
  * init; it is found by a grid search (0 to K_MAX ms/MB in steps of K_STEP, the least sum of squared log
  * residuals of the p50, ties to the smaller k), and for each k the line is ordinary least squares. A grid,
  * not an optimiser: one bounded dimension, cheap, and the same table always gives the same k to the byte.
