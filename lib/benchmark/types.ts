@@ -327,7 +327,7 @@ export interface PredictedAwsBlock {
   nearestCalibrationRuntimes: string[];
   /**
    * Where the model's input (local p50 + k × file MB, "effective local ms") lies outside the calibration
-   * runtimes' range, the model is extrapolated: for which architecture's cell, which side, and the range; null inside.
+   * runtimes' range, the line is extrapolated: for which architecture's cell, which side, and the range; null inside.
    */
   extrapolated: { architecture: Architecture; direction: 'below' | 'above'; effectiveLocalMs: number; rangeMs: { min: number; max: number } } | null;
   x86_64: PredictedInit | null;

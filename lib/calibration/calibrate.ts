@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fitModel, renderFittedModel } from '../prediction/fit';
-import { predictInCell } from '../prediction/predict';
+import { applyLine, effectiveLocal } from '../prediction/predict';
 import type { FittedModel } from '../prediction/types';
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, findAwsFigure } from './aws-figures';
@@ -128,7 +128,7 @@ export function renderSummary(rows: readonly CalibrationRow[], model: FittedMode
   const lines: string[] = [];
   for (const cell of model.cells) {
     lines.push(
-      `${cell.packageType} ${cell.architecture}: AWS = local + ${cell.platformMs.p50.toFixed(2)} ms + ${cell.fileMsPerMB.toFixed(3)} ms/MB × file MB  (p50; p90: local p90 + ${cell.platformMs.p90.toFixed(2)} ms + the same k × file MB)`,
+      `${cell.packageType} ${cell.architecture}: ln(AWS) = ${cell.p50.intercept.toFixed(3)} + ${cell.p50.slope.toFixed(3)} × ln(local + ${cell.fileMsPerMB.toFixed(2)} × file MB)  (p50)`,
     );
     lines.push(
       `  ${pad('runtime', 20)} ${pad('local p50', 10, true)} ${pad('file MB', 8, true)} ${pad('AWS p50', 9, true)} ${pad('fitted', 8, true)} ${pad('LORO pred', 10, true)} ${pad('LORO err', 9, true)} ${pad('LOFO err', 9, true)}`,
@@ -137,7 +137,7 @@ export function renderSummary(rows: readonly CalibrationRow[], model: FittedMode
       const loro = cell.leaveOneOut.find((l) => l.runtime === r.runtime)!;
       const lofo = cell.leaveOneFamilyOut.find((l) => l.runtime === r.runtime)!;
       const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} %`;
-      const fitted = predictInCell(cell, 'p50', r.localInitP50Ms, r.localInitFileMB);
+      const fitted = applyLine(cell.p50, effectiveLocal(cell, r.localInitP50Ms, r.localInitFileMB));
       lines.push(
         `  ${pad(r.runtime, 20)} ${pad(`${r.localInitP50Ms.toFixed(1)} ms`, 10, true)} ${pad(r.localInitFileMB.toFixed(1), 8, true)} ${pad(`${r.awsInitP50Ms.toFixed(1)} ms`, 9, true)} ${pad(fitted.toFixed(1), 8, true)} ${pad(`${loro.predictedP50Ms.toFixed(1)} ms`, 10, true)} ${pad(sign(loro.errorPct), 9, true)} ${pad(sign(lofo.errorPct), 9, true)}`,
       );

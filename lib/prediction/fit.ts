@@ -4,49 +4,39 @@
  *
  * The form, per package type and architecture (a "cell"):
  *
- *     AWS Init Duration = local Init Duration + P + k × file MB brought in during init
+ *     effective local ms = local Init Duration + k × file MB brought in during init
+ *     ln(AWS Init Duration) = intercept + slope × ln(effective local ms)
  *
- * Each term is one thing the issue and the public data name, so the model reads as an account of where
- * the time goes rather than a curve:
- * - **local Init Duration, with slope 1**: Lambda runs INIT with burst CPU, not the memory share
- *   (lambda-perf's Init Duration does not move with memory size for any runtime), so the CPU work a
- *   runtime does to start costs on AWS what it costs on a core of this machine. The slope is fixed,
- *   not fitted: fitted, it is set by Java alone (the one runtime with much local work) and pulls the
- *   platform part up (on the committed table a free slope left Rust out at +71 %).
- * - **P, the platform's own start-up**: what Lambda spends before and around the runtime that a local
- *   process does not (AWS: 15.9 ms for a static Rust hello world on provided.al2023, which reaches
- *   `GET /next` here in 2 ms).
- * - **k × file MB**: a fresh Lambda worker must fetch the pages of the files INIT touches, which this
- *   machine has cached (lib/local-lambda/init-footprint.ts, which cites what AWS documents of on-demand
- *   loading and what is our hypothesis). Locally Node.js 22 and Python start in about 50 ms alike, while
- *   AWS shows 141 ms against 85 ms; Node.js touches 40 MB of file pages to start, Python 9 MB.
- *
- * P and k are fitted by weighted least squares on the relative residuals, Σ ((AWS − predicted) / AWS)²:
- * the runtimes span two orders of magnitude and what goes wrong is proportional, so a 5 ms miss on
- * Rust's 16 ms weighs what a 60 ms miss on Java's 205 ms does. Both are kept ≥ 0 (a negative start-up
- * or a negative cost per MB means nothing); a closed form, so the same table always gives the same
- * model to the byte. The p90 takes the p50's k with the local p90 and a P of its own.
- *
- * The previous form (schema version 2), ln(AWS) = a + b × ln(local + k × file MB), has three free
- * parameters where this has two, and its slope below 1 had no meaning of its own. On the same table
- * (zip x86_64) it left Rust out at −28.0 % (its line extrapolated from inits 10× longer) and the Node.js
- * family out at +67.9 %; this form gives −21.3 % and −23.5 % (lib/calibration/README.md has both forms'
- * figures for every cell, and where this one does worse: Rust as an image).
+ * Why two inputs: local init time alone cannot tell a Node.js hello world from a Python one (both about
+ * 50 ms here), while AWS shows 141 ms against 85 ms (lambda-perf, zip x86_64). What tells them apart is
+ * how much of their files they touch to start (Node.js about 40 MB, Python about 9 MB:
+ * lib/local-lambda/init-footprint.ts, which cites what AWS documents of on-demand loading and what is
+ * our hypothesis): on a fresh Lambda worker those pages are fetched, here they are in the page cache.
+ * k, in ms per MB, is what a megabyte of such pages weighs against a millisecond of local
+ * init; it is found by a grid search (0 to K_MAX ms/MB in steps of K_STEP, the least sum of squared log
+ * residuals of the p50, ties to the smaller k), and for each k the line is ordinary least squares. A grid,
+ * not an optimiser: one bounded dimension, cheap, and the same table always gives the same k to the byte.
+ * Why logarithms: the runtimes span two orders of magnitude, and what goes wrong is proportional (a
+ * faster or slower CPU), so errors are compared in ratio; slope < 1 says the platform adds a part that
+ * does not grow with local work. The p90 line uses the p50's k with the local p90.
  *
  * Validation:
- * - leave-one-runtime-out (LORO): each calibration runtime is predicted by the model fitted on the others;
- *   the error is (predicted − AWS) / AWS.
+ * - leave-one-runtime-out (LORO): each calibration runtime is predicted by the model fitted on the others,
+ *   k included; the error is (predicted − AWS) / AWS.
  * - leave-one-family-out (LOFO), stricter: every runtime of the same language family (e.g. all the
  *   Python versions) is left out together, as for a target whose runtime the model has never seen.
- * The 95 % prediction interval, in log scale, is ± t(0.975, n−1) × σ × sqrt(1 + h): the textbook
- * interval of a weighted least-squares fit, with σ the root mean square of the LORO log residuals
- * (out-of-sample, so honest for a runtime the fit has not seen) and h = x₀ᵀ (XᵀX)⁻¹ x₀ / predicted², x₀ =
- * (1, file MB), the leverage that widens it for a target whose file MB lies far from the calibration
- * runtimes'.
+ * The 95 % prediction interval, in log scale, is ± t(0.975, n−1) × σ × sqrt(1 + 1/n + (ln x − mean)² / Sxx)
+ * with x the effective local ms: the textbook interval of a straight-line fit, with σ the root mean square of
+ * the LORO log residuals (out-of-sample, so honest for a runtime the fit has not seen) and the last term
+ * widening it for a target far from the calibration runtimes.
  */
 import { type CalibrationRow } from '../calibration/table';
-import type { CalibrationPoint, FittedCell, FittedModel, LeaveOneOutResult, ParameterCovariance } from './types';
+import type { CalibrationPoint, FittedCell, FittedModel, LeaveOneOutResult, LineParameters } from './types';
 import { ARCHITECTURES, PACKAGE_TYPES } from './types';
+
+/** The grid k is searched on, ms per MB. */
+export const K_MAX = 50;
+export const K_STEP = 0.05;
 
 export class ModelFitError extends Error {}
 
@@ -62,88 +52,66 @@ export interface CellPoint {
   awsP90: number;
 }
 
-/** P and k of one quantile, with the unscaled covariance (XᵀX)⁻¹ of the relative-residual fit. */
-export interface AdditiveFit {
-  platformMs: number;
-  fileMsPerMB: number;
-  covariance: ParameterCovariance;
-  /** Σ ((AWS − predicted) / AWS)². */
-  sse: number;
+/** Ordinary least squares of y on x; with one distinct x the slope is taken as 1 (a plain ratio). */
+export function leastSquares(xs: readonly number[], ys: readonly number[]): LineParameters {
+  const n = xs.length;
+  if (n === 0 || n !== ys.length) throw new ModelFitError(`least squares needs as many y as x, at least one (got ${n} and ${ys.length})`);
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i] - mx) * (xs[i] - mx);
+    sxy += (xs[i] - mx) * (ys[i] - my);
+  }
+  const slope = sxx === 0 ? 1 : sxy / sxx;
+  return { intercept: my - slope * mx, slope };
 }
 
-/** The model's input for one point: local ms + k × file MB (the prediction adds P to it). */
+/** The model's input for one point: local ms + k × file MB. */
 export function effectiveLocalMs(localMs: number, fileMB: number, k: number): number {
   return localMs + k * fileMB;
 }
 
-/** What the model predicts for local ms and file MB: local + P + k × file MB. */
-export function predictAdditive(fit: Pick<AdditiveFit, 'platformMs' | 'fileMsPerMB'>, localMs: number, fileMB: number): number {
-  return fit.platformMs + effectiveLocalMs(localMs, fileMB, fit.fileMsPerMB);
+/** Least squares of ln(AWS) on ln(effective local ms) for a given k; also the sum of squared residuals. */
+export function fitLogLine(points: readonly CellPoint[], quantile: 'p50' | 'p90', k: number): { line: LineParameters; sse: number } {
+  const local = quantile === 'p50' ? (p: CellPoint) => p.localP50 : (p: CellPoint) => p.localP90;
+  const aws = quantile === 'p50' ? (p: CellPoint) => p.awsP50 : (p: CellPoint) => p.awsP90;
+  const xs = points.map((p) => Math.log(effectiveLocalMs(local(p), p.fileMB, k)));
+  const ys = points.map((p) => Math.log(aws(p)));
+  const line = leastSquares(xs, ys);
+  let sse = 0;
+  for (let i = 0; i < xs.length; i++) sse += (line.intercept + line.slope * xs[i] - ys[i]) ** 2;
+  return { line, sse };
 }
 
-/**
- * Weighted least squares of (AWS − local) = P + k × file MB, weights 1 / AWS², with P ≥ 0 and k ≥ 0;
- * with `fixedK`, only P is fitted. In relative units the design rows are x = (1, MB) / AWS and the targets
- * y = (AWS − local) / AWS, so the fit is ordinary least squares of y on x.
- */
-export function fitAdditive(points: readonly { local: number; fileMB: number; aws: number }[], fixedK?: number): AdditiveFit {
-  if (points.length === 0) throw new ModelFitError('a fit needs at least one calibration runtime');
-  for (const p of points) {
-    if (!(p.aws > 0) || !(p.local > 0) || !(p.fileMB >= 0)) throw new ModelFitError(`a calibration point needs positive local and AWS ms and file MB ≥ 0, got ${JSON.stringify(p)}`);
+/** The k of least squared log error of the p50 on the grid (see the module comment), with its line. */
+export function fitCurve(points: readonly CellPoint[]): { k: number; line: LineParameters } {
+  let best: { k: number; line: LineParameters; sse: number } | undefined;
+  const steps = Math.round(K_MAX / K_STEP);
+  for (let i = 0; i <= steps; i++) {
+    const k = round(i * K_STEP, 6);
+    const { line, sse } = fitLogLine(points, 'p50', k);
+    // A relative margin keeps the choice from turning on the last bits of floating point.
+    if (!best || sse < best.sse * (1 - 1e-12)) best = { k, line, sse };
   }
-  let s11 = 0; // Σ x1², x1 = 1 / AWS
-  let s12 = 0; // Σ x1 x2, x2 = MB / AWS
-  let s22 = 0;
-  let s1y = 0;
-  let s2y = 0;
-  for (const p of points) {
-    const x1 = 1 / p.aws;
-    const x2 = p.fileMB / p.aws;
-    const y = (p.aws - p.local) / p.aws;
-    s11 += x1 * x1;
-    s12 += x1 * x2;
-    s22 += x2 * x2;
-    s1y += x1 * y;
-    s2y += x2 * y;
-  }
-  const sse = (platformMs: number, k: number) => points.reduce((a, p) => a + ((p.aws - p.local - platformMs - k * p.fileMB) / p.aws) ** 2, 0);
-  // One-parameter fits, for a fixed k or on the boundary of the constraints.
-  const platformOnly = (k: number): AdditiveFit => {
-    const platformMs = Math.max(0, (s1y - k * s12) / s11);
-    return { platformMs, fileMsPerMB: k, covariance: { platform: 1 / s11, platformFile: 0, file: 0 }, sse: sse(platformMs, k) };
-  };
-  if (fixedK !== undefined) return platformOnly(fixedK);
-  const candidates: AdditiveFit[] = [platformOnly(0)];
-  if (s22 > 0) {
-    const k = Math.max(0, s2y / s22);
-    candidates.push({ platformMs: 0, fileMsPerMB: k, covariance: { platform: 0, platformFile: 0, file: 1 / s22 }, sse: sse(0, k) });
-  }
-  const det = s11 * s22 - s12 * s12;
-  // Columns near proportional (every point with the same file MB): k cannot be told from P.
-  if (det > 1e-12 * s11 * s22) {
-    const platformMs = (s22 * s1y - s12 * s2y) / det;
-    const k = (s11 * s2y - s12 * s1y) / det;
-    if (platformMs >= 0 && k >= 0) {
-      candidates.push({ platformMs, fileMsPerMB: k, covariance: { platform: s22 / det, platformFile: -s12 / det, file: s11 / det }, sse: sse(platformMs, k) });
-    }
-  }
-  // The unconstrained solution, where feasible, has the least error; otherwise the best boundary one.
-  return candidates.reduce((best, c) => (c.sse < best.sse * (1 - 1e-12) ? c : best));
+  return { k: best!.k, line: best!.line };
 }
 
-function p50Points(points: readonly CellPoint[]) {
-  return points.map((p) => ({ local: p.localP50, fileMB: p.fileMB, aws: p.awsP50 }));
+function predictP50(curve: { k: number; line: LineParameters }, localP50: number, fileMB: number): number {
+  return Math.exp(curve.line.intercept + curve.line.slope * Math.log(effectiveLocalMs(localP50, fileMB, curve.k)));
 }
 
-/** Each group (by the key) predicted from the model fitted on the other groups' points. */
+/** Each group (by the key) predicted from the model (k and line) fitted on the other groups' points. */
 export function leaveGroupOut(points: readonly CellPoint[], key: (p: CellPoint) => string): LeaveOneOutResult[] {
   const groups = [...new Set(points.map(key))];
-  if (groups.length < 3) throw new ModelFitError(`leaving one out needs at least 3 groups to fit on the rest, got ${groups.length}`);
+  if (groups.length < 3) throw new ModelFitError(`leaving one out needs at least 3 groups to fit a line on the rest, got ${groups.length}`);
   const out: LeaveOneOutResult[] = [];
   for (const group of groups) {
-    const fit = fitAdditive(p50Points(points.filter((p) => key(p) !== group)));
+    const rest = points.filter((p) => key(p) !== group);
+    const curve = fitCurve(rest);
     for (const p of points.filter((q) => key(q) === group)) {
-      const predicted = predictAdditive(fit, p.localP50, p.fileMB);
+      const predicted = predictP50(curve, p.localP50, p.fileMB);
       out.push({ runtime: p.runtime, awsP50Ms: p.awsP50, predictedP50Ms: round(predicted, 2), errorPct: round(((predicted - p.awsP50) / p.awsP50) * 100, 1) });
     }
   }
@@ -163,15 +131,14 @@ function median(values: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Rounds to a fixed number of significant decimals, so that the stored model does not depend on the last bits of floating point. */
+/** Rounds to a fixed number of decimals, so that the stored model does not depend on the last bits of floating point. */
 function round(x: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(x * f) / f;
 }
 
-/** Rounds to 6 significant digits: the covariance's entries span many orders of magnitude. */
-function roundSignificant(x: number): number {
-  return x === 0 ? 0 : Number(x.toPrecision(6));
+function roundLine(l: LineParameters): LineParameters {
+  return { intercept: round(l.intercept, 6), slope: round(l.slope, 6) };
 }
 
 export function fitCell(points: readonly CellPoint[], packageType: FittedCell['packageType'], architecture: FittedCell['architecture']): FittedCell {
@@ -181,20 +148,21 @@ export function fitCell(points: readonly CellPoint[], packageType: FittedCell['p
   const rms = Math.sqrt(logResiduals.reduce((a, r) => a + r * r, 0) / logResiduals.length);
   const absErrors = loro.map((r) => Math.abs(r.errorPct));
   const lofoAbs = lofo.map((r) => Math.abs(r.errorPct));
-  const p50 = fitAdditive(p50Points(points));
-  const k = round(p50.fileMsPerMB, 6);
-  const p90 = fitAdditive(points.map((p) => ({ local: p.localP90, fileMB: p.fileMB, aws: p.awsP90 })), k);
-  const effective = points.map((p) => effectiveLocalMs(p.localP50, p.fileMB, k));
+  const curve = fitCurve(points);
+  const effective = points.map((p) => effectiveLocalMs(p.localP50, p.fileMB, curve.k));
+  const logEffective = effective.map((x) => Math.log(x));
+  const mean = logEffective.reduce((a, b) => a + b, 0) / logEffective.length;
   return {
     packageType,
     architecture,
-    fileMsPerMB: k,
-    platformMs: { p50: round(p50.platformMs, 6), p90: round(p90.platformMs, 6) },
-    covariance: { platform: roundSignificant(p50.covariance.platform), platformFile: roundSignificant(p50.covariance.platformFile), file: roundSignificant(p50.covariance.file) },
+    fileMsPerMB: curve.k,
+    p50: roundLine(curve.line),
+    p90: roundLine(fitLogLine(points, 'p90', curve.k).line),
     looLogResidualSd: round(rms, 6),
     n: points.length,
+    logEffectiveMean: round(mean, 6),
+    logEffectiveSxx: round(logEffective.reduce((a, x) => a + (x - mean) * (x - mean), 0), 6),
     effectiveRange: { min: round(Math.min(...effective), 3), max: round(Math.max(...effective), 3) },
-    fileMBRange: { min: Math.min(...points.map((p) => p.fileMB)), max: Math.max(...points.map((p) => p.fileMB)) },
     localP50Range: { min: Math.min(...points.map((p) => p.localP50)), max: Math.max(...points.map((p) => p.localP50)) },
     intervalT: t975(loro.length - 1),
     leaveOneOut: loro,
@@ -207,7 +175,7 @@ export function fitCell(points: readonly CellPoint[], packageType: FittedCell['p
 }
 
 export const MODEL_FORM =
-  'per package type and architecture: AWS Init Duration = local Init Duration (burst CPU) + P (the platform\'s own start-up) + k × file MB brought in during init, P and k ≥ 0 by least squares of the relative residuals over the calibration runtimes; the p90 takes the p50\'s k and a P of its own';
+  'per package type and architecture: ln(AWS Init Duration) = intercept + slope × ln(local Init Duration, burst CPU + k × file MB brought in during init), k by grid search and the line by least squares over the calibration runtimes; the p90 line uses the p50\'s k';
 
 /** Fits every (package type, architecture) cell of the table. Same rows → the same model, to the byte. */
 export function fitModel(rows: readonly CalibrationRow[], table: FittedModel['table']): FittedModel {
@@ -229,7 +197,7 @@ export function fitModel(rows: readonly CalibrationRow[], table: FittedModel['ta
     if (!seen.has(r.runtime)) seen.set(r.runtime, { runtime: r.runtime, localInitP50Ms: r.localInitP50Ms, localInitP90Ms: r.localInitP90Ms, localInitFileMB: r.localInitFileMB });
   }
   return {
-    schemaVersion: 3,
+    schemaVersion: 2,
     form: MODEL_FORM,
     table,
     calibrationPoints: [...seen.values()].sort((a, b) => a.runtime.localeCompare(b.runtime)),

@@ -19,7 +19,7 @@ export type {
   FittedCell,
   FittedModel,
   LeaveOneOutResult,
-  ParameterCovariance,
+  LineParameters,
   LocalInitMeasurement,
   PackageType,
   PredictedAwsInit,
@@ -40,8 +40,8 @@ export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
     throw new FittedModelError(`cannot read the fitted model ${file}: ${(error as Error).message} (npm run calibrate -- --refit writes it)`);
   }
   const model = JSON.parse(text) as FittedModel;
-  if (model.schemaVersion !== 3 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints)) {
-    throw new FittedModelError(`${file} is not a fitted model of schema version 3 (npm run calibrate -- --refit writes one)`);
+  if (model.schemaVersion !== 2 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints)) {
+    throw new FittedModelError(`${file} is not a fitted model of schema version 2 (npm run calibrate -- --refit writes one)`);
   }
   return model;
 }

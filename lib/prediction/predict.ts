@@ -3,27 +3,18 @@
  * architecture, with a 95 % interval and the model's leave-one-runtime-out error, and the calibration
  * runtimes whose local figures stand nearest (the ones the prediction leans on most).
  */
-import type { CalibrationPoint, FittedCell, FittedModel, LocalInitMeasurement, PredictedAwsInit } from './types';
+import type { CalibrationPoint, FittedCell, FittedModel, LineParameters, LocalInitMeasurement, PredictedAwsInit } from './types';
 
 export class PredictionInputError extends Error {}
 
-/** The runtime's own part for a cell: local ms + k × file MB. */
+/** The model's line applied to one effective local figure (ms): exp(intercept + slope × ln(x)). */
+export function applyLine(line: LineParameters, effectiveLocalMs: number): number {
+  return Math.exp(line.intercept + line.slope * Math.log(effectiveLocalMs));
+}
+
+/** The model's input for a cell: local ms + k × file MB. */
 export function effectiveLocal(cell: Pick<FittedCell, 'fileMsPerMB'>, localMs: number, fileMB: number): number {
   return localMs + cell.fileMsPerMB * fileMB;
-}
-
-/** A cell's prediction of the AWS p50 (or p90): local + P + k × file MB (fit.ts). */
-export function predictInCell(cell: Pick<FittedCell, 'fileMsPerMB' | 'platformMs'>, quantile: 'p50' | 'p90', localMs: number, fileMB: number): number {
-  return cell.platformMs[quantile] + effectiveLocal(cell, localMs, fileMB);
-}
-
-/**
- * The leverage h = x₀ᵀ (XᵀX)⁻¹ x₀ / predicted², x₀ = (1, file MB): how much the uncertainty of P and k
- * adds, relative to the prediction, for this file MB (fit.ts).
- */
-export function leverage(cell: Pick<FittedCell, 'covariance'>, fileMB: number, predictedMs: number): number {
-  const c = cell.covariance;
-  return (c.platform + 2 * c.platformFile * fileMB + c.file * fileMB * fileMB) / (predictedMs * predictedMs);
 }
 
 function checkInput(input: LocalInitMeasurement): void {
@@ -64,12 +55,13 @@ function round2(x: number): number {
 
 function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[]): PredictedAwsInit {
   const x50 = effectiveLocal(cell, input.localInitP50Ms, input.localInitFileMB);
-  const p50 = predictInCell(cell, 'p50', input.localInitP50Ms, input.localInitFileMB);
-  // The p90's P is fitted on its own; a p90 below the p50 would be a fit artefact.
-  const p90 = Math.max(p50, predictInCell(cell, 'p90', input.localInitP90Ms, input.localInitFileMB));
-  // The textbook prediction interval of a least-squares fit, with the leave-one-out spread as σ: it
-  // widens as the file MB moves away from the calibration runtimes'.
-  const halfWidth = cell.intervalT * cell.looLogResidualSd * Math.sqrt(1 + leverage(cell, input.localInitFileMB, p50));
+  const p50 = applyLine(cell.p50, x50);
+  // The p90 line is fitted on its own; a p90 below the p50 would be a fit artefact at the edges.
+  const p90 = Math.max(p50, applyLine(cell.p90, effectiveLocal(cell, input.localInitP90Ms, input.localInitFileMB)));
+  // The textbook prediction interval of a straight-line fit, with the leave-one-out spread as σ: it
+  // widens as ln(effective local) moves away from the calibration runtimes' mean.
+  const d = Math.log(x50) - cell.logEffectiveMean;
+  const halfWidth = cell.intervalT * cell.looLogResidualSd * Math.sqrt(1 + 1 / cell.n + (d * d) / cell.logEffectiveSxx);
   const range = cell.effectiveRange;
   return {
     architecture: cell.architecture,

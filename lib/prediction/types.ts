@@ -36,28 +36,24 @@ export interface PredictedAwsInit {
   interval95: { low: number; high: number };
   /** Leave-one-runtime-out error of the p50 over the calibration runtimes of this package type and architecture. */
   validation: { looMedianAbsErrorPct: number; looMaxAbsErrorPct: number; runtimes: number };
-  /** The runtime's own part of the prediction: local p50 + k × file MB, ms (k is this cell's fileMsPerMB); the p50 adds the platform's start-up P to it. */
+  /** The model's input: local p50 + k × file MB, ms (k is this cell's fileMsPerMB). */
   effectiveLocalMs: number;
   /** Calibration runtimes whose local p50 and file MB are closest (in log scale) to the input's, nearest first. */
   nearestCalibrationRuntimes: string[];
   /**
-   * 'below' or 'above' when the effective local ms lies outside the calibration runtimes' range: the model
-   * is extrapolated, and the interval widens with the file MB's distance (see fit.ts), but no calibration
-   * function vouches for it; null inside.
+   * 'below' or 'above' when the effective local ms lies outside the calibration runtimes' range: the line
+   * is extrapolated, and the interval widens with the distance (see fit.ts), but no calibration function
+   * vouches for it; null inside.
    */
   extrapolated: 'below' | 'above' | null;
   /** The calibration runtimes' effective local ms in this cell span this range. */
   effectiveRange: { min: number; max: number };
 }
 
-/**
- * The unscaled covariance (XᵀX)⁻¹ of the p50 fit of P and k, in the relative units the fit uses (design
- * rows (1, file MB) / AWS): times σ², the covariance of P and k (see fit.ts).
- */
-export interface ParameterCovariance {
-  platform: number;
-  platformFile: number;
-  file: number;
+/** One straight line of the model: predicted = exp(intercept + slope × ln(local + k × file MB)) (see fit.ts). */
+export interface LineParameters {
+  intercept: number;
+  slope: number;
 }
 
 /** A calibration runtime as the model remembers it, for nearest-runtime look-ups and the report. */
@@ -81,20 +77,18 @@ export interface LeaveOneOutResult {
 export interface FittedCell {
   packageType: PackageType;
   architecture: Architecture;
-  /** k: what one MB brought in during init costs on AWS, ms (fit.ts). */
+  /** k: what one MB brought in during init weighs, in ms of local init (fit.ts). */
   fileMsPerMB: number;
-  /** P: the platform's own start-up, ms, of the p50 and of the p90 (the p90 with the p50's k). */
-  platformMs: { p50: number; p90: number };
-  /** Of the p50 fit: the interval's leverage term. */
-  covariance: ParameterCovariance;
+  p50: LineParameters;
+  p90: LineParameters;
   /** Root mean square of the leave-one-out log residuals of the p50 (the interval's σ). */
   looLogResidualSd: number;
-  /** Calibration points of the cell. */
+  /** Calibration points of the cell, and the mean and sum of squared deviations of their ln(effective local ms): the interval's leverage term. */
   n: number;
+  logEffectiveMean: number;
+  logEffectiveSxx: number;
   /** Range of the calibration runtimes' effective local ms (local p50 + k × file MB). */
   effectiveRange: { min: number; max: number };
-  /** Range of the calibration runtimes' init file MB. */
-  fileMBRange: { min: number; max: number };
   /** Range of the calibration runtimes' local p50, ms. */
   localP50Range: { min: number; max: number };
   /** Two-sided 97.5 % Student t quantile for the interval, with the cell's degrees of freedom. */
@@ -109,11 +103,8 @@ export interface FittedCell {
 }
 
 export interface FittedModel {
-  /**
-   * 3: AWS = local + P + k × file MB; 2 was ln(AWS) = a + b × ln(local + k × file MB); 1 had the local
-   * Init Duration only.
-   */
-  schemaVersion: 3;
+  /** 2: two inputs (local Init Duration and init file MB); 1 had the local Init Duration only. */
+  schemaVersion: 2;
   /** The model's form in words. */
   form: string;
   /** The calibration table it was fitted from (path relative to the repository, and its SHA-256). */

@@ -70,7 +70,7 @@ describe('predictedAws in results.json', () => {
     expect(e).toEqual({ architecture: 'x86_64', direction: 'above', effectiveLocalMs: Math.round((4000 + cell.fileMsPerMB * 320) * 100) / 100, rangeMs: cell.effectiveRange });
     const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
     expect(renderMarkdown(local)).toContain(
-      `- pytorch: its model input (local Init Duration p50 + k × init file MB: ${fmt(e.effectiveLocalMs)} ms on x86_64) lies above every calibration runtime's (${fmt(e.rangeMs.min)}–${fmt(e.rangeMs.max)} ms): the model is extrapolated there`,
+      `- pytorch: its model input (local Init Duration p50 + k × init file MB: ${fmt(e.effectiveLocalMs)} ms on x86_64) lies above every calibration runtime's (${fmt(e.rangeMs.min)}–${fmt(e.rangeMs.max)} ms): the model's line is extrapolated there`,
     );
     expect(renderConsoleSummary(local)).toContain(`pytorch: its model input (local Init p50 + file MB, ${fmt(e.effectiveLocalMs)} ms effective on x86_64) lies above the calibration runtimes'`);
   });

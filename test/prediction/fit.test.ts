@@ -3,13 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { refitFromTable, TABLE_FILE, MODEL_FILE } from '../../lib/calibration/calibrate';
 import { type CalibrationRow, parseCalibrationTable, renderCalibrationTable } from '../../lib/calibration/table';
-import { fitAdditive, fitModel, leaveGroupOut, renderFittedModel, t975, type CellPoint } from '../../lib/prediction/fit';
+import { fitModel, leastSquares, leaveGroupOut, renderFittedModel, t975, type CellPoint } from '../../lib/prediction/fit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const COMMITTED_TABLE = path.join(ROOT, 'data', 'calibration', TABLE_FILE);
 const COMMITTED_MODEL = path.join(ROOT, 'data', 'calibration', MODEL_FILE);
 
-/** Rows whose AWS figures lie exactly on AWS = local + 10 + 3 × file MB in every cell (p90: local p90 + 14 + 3 × file MB). */
+/** Rows whose AWS figures lie exactly on AWS = 4 × (local + 3 × file MB)^0.5 in every cell. */
 function exactRows(): CalibrationRow[] {
   const runtimes: [string, string, number, number][] = [
     ['rust (prov.al2023)', 'rust', 1, 1],
@@ -35,8 +35,8 @@ function exactRows(): CalibrationRow[] {
           architecture,
           awsMemoryMB: 128,
           awsN: 500,
-          awsInitP50Ms: local + 10 + 3 * fileMB,
-          awsInitP90Ms: local * 1.21 + 14 + 3 * fileMB,
+          awsInitP50Ms: 4 * Math.sqrt(local + 3 * fileMB),
+          awsInitP90Ms: 4 * Math.sqrt(local * 1.21 + 3 * fileMB),
         });
       }
     }
@@ -44,96 +44,80 @@ function exactRows(): CalibrationRow[] {
   return rows;
 }
 
-describe('the fit and leaving runtimes out', () => {
-  it('recovers P and k exactly, minimising the relative residuals', () => {
-    const fit = fitAdditive([
-      { local: 2, fileMB: 2, aws: 2 + 10 + 6 },
-      { local: 50, fileMB: 40, aws: 50 + 10 + 120 },
-      { local: 55, fileMB: 9, aws: 55 + 10 + 27 },
-    ]);
-    expect(fit.platformMs).toBeCloseTo(10, 9);
-    expect(fit.fileMsPerMB).toBeCloseTo(3, 9);
-    expect(fit.sse).toBeCloseTo(0, 12);
+describe('least squares and leaving runtimes out', () => {
+  it('recovers an exact line', () => {
+    const line = leastSquares([0, 1, 2, 3], [1, 3, 5, 7]);
+    expect(line.slope).toBeCloseTo(2, 12);
+    expect(line.intercept).toBeCloseTo(1, 12);
   });
 
-  it('weighs each point by its relative miss: with k fixed, P is the 1 / AWS²-weighted mean of AWS − local', () => {
-    // Excesses 4 (AWS 10) and 40 (AWS 100): weights 1/100 and 1/10000.
-    const fit = fitAdditive([{ local: 6, fileMB: 0, aws: 10 }, { local: 60, fileMB: 0, aws: 100 }], 0);
-    expect(fit.platformMs).toBeCloseTo((4 / 100 + 40 / 10000) / (1 / 100 + 1 / 10000), 9);
+  it('takes a plain ratio (slope 1) when every x is the same', () => {
+    expect(leastSquares([2, 2], [3, 5])).toEqual({ intercept: 2, slope: 1 });
   });
 
-  it('keeps P and k at zero or above: a start-up or a cost per MB below zero means nothing', () => {
-    // AWS below local + a positive start-up everywhere, and AWS falling with the file MB.
-    const fit = fitAdditive([{ local: 10, fileMB: 1, aws: 9 }, { local: 20, fileMB: 5, aws: 15 }, { local: 30, fileMB: 9, aws: 22 }]);
-    expect(fit.platformMs).toBe(0);
-    expect(fit.fileMsPerMB).toBe(0);
-    // Every point at the same file MB: k cannot be told from P, and P alone is fitted.
-    const flat = fitAdditive([{ local: 10, fileMB: 4, aws: 20 }, { local: 20, fileMB: 4, aws: 30 }]);
-    expect(flat.fileMsPerMB).toBe(0);
-    expect(flat.platformMs).toBeCloseTo(10, 9);
-  });
-
-  it('finds P and k, and predicts every left-out runtime exactly, when all points lie on the model', () => {
+  it('finds k and the line, and predicts every left-out runtime exactly, when all points lie on one curve', () => {
     const model = fitModel(exactRows(), { path: 't.csv', sha256: 'x' });
-    expect(model.schemaVersion).toBe(3);
     for (const cell of model.cells) {
-      expect(cell.fileMsPerMB).toBeCloseTo(3, 6);
-      expect(cell.platformMs.p50).toBeCloseTo(10, 6);
-      expect(cell.platformMs.p90).toBeCloseTo(14, 6);
+      expect(cell.fileMsPerMB).toBe(3);
+      expect(cell.p50.slope).toBeCloseTo(0.5, 6);
+      expect(cell.p50.intercept).toBeCloseTo(Math.log(4), 6);
+      expect(cell.p90.slope).toBeCloseTo(0.5, 6);
       expect(cell.leaveOneOut).toHaveLength(6);
-      // Each fold finds P = 10 and k = 3 again on the other runtimes, so nothing is left to error.
+      // Each fold finds k = 3 again on the other runtimes, so nothing is left to error.
       for (const r of [...cell.leaveOneOut, ...cell.leaveOneFamilyOut]) expect(Math.abs(r.errorPct)).toBeLessThanOrEqual(0.1);
       expect(cell.looMaxAbsErrorPct).toBe(0);
       expect(cell.intervalT).toBe(t975(5));
       expect(cell.effectiveRange).toEqual({ min: 4, max: 400 });
-      expect(cell.fileMBRange).toEqual({ min: 1, max: 40 });
     }
   });
 
-  it('without the file MB, cannot tell Node.js from Python: with P alone LORO misses both', () => {
-    // The same exact rows with the file MB gone (the one-input model): the Node.js and Python points
-    // share a local Init Duration but not an AWS one, so one start-up for all cannot hold them.
+  it('without the file MB, cannot tell Node.js from Python: k = 0 leaves them on one line and LORO misses both', () => {
+    // The same exact rows, fitted as if k were 0 (the one-input model): the Node.js and Python points
+    // share a local Init Duration but not an AWS one, so a single line through ln(local) cannot hold them.
     const points: CellPoint[] = exactRows()
       .filter((r) => r.packageType === 'Zip' && r.architecture === 'x86_64')
       .map((r) => ({ runtime: r.runtime, family: r.family, localP50: r.localInitP50Ms, localP90: r.localInitP90Ms, fileMB: 0, awsP50: r.awsInitP50Ms, awsP90: r.awsInitP90Ms }));
     const loro = leaveGroupOut(points, (p) => p.runtime);
-    for (const runtime of ['nodejs22.x', 'python3.11']) expect(Math.abs(loro.find((r) => r.runtime === runtime)!.errorPct)).toBeGreaterThan(20);
+    expect(Math.max(...loro.map((r) => Math.abs(r.errorPct)))).toBeGreaterThan(20);
   });
 
-  it('computes the leave-one-out error of a point off the model from the fit on the others', () => {
-    // Three points on AWS = local + 5, a fourth at local + 50; no file MB, so only P is fitted.
+  it('computes the leave-one-out error of a point off the line from the fit on the others', () => {
+    // Three points on ln(aws) = ln(local) (aws = local), a fourth at twice its local figure.
     const points: CellPoint[] = [
-      { runtime: 'a', family: 'a', localP50: 10, localP90: 10, fileMB: 0, awsP50: 15, awsP90: 15 },
-      { runtime: 'b', family: 'b', localP50: 100, localP90: 100, fileMB: 0, awsP50: 105, awsP90: 105 },
-      { runtime: 'c', family: 'c', localP50: 1000, localP90: 1000, fileMB: 0, awsP50: 1005, awsP90: 1005 },
+      { runtime: 'a', family: 'a', localP50: 10, localP90: 10, fileMB: 0, awsP50: 10, awsP90: 10 },
+      { runtime: 'b', family: 'b', localP50: 100, localP90: 100, fileMB: 0, awsP50: 100, awsP90: 100 },
+      { runtime: 'c', family: 'c', localP50: 1000, localP90: 1000, fileMB: 0, awsP50: 1000, awsP90: 1000 },
       { runtime: 'd', family: 'd', localP50: 50, localP90: 50, fileMB: 0, awsP50: 100, awsP90: 100 },
     ];
     const loro = leaveGroupOut(points, (p) => p.runtime);
     const d = loro.find((r) => r.runtime === 'd')!;
-    // Fitted on a, b, c: P = 5, so d is predicted 55 against 100: -45 %.
-    expect(d.predictedP50Ms).toBeCloseTo(55, 2);
-    expect(d.errorPct).toBe(-45);
-    // Leaving a out, P is the 1 / AWS²-weighted mean of the excesses of b, c and d (5, 5 and 50), by hand.
-    const w = [1 / 105 ** 2, 1 / 1005 ** 2, 1 / 100 ** 2];
-    const p = (5 * w[0] + 5 * w[1] + 50 * w[2]) / (w[0] + w[1] + w[2]);
+    // Fitted on a, b, c: aws = local, so d is predicted 50 against 100: -50 %.
+    expect(d.predictedP50Ms).toBeCloseTo(50, 2);
+    expect(d.errorPct).toBe(-50);
+    // Leaving a out, the fit on b, c, d is computed by hand: x = ln 100, ln 1000, ln 50; y = ln 100, ln 1000, ln 100.
+    const xs = [Math.log(100), Math.log(1000), Math.log(50)];
+    const ys = [Math.log(100), Math.log(1000), Math.log(100)];
+    const mx = xs.reduce((s, v) => s + v) / 3;
+    const my = ys.reduce((s, v) => s + v) / 3;
+    const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+    const expectedA = Math.exp(my - slope * mx + slope * Math.log(10));
     const a = loro.find((r) => r.runtime === 'a')!;
-    expect(a.predictedP50Ms).toBeCloseTo(10 + p, 2);
-    expect(a.errorPct).toBeCloseTo(((10 + p - 15) / 15) * 100, 1);
+    expect(a.predictedP50Ms).toBeCloseTo(expectedA, 2);
+    expect(a.errorPct).toBeCloseTo(((expectedA - 10) / 10) * 100, 1);
   });
 
   it('leaves a whole language family out together', () => {
     const points: CellPoint[] = [
-      { runtime: 'python3.11', family: 'python', localP50: 60, localP90: 70, fileMB: 9, awsP50: 90, awsP90: 100 },
-      { runtime: 'python3.12', family: 'python', localP50: 60, localP90: 70, fileMB: 9, awsP50: 80, awsP90: 100 },
-      { runtime: 'rust', family: 'rust', localP50: 2, localP90: 3, fileMB: 2, awsP50: 2 + 10 + 4, awsP90: 22 },
-      { runtime: 'nodejs22.x', family: 'nodejs', localP50: 50, localP90: 60, fileMB: 40, awsP50: 50 + 10 + 80, awsP90: 170 },
+      { runtime: 'python3.11', family: 'python', localP50: 80, localP90: 90, fileMB: 0, awsP50: 78, awsP90: 90 },
+      { runtime: 'python3.12', family: 'python', localP50: 90, localP90: 100, fileMB: 0, awsP50: 85, awsP90: 100 },
+      { runtime: 'rust', family: 'rust', localP50: 2, localP90: 3, fileMB: 0, awsP50: 16, awsP90: 22 },
+      { runtime: 'java17', family: 'java', localP50: 400, localP90: 500, fileMB: 0, awsP50: 205, awsP90: 230 },
     ];
     const lofo = leaveGroupOut(points, (p) => p.family);
-    // Without Python, Rust and Node.js lie exactly on P = 10, k = 2: both Pythons are predicted 60 + 10 + 18.
-    for (const runtime of ['python3.11', 'python3.12']) expect(lofo.find((r) => r.runtime === runtime)!.predictedP50Ms).toBeCloseTo(88, 6);
-    // Leaving one runtime out keeps the other Python in the fit: python3.11 is then predicted otherwise.
-    const loro = leaveGroupOut(points, (p) => p.runtime);
-    expect(loro.find((r) => r.runtime === 'python3.11')!.predictedP50Ms).not.toBeCloseTo(88, 1);
+    const line = leastSquares([Math.log(2), Math.log(400)], [Math.log(16), Math.log(205)]);
+    // With no file MB every k fits alike, and the grid keeps the first: k = 0, the plain log-log line.
+    const expected311 = Math.exp(line.intercept + line.slope * Math.log(80));
+    expect(lofo.find((r) => r.runtime === 'python3.11')!.predictedP50Ms).toBeCloseTo(expected311, 2);
   });
 
   it('refuses to leave one out of fewer than three runtimes', () => {

@@ -3,21 +3,22 @@ import { loadFittedModel, predictAwsInit, PredictionInputError, nearestCalibrati
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
- * A model with known parts: Zip x86_64 AWS = local + 10 + 1 × MB (p90: local p90 + 20 + 1 × MB), Zip arm64
- * local + 5 + 1 × MB, Image local + 30 + 0 × MB (p90: + 40). Covariance: var P 400, cov 0, var k 1 (unscaled).
+ * A model with known lines on the effective local ms (local + k × file MB): Zip AWS = 2 × (local + 1 × MB),
+ * Image AWS = 3 × (local + 0 × MB)^0.5 (p90: the same form).
  */
 function model(): FittedModel {
-  const cell = (packageType: 'Zip' | 'Image', architecture: 'x86_64' | 'arm64', p50: number, p90: number, k: number) => ({
+  const cell = (packageType: 'Zip' | 'Image', architecture: 'x86_64' | 'arm64', intercept: number, slope: number, k: number) => ({
     packageType,
     architecture,
     fileMsPerMB: k,
-    platformMs: { p50, p90 },
-    covariance: { platform: 400, platformFile: 0, file: 1 },
+    p50: { intercept, slope },
+    p90: { intercept, slope },
     looLogResidualSd: 0.1,
     intervalT: 3,
     n: 3,
+    logEffectiveMean: Math.log(100),
+    logEffectiveSxx: 2,
     effectiveRange: { min: 2, max: 400 },
-    fileMBRange: { min: 2, max: 40 },
     localP50Range: { min: 2, max: 400 },
     leaveOneOut: [{ runtime: 'a', awsP50Ms: 1, predictedP50Ms: 1, errorPct: 0 }],
     looMedianAbsErrorPct: 12.5,
@@ -27,7 +28,7 @@ function model(): FittedModel {
     lofoMaxAbsErrorPct: 50,
   });
   return {
-    schemaVersion: 3,
+    schemaVersion: 2,
     form: 'test',
     table: { path: 't', sha256: 's' },
     calibrationPoints: [
@@ -36,21 +37,26 @@ function model(): FittedModel {
       { runtime: 'nodejs22.x', localInitP50Ms: 90, localInitP90Ms: 110, localInitFileMB: 40 },
       { runtime: 'java17', localInitP50Ms: 400, localInitP90Ms: 500, localInitFileMB: 22 },
     ],
-    cells: [cell('Zip', 'x86_64', 10, 20, 1), cell('Zip', 'arm64', 5, 20, 1), cell('Image', 'x86_64', 30, 40, 0), cell('Image', 'arm64', 30, 40, 0)],
+    cells: [
+      cell('Zip', 'x86_64', Math.log(2), 1, 1),
+      cell('Zip', 'arm64', Math.log(1.5), 1, 1),
+      cell('Image', 'x86_64', Math.log(3), 0.5, 0),
+      cell('Image', 'arm64', Math.log(3), 0.5, 0),
+    ],
   };
 }
 
 describe('predictAwsInit', () => {
-  it('adds each architecture\'s platform start-up and k × file MB to the local figure, with the interval from the leave-one-out residuals', () => {
-    // Effective local: 90 + 1 × 10 = 100 ms; p50 10 + 100 = 110 ms, p90 20 + 140 + 10 = 170 ms.
+  it('applies the line of each architecture to local + k × file MB, with the interval from the leave-one-out residuals', () => {
+    // Effective local: 90 + 1 × 10 = 100 ms (p50), 140 + 10 = 150 ms (p90).
     const [x86, arm] = predictAwsInit({ localInitP50Ms: 90, localInitP90Ms: 140, localInitFileMB: 10, packageType: 'Zip' }, model());
     expect(x86).toEqual({
       architecture: 'x86_64',
       packageType: 'Zip',
-      p50Ms: 110,
-      p90Ms: 170,
-      // Leverage (400 + 10²) / 110²; half-width t × σ × sqrt(1 + leverage).
-      interval95: { low: round2(110 * Math.exp(-0.3 * Math.sqrt(1 + 500 / 110 ** 2))), high: round2(110 * Math.exp(0.3 * Math.sqrt(1 + 500 / 110 ** 2))) },
+      p50Ms: 200,
+      p90Ms: 300,
+      // At the calibration mean the leverage term is 1 + 1/n.
+      interval95: { low: round2(200 * Math.exp(-0.3 * Math.sqrt(4 / 3))), high: round2(200 * Math.exp(0.3 * Math.sqrt(4 / 3))) },
       validation: { looMedianAbsErrorPct: 12.5, looMaxAbsErrorPct: 40, runtimes: 1 },
       effectiveLocalMs: 100,
       // Same local p50 as Python and Node.js; its file MB is Python's: Python first.
@@ -59,27 +65,26 @@ describe('predictAwsInit', () => {
       effectiveRange: { min: 2, max: 400 },
     });
     expect(arm.architecture).toBe('arm64');
-    expect(arm.p50Ms).toBe(105);
+    expect(arm.p50Ms).toBe(150);
   });
 
   it('tells two runtimes of the same local Init Duration apart by the file MB their init brought in', () => {
     const [python] = predictAwsInit({ localInitP50Ms: 50, localInitP90Ms: 60, localInitFileMB: 9, packageType: 'Zip' }, model());
     const [node] = predictAwsInit({ localInitP50Ms: 50, localInitP90Ms: 60, localInitFileMB: 40, packageType: 'Zip' }, model());
-    expect(python.p50Ms).toBe(69);
-    expect(node.p50Ms).toBe(100);
+    expect(python.p50Ms).toBe(118);
+    expect(node.p50Ms).toBe(180);
     expect(node.nearestCalibrationRuntimes[0]).toBe('nodejs22.x');
   });
 
-  it('uses the image cells for an image, and names the nearest calibration runtimes in log scale', () => {
+  it('uses the image lines for an image, and names the nearest calibration runtimes in log scale', () => {
     const [x86] = predictAwsInit({ localInitP50Ms: 1600, localInitP90Ms: 2500, localInitFileMB: 300, packageType: 'Image', runtimeLabel: 'python3.11' }, model());
-    expect(x86.p50Ms).toBe(1630);
-    expect(x86.p90Ms).toBe(2540);
+    expect(x86.p50Ms).toBe(120);
+    expect(x86.p90Ms).toBe(150);
     expect(x86.nearestCalibrationRuntimes).toEqual(['java17', 'nodejs22.x']);
-    // Beyond the calibration range: flagged, and the interval wider by the leverage term (300 MB: 400 + 300²).
+    // Beyond the calibration range: flagged, and the interval wider by the leverage term.
     expect(x86.extrapolated).toBe('above');
-    expect(x86.interval95.high).toBe(round2(1630 * Math.exp(0.3 * Math.sqrt(1 + (400 + 300 ** 2) / 1630 ** 2))));
-    const [near] = predictAwsInit({ localInitP50Ms: 1600, localInitP90Ms: 2500, localInitFileMB: 10, packageType: 'Image' }, model());
-    expect(near.interval95.high - near.p50Ms).toBeLessThan(x86.interval95.high - x86.p50Ms);
+    const d = Math.log(1600) - Math.log(100);
+    expect(x86.interval95.high).toBe(round2(120 * Math.exp(0.3 * Math.sqrt(1 + 1 / 3 + (d * d) / 2))));
     expect(nearestCalibrationRuntimes(model().calibrationPoints, 3, 2, 1)).toEqual(['rust']);
   });
 
