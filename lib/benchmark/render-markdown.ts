@@ -518,7 +518,7 @@ export function renderPredictions(results: BenchmarkResults): string[] {
       const e = b.extrapolated;
       notes.push(
         `- ${mdCell(key)}: its model input (local Init Duration p50 + k × init file MB: ${formatValue(e.effectiveLocalMs)} ms on ${e.architecture}) lies ${e.direction} every calibration runtime's ` +
-          `(${formatValue(e.rangeMs.min)}–${formatValue(e.rangeMs.max)} ms): the model's line is extrapolated there, and its interval and validation error, measured inside that range, may understate the error.`,
+          `(${formatValue(e.rangeMs.min)}–${formatValue(e.rangeMs.max)} ms): the model's line is extrapolated there. Its interval also spans every slope from 0 (AWS no longer moving with the local figure beyond that edge) to 1 (moving in proportion), since no calibration function shows which holds; its validation error, measured inside the range, may still understate the error.`,
       );
     }
     if (!b.runtimeCalibrated) {

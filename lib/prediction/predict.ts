@@ -53,6 +53,24 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+/**
+ * Outside the calibration runtimes' range the statistical interval is not enough: it assumes the fitted
+ * slope holds there, and no calibration function shows that it does. Beyond the edge, the interval also
+ * spans every slope from 0 to 1 (in log-log) continued from the line's value at the edge: slope 0, AWS
+ * no longer moving with the local figure (below the range: a function that does less than the fastest
+ * calibration function still pays the platform's own start-up); slope 1, AWS moving in proportion to it
+ * (above the range: CPU-bound init runs with burst CPU, so more local work is as much more on AWS). The
+ * fitted slope lies between the two (about 0.7), so the bracket widens the interval on the side the line
+ * may be wrong. Measured: the .apr function (local input 3.4 ms, below Rust's 5.3 ms) was predicted 11.4 ms
+ * (10.4-12.6) by the line alone, while lambda-perf's Rust hello world shows 15.9 ms.
+ */
+export function withSlopeBracket(interval: { low: number; high: number }, cell: Pick<FittedCell, 'p50' | 'effectiveRange'>, effectiveMs: number): { low: number; high: number } {
+  const edge = effectiveMs < cell.effectiveRange.min ? cell.effectiveRange.min : effectiveMs > cell.effectiveRange.max ? cell.effectiveRange.max : effectiveMs;
+  const atEdge = applyLine(cell.p50, edge);
+  const proportional = atEdge * (effectiveMs / edge);
+  return { low: Math.min(interval.low, atEdge, proportional), high: Math.max(interval.high, atEdge, proportional) };
+}
+
 function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[]): PredictedAwsInit {
   const x50 = effectiveLocal(cell, input.localInitP50Ms, input.localInitFileMB);
   const p50 = applyLine(cell.p50, x50);
@@ -63,12 +81,14 @@ function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: str
   const d = Math.log(x50) - cell.logEffectiveMean;
   const halfWidth = cell.intervalT * cell.looLogResidualSd * Math.sqrt(1 + 1 / cell.n + (d * d) / cell.logEffectiveSxx);
   const range = cell.effectiveRange;
+  const statistical = { low: p50 * Math.exp(-halfWidth), high: p50 * Math.exp(halfWidth) };
+  const interval = x50 < range.min || x50 > range.max ? withSlopeBracket(statistical, cell, x50) : statistical;
   return {
     architecture: cell.architecture,
     packageType: cell.packageType,
     p50Ms: round2(p50),
     p90Ms: round2(p90),
-    interval95: { low: round2(p50 * Math.exp(-halfWidth)), high: round2(p50 * Math.exp(halfWidth)) },
+    interval95: { low: round2(interval.low), high: round2(interval.high) },
     validation: {
       looMedianAbsErrorPct: cell.looMedianAbsErrorPct,
       looMaxAbsErrorPct: cell.looMaxAbsErrorPct,

@@ -32,7 +32,10 @@ export interface PredictedAwsInit {
   /** Predicted AWS Init Duration p50 / p90, ms. */
   p50Ms: number;
   p90Ms: number;
-  /** 95 % prediction interval of the p50, ms, from the leave-one-runtime-out residuals. */
+  /**
+   * 95 % prediction interval of the p50, ms, from the leave-one-runtime-out residuals; when extrapolated,
+   * widened to span every slope from 0 to 1 beyond the calibration range's edge (predict.ts, withSlopeBracket).
+   */
   interval95: { low: number; high: number };
   /** Leave-one-runtime-out error of the p50 over the calibration runtimes of this package type and architecture. */
   validation: { looMedianAbsErrorPct: number; looMaxAbsErrorPct: number; runtimes: number };
@@ -42,8 +45,8 @@ export interface PredictedAwsInit {
   nearestCalibrationRuntimes: string[];
   /**
    * 'below' or 'above' when the effective local ms lies outside the calibration runtimes' range: the line
-   * is extrapolated, and the interval widens with the distance (see fit.ts), but no calibration function
-   * vouches for it; null inside.
+   * is extrapolated, and the interval widens with the distance (see fit.ts) and spans slopes 0 to 1 beyond
+   * the edge (predict.ts), but no calibration function vouches for it; null inside.
    */
   extrapolated: 'below' | 'above' | null;
   /** The calibration runtimes' effective local ms in this cell span this range. */
