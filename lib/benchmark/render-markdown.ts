@@ -518,7 +518,7 @@ export function renderPredictions(results: BenchmarkResults): string[] {
       const e = b.extrapolated;
       notes.push(
         `- ${mdCell(key)}: its model input (local Init Duration p50 + k × init file MB: ${formatValue(e.effectiveLocalMs)} ms on ${e.architecture}) lies ${e.direction} every calibration runtime's ` +
-          `(${formatValue(e.rangeMs.min)}–${formatValue(e.rangeMs.max)} ms): the model's line is extrapolated there. Its interval also spans every slope from 0 (AWS no longer moving with the local figure beyond that edge) to 1 (moving in proportion), since no calibration function shows which holds; its validation error, measured inside the range, may still understate the error.`,
+          `(${formatValue(e.rangeMs.min)}–${formatValue(e.rangeMs.max)} ms): the model's line is extrapolated there. ${e.direction === 'below' ? 'Its interval reaches up to the line\'s value at the range\'s lower edge (AWS may stop shrinking with the local figure there: every function pays the platform\'s own start-up)' : 'Its interval reaches up to the line continued from the range\'s upper edge in proportion (CPU-bound init runs with burst CPU, so AWS may grow as fast as the local figure)'}, since no calibration function shows which slope holds there; its validation error, measured inside the range, may still understate the error.`,
       );
     }
     if (!b.runtimeCalibrated) {

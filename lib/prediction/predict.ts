@@ -55,20 +55,22 @@ function round2(x: number): number {
 
 /**
  * Outside the calibration runtimes' range the statistical interval is not enough: it assumes the fitted
- * slope holds there, and no calibration function shows that it does. Beyond the edge, the interval also
- * spans every slope from 0 to 1 (in log-log) continued from the line's value at the edge: slope 0, AWS
- * no longer moving with the local figure (below the range: a function that does less than the fastest
- * calibration function still pays the platform's own start-up); slope 1, AWS moving in proportion to it
- * (above the range: CPU-bound init runs with burst CPU, so more local work is as much more on AWS). The
- * fitted slope lies between the two (about 0.7), so the bracket widens the interval on the side the line
- * may be wrong. Measured: the .apr function (local input 3.4 ms, below Rust's 5.3 ms) was predicted 11.4 ms
- * (10.4-12.6) by the line alone, while lambda-perf's Rust hello world shows 15.9 ms.
+ * slope (about 0.7 in log-log) holds there, and no calibration function shows that it does. Where the
+ * physics says it may be wrong, it is wrong on the upper side:
+ * - below the range, AWS may stop shrinking with the local figure (slope 0): a function that does less
+ *   than the fastest calibration function still pays the platform's own start-up;
+ * - above it, AWS may grow in proportion (slope 1): CPU-bound init runs with burst CPU, so more local work
+ *   is as much more on AWS.
+ * So the interval's upper end reaches at least the line's value at the edge continued with that slope.
+ * Measured: with the committed calibration, the .apr function (model input 3.4 ms, below Rust's 5.3 ms)
+ * was predicted 11.4 ms (10.4-12.6) by the statistical interval alone, while lambda-perf's Rust hello world
+ * shows 15.9 ms on AWS.
  */
 export function withSlopeBracket(interval: { low: number; high: number }, cell: Pick<FittedCell, 'p50' | 'effectiveRange'>, effectiveMs: number): { low: number; high: number } {
-  const edge = effectiveMs < cell.effectiveRange.min ? cell.effectiveRange.min : effectiveMs > cell.effectiveRange.max ? cell.effectiveRange.max : effectiveMs;
-  const atEdge = applyLine(cell.p50, edge);
-  const proportional = atEdge * (effectiveMs / edge);
-  return { low: Math.min(interval.low, atEdge, proportional), high: Math.max(interval.high, atEdge, proportional) };
+  const { min, max } = cell.effectiveRange;
+  if (effectiveMs < min) return { low: interval.low, high: Math.max(interval.high, applyLine(cell.p50, min)) };
+  if (effectiveMs > max) return { low: interval.low, high: Math.max(interval.high, applyLine(cell.p50, max) * (effectiveMs / max)) };
+  return interval;
 }
 
 function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[]): PredictedAwsInit {

@@ -34,7 +34,8 @@ export interface PredictedAwsInit {
   p90Ms: number;
   /**
    * 95 % prediction interval of the p50, ms, from the leave-one-runtime-out residuals; when extrapolated,
-   * widened to span every slope from 0 to 1 beyond the calibration range's edge (predict.ts, withSlopeBracket).
+   * its upper end reaches at least the line continued from the range's edge with slope 0 (below) or 1
+   * (above) (predict.ts, withSlopeBracket).
    */
   interval95: { low: number; high: number };
   /** Leave-one-runtime-out error of the p50 over the calibration runtimes of this package type and architecture. */
@@ -45,8 +46,8 @@ export interface PredictedAwsInit {
   nearestCalibrationRuntimes: string[];
   /**
    * 'below' or 'above' when the effective local ms lies outside the calibration runtimes' range: the line
-   * is extrapolated, and the interval widens with the distance (see fit.ts) and spans slopes 0 to 1 beyond
-   * the edge (predict.ts), but no calibration function vouches for it; null inside.
+   * is extrapolated, and the interval widens with the distance (see fit.ts) and upwards to the slope the
+   * physics allows beyond the edge (predict.ts), but no calibration function vouches for it; null inside.
    */
   extrapolated: 'below' | 'above' | null;
   /** The calibration runtimes' effective local ms in this cell span this range. */

@@ -70,8 +70,11 @@ describe('predictedAws in results.json', () => {
     expect(e).toEqual({ architecture: 'x86_64', direction: 'above', effectiveLocalMs: Math.round((4000 + cell.fileMsPerMB * 320) * 100) / 100, rangeMs: cell.effectiveRange });
     const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
     expect(renderMarkdown(local)).toContain(
-      `- pytorch: its model input (local Init Duration p50 + k × init file MB: ${fmt(e.effectiveLocalMs)} ms on x86_64) lies above every calibration runtime's (${fmt(e.rangeMs.min)}–${fmt(e.rangeMs.max)} ms): the model's line is extrapolated there`,
+      `- pytorch: its model input (local Init Duration p50 + k × init file MB: ${fmt(e.effectiveLocalMs)} ms on x86_64) lies above every calibration runtime's (${fmt(e.rangeMs.min)}–${fmt(e.rangeMs.max)} ms): the model's line is extrapolated there. Its interval reaches up to the line continued from the range's upper edge in proportion`,
     );
+    const withBracket = predictAwsInit({ localInitP50Ms: 4000, localInitP90Ms: 4080, localInitFileMB: 320, packageType: 'Image' }, model)[0];
+    expect(local.targets.pytorch.predictedAws!.x86_64!.interval95.high).toBe(withBracket.interval95.high);
+    expect(withBracket.interval95.high).toBeGreaterThanOrEqual(Math.round(Math.exp(cell.p50.intercept + cell.p50.slope * Math.log(cell.effectiveRange.max)) * (e.effectiveLocalMs / cell.effectiveRange.max) * 100) / 100 - 0.01);
     expect(renderConsoleSummary(local)).toContain(`pytorch: its model input (local Init p50 + file MB, ${fmt(e.effectiveLocalMs)} ms effective on x86_64) lies above the calibration runtimes'`);
   });
 

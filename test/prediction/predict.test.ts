@@ -82,23 +82,23 @@ describe('predictAwsInit', () => {
     expect(x86.p50Ms).toBe(120);
     expect(x86.p90Ms).toBe(150);
     expect(x86.nearestCalibrationRuntimes).toEqual(['java17', 'nodejs22.x']);
-    // Beyond the calibration range: flagged, and the interval wider by the leverage term, and at least as
-    // wide as slope 1 from the edge (3 × 400^0.5 = 60 at 400 ms, × 1600 / 400 = 240) and slope 0 (60).
+    // Beyond the calibration range: flagged, and the interval wider by the leverage term, and up to at
+    // least slope 1 from the edge (3 × 400^0.5 = 60 at 400 ms, × 1600 / 400 = 240).
     expect(x86.extrapolated).toBe('above');
     const d = Math.log(1600) - Math.log(100);
     const statistical = 0.3 * Math.sqrt(1 + 1 / 3 + (d * d) / 2);
-    expect(x86.interval95).toEqual({ low: round2(Math.min(120 * Math.exp(-statistical), 60)), high: round2(Math.max(120 * Math.exp(statistical), 240)) });
+    expect(x86.interval95).toEqual({ low: round2(120 * Math.exp(-statistical)), high: round2(Math.max(120 * Math.exp(statistical), 240)) });
     expect(nearestCalibrationRuntimes(model().calibrationPoints, 3, 2, 1)).toEqual(['rust']);
   });
 
-  it('outside the calibration range, spans every slope from 0 to 1 continued from the line at the edge', () => {
+  it('outside the calibration range, reaches up to slope 0 below the range and slope 1 above it, from the line at the edge', () => {
     // Line: AWS = 4 × x^0.5 on a range of 4-400 ms.
     const cell = { p50: { intercept: Math.log(4), slope: 0.5 }, effectiveRange: { min: 4, max: 400 } };
-    // Below: at x = 1 the line gives 4; from the edge (8 at x = 4), slope 0 keeps 8, slope 1 gives 8 × 1/4 = 2.
+    // Below: at x = 1 the line gives 4; slope 0 from the edge keeps its 8.
     const close = (i: { low: number; high: number }) => ({ low: round2(i.low), high: round2(i.high) });
-    expect(close(withSlopeBracket({ low: 3.8, high: 4.2 }, cell, 1))).toEqual({ low: 2, high: 8 });
-    // Above: at x = 1600 the line gives 160; from the edge (80 at x = 400), slope 0 keeps 80, slope 1 gives 320.
-    expect(close(withSlopeBracket({ low: 150, high: 170 }, cell, 1600))).toEqual({ low: 80, high: 320 });
+    expect(close(withSlopeBracket({ low: 3.8, high: 4.2 }, cell, 1))).toEqual({ low: 3.8, high: 8 });
+    // Above: at x = 1600 the line gives 160; slope 1 from the edge (80 at x = 400) gives 320.
+    expect(close(withSlopeBracket({ low: 150, high: 170 }, cell, 1600))).toEqual({ low: 150, high: 320 });
     // A statistical interval already wider stays as it is; inside the range nothing is added.
     expect(withSlopeBracket({ low: 1, high: 9 }, cell, 1)).toEqual({ low: 1, high: 9 });
     expect(withSlopeBracket({ low: 38, high: 42 }, cell, 100)).toEqual({ low: 38, high: 42 });
