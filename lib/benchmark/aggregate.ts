@@ -313,7 +313,7 @@ export function aggregate(input: AggregateInput): BenchmarkResults {
       }
     }
     if (model) {
-      predictionModel = modelSummary(model);
+      predictionModel = modelSummary(model, input.environment);
       for (const t of run.targets) targets[t.spec.key].predictedAws = predictTargetAws(targets[t.spec.key], t.spec, model);
     }
   }

@@ -1,5 +1,5 @@
-import { predictAwsInit, type FittedModel } from '../prediction';
-import type { Architecture, PackageType, PredictedAwsBlock, PredictedInit, PredictedRatio, TargetResults, TargetSpec } from './types';
+import { predictAwsInit, type CalibrationMachine, type FittedModel } from '../prediction';
+import type { Architecture, BenchmarkResults, EnvironmentManifest, PackageType, PredictedAwsBlock, PredictedInit, PredictedRatio, TargetResults, TargetSpec } from './types';
 
 /**
  * What AWS is predicted to show for a target measured locally: its local Init Duration (p50, p90,
@@ -96,6 +96,48 @@ export function predictedRatio(num: PredictedAwsBlock | undefined, den: Predicte
   return { architecture, value: a.p50Ms / b.p50Ms, interval: [a.interval95.low / b.interval95.high, a.interval95.high / b.interval95.low] };
 }
 
-export function modelSummary(model: FittedModel): { form: string; table: string; calibrationRuntimes: string[] } {
-  return { form: model.form, table: model.table.path, calibrationRuntimes: model.calibrationPoints.map((p) => p.runtime) };
+/**
+ * A load-average difference of a whole core's worth or more between the calibration and the run. One
+ * core kept busy during a calibration on a 2-core machine raised Java's local init from 127 to 193 ms
+ * and moved Rust's leave-one-out error from −3.5 % to +41.5 % (lib/calibration/README.md).
+ */
+export const LOAD_MISMATCH = 1;
+
+/**
+ * How this run's machine, load and limits differ from those the model was calibrated at, each said in a
+ * sentence: the local figures, and so the predictions, hold only for the calibration's conditions.
+ */
+export function calibrationMismatches(calibratedOn: CalibrationMachine | undefined, environment: EnvironmentManifest): string[] {
+  if (!calibratedOn) return [];
+  const out: string[] = [];
+  const cpu = typeof environment.cpu === 'string' ? environment.cpu : null;
+  const cpus = typeof environment.logicalCpus === 'number' ? environment.logicalCpus : null;
+  if (cpu !== null && cpu !== calibratedOn.cpuModel) {
+    out.push(
+      `the model was calibrated on another CPU (${calibratedOn.cpuModel}) than this run's (${cpu}): local init times differ between machines ` +
+        '(Python\'s hello world: 31 ms on one development machine, 55 ms on another), so run `npm run calibrate` on this one',
+    );
+  } else if (cpus !== null && cpus !== calibratedOn.cpus) {
+    out.push(`the model was calibrated with ${calibratedOn.cpus} CPUs and this run has ${cpus}: init with burst CPU uses what it is given, so run \`npm run calibrate\` here`);
+  }
+  const load = typeof environment.loadAverage1mBefore === 'number' ? environment.loadAverage1mBefore : null;
+  if (load !== null && Math.abs(load - calibratedOn.loadAverage1mBefore) >= LOAD_MISMATCH) {
+    out.push(
+      `this run started at a 1-minute load average of ${load}, the calibration at ${calibratedOn.loadAverage1mBefore}: what else the machine does slows the local inits, ` +
+        'multi-threaded ones (Java) most, so measure and calibrate at the same load',
+    );
+  }
+  if (environment.limitsApplied !== calibratedOn.limitsApplied) {
+    out.push(`limits were ${environment.limitsApplied ? '' : 'not '}applied in this run and ${calibratedOn.limitsApplied ? '' : 'not '}in the calibration`);
+  }
+  return out;
+}
+
+export function modelSummary(model: FittedModel, environment: EnvironmentManifest): Exclude<BenchmarkResults['predictionModel'], { unavailable: string } | undefined> {
+  return {
+    form: model.form,
+    table: model.table.path,
+    calibrationRuntimes: model.calibrationPoints.map((p) => p.runtime),
+    ...(model.calibratedOn ? { calibratedOn: { ...model.calibratedOn }, calibrationMismatches: calibrationMismatches(model.calibratedOn, environment) } : {}),
+  };
 }

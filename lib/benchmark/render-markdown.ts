@@ -502,6 +502,18 @@ export function renderPredictions(results: BenchmarkResults): string[] {
       'the same package type and architecture (each runtime predicted by a model fitted without it). These are predictions, not measurements.',
     '',
   );
+  if (model.calibratedOn) {
+    const c = model.calibratedOn;
+    const env = results.environment;
+    out.push(
+      `Calibrated on ${mdCell(c.cpuModel)} (${c.cpus} CPUs) at a 1-minute load average of ${formatValue(c.loadAverage1mBefore)}, limits ${c.limitsApplied ? '' : 'not '}applied, ${mdCell(c.measuredAt)}; ` +
+        `this run: ${mdCell(String(env.cpu ?? 'unknown CPU'))} (${String(env.logicalCpus ?? '?')} CPUs) at ${typeof env.loadAverage1mBefore === 'number' ? formatValue(env.loadAverage1mBefore) : 'an unrecorded load'}, limits ${env.limitsApplied ? '' : 'not '}applied. ` +
+        'The model holds for the machine and load it was calibrated at.',
+      '',
+    );
+    for (const m of model.calibrationMismatches ?? []) out.push(`- **Calibration mismatch**: ${mdCell(m)}.`);
+    if ((model.calibrationMismatches ?? []).length > 0) out.push('');
+  }
   const rows: string[][] = [];
   const notes: string[] = [];
   for (const [key, t] of Object.entries(results.targets)) {

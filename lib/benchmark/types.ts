@@ -6,6 +6,8 @@
  * JSON.stringify would lose. Optional fields are omitted rather than set to undefined.
  */
 
+import type { CalibrationMachine } from '../prediction/types';
+
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -418,7 +420,17 @@ export interface BenchmarkResults {
     predictedAwsColdStartInitP50?: { x86_64: PredictedRatio | null; arm64: PredictedRatio | null };
   } | null;
   /** Local runs: how the AWS predictions were made (model form, table, calibration runtimes); absent on AWS runs. */
-  predictionModel?: { form: string; table: string; calibrationRuntimes: string[] } | { unavailable: string };
+  predictionModel?:
+    | {
+        form: string;
+        table: string;
+        calibrationRuntimes: string[];
+        /** The machine and load the calibration was measured at (data/calibration/local-measurements.json), when known. */
+        calibratedOn?: CalibrationMachine;
+        /** How this run's machine, load or limits differ from the calibration's: each a reason the predictions may be off. */
+        calibrationMismatches?: string[];
+      }
+    | { unavailable: string };
   parity: Parity | null;
   cost: CostBlock;
 }

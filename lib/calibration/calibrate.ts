@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fitModel, renderFittedModel } from '../prediction/fit';
 import { applyLine, effectiveLocal } from '../prediction/predict';
 import type { FittedModel } from '../prediction/types';
+import { cpuModel } from '../local-bench/environment-manifest';
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, findAwsFigure } from './aws-figures';
 import type { MeasurementRun } from './measure';
@@ -115,8 +116,8 @@ export function writeMeasurements(dataDir: string, file: MeasurementsFile, rows:
 }
 
 export function machineSummary(): { cpuModel: string; cpus: number } {
-  const cpus = os.cpus();
-  return { cpuModel: cpus[0]?.model ?? 'unknown', cpus: os.availableParallelism() };
+  // The same readings as the benchmark's environment manifest (cpu, logicalCpus), which the report compares with these.
+  return { cpuModel: cpuModel(), cpus: os.cpus().length };
 }
 
 function pad(s: string, n: number, right = false): string {

@@ -69,6 +69,9 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
   if (local && results.predictionModel && 'unavailable' in results.predictionModel) {
     lines.push('', `no AWS prediction: ${results.predictionModel.unavailable}`);
   }
+  if (local && results.predictionModel && !('unavailable' in results.predictionModel)) {
+    for (const m of results.predictionModel.calibrationMismatches ?? []) lines.push(`predictions may be off: ${m}`);
+  }
 
   const warnings: string[] = [];
   for (const key of keys) {

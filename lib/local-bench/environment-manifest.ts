@@ -57,6 +57,9 @@ export async function collectEnvironmentManifest(inputs: ManifestInputs): Promis
     limitsReason: inputs.limitsReason,
     cpu: cpuModel(),
     logicalCpus: os.cpus().length,
+    // Before the measurement (the set-up is done by now): the calibration records the same, and the
+    // report compares the two (lib/benchmark/predicted-aws.ts, calibrationMismatches).
+    loadAverage1mBefore: Math.round(os.loadavg()[0] * 100) / 100,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     kernel: `${os.type()} ${os.release()}`,
     os: osName,

@@ -11,10 +11,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { predictWithModel } from './predict';
-import type { FittedModel, LocalInitMeasurement, PredictedAwsInit } from './types';
+import type { CalibrationMachine, FittedModel, LocalInitMeasurement, PredictedAwsInit } from './types';
 
 export type {
   Architecture,
+  CalibrationMachine,
   CalibrationPoint,
   FittedCell,
   FittedModel,
@@ -31,7 +32,26 @@ export const FITTED_MODEL_PATH = path.resolve(__dirname, '..', '..', 'data', 'ca
 
 export class FittedModelError extends Error {}
 
-/** Reads the fitted model (by default the committed data/calibration/fitted-model.json). */
+/**
+ * The machine the calibration was measured on, from local-measurements.json (written by npm run
+ * calibrate beside the model); null when the file is absent or does not say.
+ */
+export function readCalibrationMachine(measurementsFile: string): CalibrationMachine | null {
+  let file: { measuredAt?: unknown; machine?: { cpuModel?: unknown; cpus?: unknown; loadAverage1mBefore?: unknown }; limits?: { applied?: unknown } };
+  try {
+    file = JSON.parse(fs.readFileSync(measurementsFile, 'utf8'));
+  } catch {
+    return null;
+  }
+  const m = file.machine;
+  if (!m || typeof m.cpuModel !== 'string' || typeof m.cpus !== 'number' || typeof m.loadAverage1mBefore !== 'number' || typeof file.measuredAt !== 'string') return null;
+  return { cpuModel: m.cpuModel, cpus: m.cpus, loadAverage1mBefore: m.loadAverage1mBefore, limitsApplied: file.limits?.applied === true, measuredAt: file.measuredAt };
+}
+
+/**
+ * Reads the fitted model (by default the committed data/calibration/fitted-model.json), with the machine
+ * it was calibrated on when local-measurements.json lies beside it.
+ */
 export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
   let text: string;
   try {
@@ -43,7 +63,8 @@ export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
   if (model.schemaVersion !== 2 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints)) {
     throw new FittedModelError(`${file} is not a fitted model of schema version 2 (npm run calibrate -- --refit writes one)`);
   }
-  return model;
+  const machine = readCalibrationMachine(path.join(path.dirname(file), 'local-measurements.json'));
+  return machine ? { ...model, calibratedOn: machine } : model;
 }
 
 /**

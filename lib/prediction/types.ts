@@ -106,6 +106,19 @@ export interface FittedCell {
   lofoMaxAbsErrorPct: number;
 }
 
+/**
+ * The machine and conditions the calibration functions were measured under, as
+ * data/calibration/local-measurements.json records them: local figures, and so the model, hold for these.
+ */
+export interface CalibrationMachine {
+  cpuModel: string;
+  cpus: number;
+  /** 1-minute load average before the measuring run. */
+  loadAverage1mBefore: number;
+  limitsApplied: boolean;
+  measuredAt: string;
+}
+
 export interface FittedModel {
   /** 2: two inputs (local Init Duration and init file MB); 1 had the local Init Duration only. */
   schemaVersion: 2;
@@ -115,4 +128,9 @@ export interface FittedModel {
   table: { path: string; sha256: string };
   calibrationPoints: CalibrationPoint[];
   cells: FittedCell[];
+  /**
+   * Not in fitted-model.json (which is a function of the table alone): loadFittedModel attaches it from
+   * the local-measurements.json beside the model, when there is one.
+   */
+  calibratedOn?: CalibrationMachine;
 }

@@ -1,9 +1,12 @@
 import { aggregate } from '../../lib/benchmark/aggregate';
-import { predictedRatio, sameRuntime } from '../../lib/benchmark/predicted-aws';
+import { calibrationMismatches, predictedRatio, sameRuntime } from '../../lib/benchmark/predicted-aws';
 import { renderMarkdown } from '../../lib/benchmark/render-markdown';
 import { renderColdStartChart } from '../../lib/benchmark/render-svg';
 import { renderConsoleSummary } from '../../lib/local-bench/console-summary';
-import { predictAwsInit } from '../../lib/prediction';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FITTED_MODEL_PATH, loadFittedModel, predictAwsInit, readCalibrationMachine, type CalibrationMachine } from '../../lib/prediction';
 import { fixtureModel } from './model-fixture';
 import { syntheticRun, TORCH_SPEC } from './synthetic-run';
 import { parseSvg } from './xml-check';
@@ -99,6 +102,56 @@ describe('predictedAws in results.json', () => {
     const noCold = aggregate({ run, backend: 'local', environment: ENV, awsModel: model });
     expect(noCold.targets.apr.predictedAws).toMatchObject({ x86_64: null, arm64: null, unavailable: 'no cold start with an Init Duration was measured' });
     expect(noCold.ratios!.predictedAwsColdStartInitP50).toEqual({ x86_64: null, arm64: null });
+  });
+
+  const CALIBRATED: CalibrationMachine = { cpuModel: 'Intel(R) Xeon(R) Processor', cpus: 2, loadAverage1mBefore: 1.02, limitsApplied: true, measuredAt: '2026-12-07T08:14:20.512Z' };
+  const SAME = { limitsApplied: true, cpu: 'Intel(R) Xeon(R) Processor', logicalCpus: 2, loadAverage1mBefore: 0.4 };
+
+  test('the machine, load and limits of the calibration set beside the run\'s: each difference named', () => {
+    expect(calibrationMismatches(CALIBRATED, SAME)).toEqual([]);
+    expect(calibrationMismatches(undefined, SAME)).toEqual([]);
+    const other = calibrationMismatches(CALIBRATED, { ...SAME, cpu: 'AMD EPYC 7B13' });
+    expect(other).toHaveLength(1);
+    expect(other[0]).toContain('calibrated on another CPU (Intel(R) Xeon(R) Processor) than this run\'s (AMD EPYC 7B13)');
+    expect(calibrationMismatches(CALIBRATED, { ...SAME, logicalCpus: 8 })[0]).toContain('calibrated with 2 CPUs and this run has 8');
+    // A load a whole core above the calibration's, or below it, is named; less is not.
+    expect(calibrationMismatches(CALIBRATED, { ...SAME, loadAverage1mBefore: 1.9 })).toEqual([]);
+    expect(calibrationMismatches(CALIBRATED, { ...SAME, loadAverage1mBefore: 2.02 })[0]).toContain('started at a 1-minute load average of 2.02, the calibration at 1.02');
+    expect(calibrationMismatches({ ...CALIBRATED, loadAverage1mBefore: 3.5 }, SAME)[0]).toContain('load average of 0.4, the calibration at 3.5');
+    expect(calibrationMismatches(CALIBRATED, { ...SAME, limitsApplied: false })).toEqual(['limits were not applied in this run and in the calibration']);
+  });
+
+  test('results.json, report.md and the console carry the calibration\'s machine and any mismatch', () => {
+    const calibrated = { ...model, calibratedOn: CALIBRATED };
+    const same = aggregate({ run: syntheticRun(), backend: 'local', environment: SAME, awsModel: calibrated });
+    expect(same.predictionModel).toMatchObject({ calibratedOn: CALIBRATED, calibrationMismatches: [] });
+    expect(renderMarkdown(same)).toContain('Calibrated on Intel(R) Xeon(R) Processor (2 CPUs) at a 1-minute load average of 1.02, limits applied, 2026-12-07T08:14:20.512Z; this run: Intel(R) Xeon(R) Processor (2 CPUs) at 0.4, limits applied.');
+    expect(renderMarkdown(same)).not.toContain('Calibration mismatch');
+    const busy = aggregate({ run: syntheticRun(), backend: 'local', environment: { ...SAME, loadAverage1mBefore: 3.1 }, awsModel: calibrated });
+    expect(renderMarkdown(busy)).toContain('- **Calibration mismatch**: this run started at a 1-minute load average of 3.1, the calibration at 1.02');
+    expect(renderConsoleSummary(busy)).toContain('predictions may be off: this run started at a 1-minute load average of 3.1');
+  });
+
+  test('the committed model comes with the machine it was calibrated on, read from local-measurements.json beside it', () => {
+    const committed = JSON.parse(fs.readFileSync(path.join(path.dirname(FITTED_MODEL_PATH), 'local-measurements.json'), 'utf8'));
+    expect(loadFittedModel().calibratedOn).toEqual({
+      cpuModel: committed.machine.cpuModel,
+      cpus: committed.machine.cpus,
+      loadAverage1mBefore: committed.machine.loadAverage1mBefore,
+      limitsApplied: committed.limits.applied,
+      measuredAt: committed.measuredAt,
+    });
+    // Absent or unreadable, the model loads without it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-'));
+    try {
+      fs.copyFileSync(FITTED_MODEL_PATH, path.join(dir, 'fitted-model.json'));
+      expect(loadFittedModel(path.join(dir, 'fitted-model.json')).calibratedOn).toBeUndefined();
+      fs.writeFileSync(path.join(dir, 'local-measurements.json'), '{"machine": {"cpuModel": 3}}');
+      expect(readCalibrationMachine(path.join(dir, 'local-measurements.json'))).toBeNull();
+      expect(loadFittedModel(path.join(dir, 'fitted-model.json')).calibratedOn).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an AWS run carries measured figures only', () => {
