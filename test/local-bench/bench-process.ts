@@ -71,6 +71,23 @@ function stillRunning(p: ProcInfo): boolean {
   return now !== undefined && now.start === p.start;
 }
 
+/**
+ * Exited, and left for init to reap: a zombie whose parent is PID 1. Only init can reap it, and this
+ * machine's PID 1 reaps orphans lazily (seconds later, or at its next child's exit); it holds no memory,
+ * files or cgroup. Only where the run that started it was SIGKILLed is that a clean outcome: a run that
+ * ends by itself must wait for its children, so elsewhere such a zombie still counts (it once showed a
+ * forced exit that had not waited).
+ */
+function exitedUnderInit(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[0] === 'Z' && rest[1] === '1';
+  } catch {
+    return false;
+  }
+}
+
 /** cgroup directories a service in process `pid` made, in any controller (v1 hierarchies and v2). */
 export function cgroupsOf(pid: number): string[] {
   if (!existsSync(CGROUP_ROOT)) return [];
@@ -181,10 +198,16 @@ export function startBench(args: string[], env: NodeJS.ProcessEnv = {}): BenchRu
 }
 
 /** What a run left: live processes of its tree, its cgroups, its files beside and at --out. */
-export function leftovers(run: BenchRun, benchPid: number, outDir: string): { processes: string[]; cgroups: string[]; files: string[] } {
+export function leftovers(
+  run: BenchRun,
+  benchPid: number,
+  outDir: string,
+  options: { runWasKilled?: boolean } = {},
+): { processes: string[]; cgroups: string[]; files: string[] } {
   const parent = path.dirname(outDir);
+  const left = run.seen().filter(stillRunning).filter((p) => !(options.runWasKilled && exitedUnderInit(p.pid)));
   return {
-    processes: run.seen().filter(stillRunning).map((p) => `${p.pid} ${p.cmd} (${describeNow(p.pid)}; parent when seen ${p.ppid})`),
+    processes: left.map((p) => `${p.pid} ${p.cmd} (${describeNow(p.pid)}; parent when seen ${p.ppid})`),
     cgroups: cgroupsOf(benchPid),
     files: existsSync(parent) ? readdirSync(parent).filter((f) => f === path.basename(outDir) || f.includes('.partial-')) : [],
   };
