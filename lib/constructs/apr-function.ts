@@ -1,12 +1,13 @@
-import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { stackLogGroup } from './log-group';
+import { ownLogGroupAndRole } from './execution-role';
+import { type LocalBundler, locallyBundledCode } from './local-bundling';
 
 /** Writes the function's deployment files (the `bootstrap` executable) into `outputDir`. */
-export type AprBundler = (outputDir: string) => void;
+export type AprBundler = LocalBundler;
 
 export interface AprFunctionProps {
   /** lambda-apr/, the Rust crate; its path only names the asset, the bundler does the build. */
@@ -27,9 +28,8 @@ export const APR_RUNTIME_LABEL = 'provided.al2023';
 /**
  * The .apr function: a static Rust binary on the OS-only runtime, 128 MB, x86_64.
  *
- * Its code is built on this machine by the project's build script through CDK's local bundling hook:
- * no Docker engine is needed for `cdk synth` or `cdk deploy`. The asset hash is that of the build
- * output, so the deployed code changes exactly when the binary does.
+ * Its code is built on this machine by the project's build script through CDK's local bundling hook
+ * (local-bundling.ts): no Docker engine is needed, and the deployed code changes exactly when the binary does.
  */
 export class AprFunction extends Construct {
   readonly function: lambda.Function;
@@ -39,26 +39,12 @@ export class AprFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: AprFunctionProps) {
     super(scope, id);
-    this.logGroup = stackLogGroup(this, 'LogGroup', props.logRetentionDays, props.logGroupName);
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Execution role of the .apr function: writes its own log group only',
-    });
-    this.logGroup.grantWrite(this.role);
-    const bundler = props.bundler;
-    const code = lambda.Code.fromAsset(props.sourceDir, {
-      assetHashType: AssetHashType.OUTPUT,
-      bundling: {
-        // Required by the type; never pulled, because local bundling always succeeds or throws.
-        image: DockerImage.fromRegistry('local-bundling-only'),
-        local: {
-          tryBundle(outputDir: string): boolean {
-            bundler(outputDir);
-            return true;
-          },
-        },
-      },
-    });
+    ({ logGroup: this.logGroup, role: this.role } = ownLogGroupAndRole(this, {
+      logRetentionDays: props.logRetentionDays,
+      logGroupName: props.logGroupName,
+      roleDescription: 'Execution role of the .apr function: writes its own log group only',
+    }));
+    const code = locallyBundledCode(props.sourceDir, props.bundler);
     this.function = new lambda.Function(this, 'Function', {
       description: 'Wine-quality model served from an Aprender .apr file by a static Rust binary',
       runtime: lambda.Runtime.PROVIDED_AL2023,

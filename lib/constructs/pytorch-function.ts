@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ExistingImage } from '../config/app-config';
-import { stackLogGroup } from './log-group';
+import { ownLogGroupAndRole } from './execution-role';
 
 export interface PytorchFunctionProps {
   /** The repository root: the image's build context. */
@@ -49,12 +49,11 @@ export class PytorchFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PytorchFunctionProps) {
     super(scope, id);
-    this.logGroup = stackLogGroup(this, 'LogGroup', props.logRetentionDays, props.logGroupName);
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Execution role of the PyTorch function: writes its own log group only',
-    });
-    this.logGroup.grantWrite(this.role);
+    ({ logGroup: this.logGroup, role: this.role } = ownLogGroupAndRole(this, {
+      logRetentionDays: props.logRetentionDays,
+      logGroupName: props.logGroupName,
+      roleDescription: 'Execution role of the PyTorch function: writes its own log group only',
+    }));
     let code: lambda.DockerImageCode;
     if (props.existingImage) {
       const image = props.existingImage;

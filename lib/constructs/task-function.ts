@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { stackLogGroup } from './log-group';
+import { ownLogGroupAndRole } from './execution-role';
 
 /** The exports of lib/handlers/lambda/index.ts: one bundle, one handler per function. */
 export type TaskHandlerName =
@@ -47,11 +47,10 @@ export class TaskFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: TaskFunctionProps) {
     super(scope, id);
-    this.logGroup = stackLogGroup(this, 'LogGroup', props.logRetentionDays);
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${props.handler} handler of the benchmark`,
-    });
+    ({ logGroup: this.logGroup, role: this.role } = ownLogGroupAndRole(this, {
+      logRetentionDays: props.logRetentionDays,
+      roleDescription: `Runs the ${props.handler} handler of the benchmark`,
+    }));
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
       projectRoot: props.projectRoot,
@@ -73,7 +72,6 @@ export class TaskFunction extends Construct {
         forceDockerBundling: false,
       },
     });
-    this.logGroup.grantWrite(this.role);
   }
 }
 

@@ -1,13 +1,14 @@
-import { AssetHashType, BundlingOutput, DockerImage, Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LambdaRuntimeId, TargetArchitecture } from '../targets/registry';
-import { stackLogGroup } from './log-group';
+import { ownLogGroupAndRole } from './execution-role';
+import { type LocalBundler, locallyBundledCode } from './local-bundling';
 
 /** Puts the function's deployment zip (and nothing else) into `outputDir`. */
-export type ZipBundler = (outputDir: string) => void;
+export type ZipBundler = LocalBundler;
 
 export interface ZipTargetFunctionProps {
   /** The result key, named in the description. */
@@ -53,28 +54,12 @@ export class ZipTargetFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ZipTargetFunctionProps) {
     super(scope, id);
-    this.logGroup = stackLogGroup(this, 'LogGroup', props.logRetentionDays, props.logGroupName);
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the ${props.key} function: writes its own log group only`,
-    });
-    this.logGroup.grantWrite(this.role);
-    const bundler = props.bundler;
-    const code = lambda.Code.fromAsset(props.sourceDir, {
-      assetHashType: AssetHashType.OUTPUT,
-      bundling: {
-        // Required by the type; never pulled, because local bundling always succeeds or throws.
-        image: DockerImage.fromRegistry('local-bundling-only'),
-        command: ['local-bundling-only', props.artefact],
-        outputType: BundlingOutput.ARCHIVED,
-        local: {
-          tryBundle(outputDir: string): boolean {
-            bundler(outputDir);
-            return true;
-          },
-        },
-      },
-    });
+    ({ logGroup: this.logGroup, role: this.role } = ownLogGroupAndRole(this, {
+      logRetentionDays: props.logRetentionDays,
+      logGroupName: props.logGroupName,
+      roleDescription: `Execution role of the ${props.key} function: writes its own log group only`,
+    }));
+    const code = locallyBundledCode(props.sourceDir, props.bundler, { artefact: props.artefact });
     this.function = new lambda.Function(this, 'Function', {
       description: `Wine-quality model, ladder target ${props.key}: ${props.description}`.slice(0, 256),
       runtime: lambdaRuntimeOf(props.runtime),
