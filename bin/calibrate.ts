@@ -6,7 +6,6 @@
  * --data-dir DIR (data/calibration).
  */
 import { spawnSync } from 'node:child_process';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultAwsFiguresPath, readAwsFigures } from '../lib/calibration/aws-figures';
@@ -21,6 +20,7 @@ import {
 } from '../lib/calibration/calibrate';
 import { measureColdStarts } from '../lib/calibration/measure';
 import type { LimitsMode } from '../lib/local-lambda';
+import { loadAverage1m } from '../lib/local-bench/environment-manifest';
 
 const ROOT = path.resolve(__dirname, '..');
 // The SDK's notice that its 2027 releases need Node 22 would sit in the middle of the progress output;
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       targets = targets.filter((t) => wanted.has(t.definition.functionName));
     }
     const aws = readAwsFigures(path.resolve(opts.awsCsv));
-    const loadBefore = os.loadavg()[0];
+    const loadBefore = loadAverage1m();
     process.stderr.write(`measuring ${targets.length} functions, ${opts.coldStarts} cold starts each, limits ${opts.limits}\n`);
     const run = await measureColdStarts(targets, {
       coldStarts: opts.coldStarts,
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       dataDir,
       {
         measuredAt: new Date().toISOString(),
-        machine: { ...machineSummary(), loadAverage1mBefore: round2(loadBefore), loadAverage1mAfter: round2(os.loadavg()[0]) },
+        machine: { ...machineSummary(), loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage1m() },
         coldStartsPerFunction: opts.coldStarts,
         limits: run.limits,
         awsFigures: path.basename(opts.awsCsv),
@@ -86,9 +86,6 @@ async function main(): Promise<void> {
   process.stdout.write(`model written to ${path.relative(process.cwd(), path.join(dataDir, 'fitted-model.json'))}\n`);
 }
 
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
 
 main().catch((e: unknown) => {
   process.stderr.write(`calibrate: ${(e as Error).message}\n`);

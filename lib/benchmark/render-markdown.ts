@@ -511,8 +511,9 @@ export function renderPredictions(results: BenchmarkResults): string[] {
         'The model holds for the machine and load it was calibrated at.',
       '',
     );
-    for (const m of model.calibrationMismatches ?? []) out.push(`- **Calibration mismatch**: ${mdCell(m)}.`);
-    if ((model.calibrationMismatches ?? []).length > 0) out.push('');
+    const mismatches = model.calibrationMismatches ?? [];
+    for (const m of mismatches) out.push(`- **Calibration mismatch**: ${mdCell(m)}.`);
+    if (mismatches.length > 0) out.push('');
   }
   const rows: string[][] = [];
   const notes: string[] = [];

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fitModel, renderFittedModel } from '../prediction/fit';
 import { applyLine, effectiveLocal } from '../prediction/predict';
 import type { FittedModel } from '../prediction/types';
+import { MEASUREMENTS_FILE } from '../prediction';
 import { cpuModel } from '../local-bench/environment-manifest';
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, findAwsFigure } from './aws-figures';
@@ -18,7 +19,7 @@ import { type CalibrationRow, parseCalibrationTable, renderCalibrationTable, run
 
 export const TABLE_FILE = 'calibration-table.csv';
 export const MODEL_FILE = 'fitted-model.json';
-export const MEASUREMENTS_FILE = 'local-measurements.json';
+export { MEASUREMENTS_FILE };
 
 /** lambda-perf's memory size whose rows the table uses: the calibration functions' own (Init Duration does not depend on it). */
 export const AWS_MEMORY_MB = 128;

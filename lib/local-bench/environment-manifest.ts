@@ -23,6 +23,14 @@ export function cpuModel(cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/
   return line ? line.split(':').slice(1).join(':').trim() : os.cpus()[0]?.model ?? 'unknown';
 }
 
+/**
+ * The 1-minute load average, to 2 decimals: read the same way by the benchmark's manifest and by `npm run
+ * calibrate`, whose figures the report sets side by side (lib/benchmark/predicted-aws.ts).
+ */
+export function loadAverage1m(): number {
+  return Math.round(os.loadavg()[0] * 100) / 100;
+}
+
 /** The parts of lambda-apr/dist/build-info.json (written by lib/build/apr-build.ts) a manifest reports. */
 export interface AprBuildInfo {
   target?: string;
@@ -59,7 +67,7 @@ export async function collectEnvironmentManifest(inputs: ManifestInputs): Promis
     logicalCpus: os.cpus().length,
     // Before the measurement (the set-up is done by now): the calibration records the same, and the
     // report compares the two (lib/benchmark/predicted-aws.ts, calibrationMismatches).
-    loadAverage1mBefore: Math.round(os.loadavg()[0] * 100) / 100,
+    loadAverage1mBefore: loadAverage1m(),
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     kernel: `${os.type()} ${os.release()}`,
     os: osName,

@@ -30,6 +30,9 @@ export { PredictionInputError, nearestCalibrationRuntimes } from './predict';
 /** Where the committed fitted model lives. */
 export const FITTED_MODEL_PATH = path.resolve(__dirname, '..', '..', 'data', 'calibration', 'fitted-model.json');
 
+/** What `npm run calibrate` writes beside the model: the raw local measurements and the machine they came from. */
+export const MEASUREMENTS_FILE = 'local-measurements.json';
+
 export class FittedModelError extends Error {}
 
 /**
@@ -63,7 +66,7 @@ export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
   if (model.schemaVersion !== 2 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints)) {
     throw new FittedModelError(`${file} is not a fitted model of schema version 2 (npm run calibrate -- --refit writes one)`);
   }
-  const machine = readCalibrationMachine(path.join(path.dirname(file), 'local-measurements.json'));
+  const machine = readCalibrationMachine(path.join(path.dirname(file), MEASUREMENTS_FILE));
   return machine ? { ...model, calibratedOn: machine } : model;
 }
 
