@@ -17,6 +17,10 @@ const GROUP_PREFIX = 'apr-lambda-';
 interface ProcInfo {
   pid: number;
   ppid: number;
+  /** proc(5)'s state letter: R, S, D, Z (exited, not yet reaped), ... */
+  state: string;
+  /** The name in the stat line (the executable's, up to 15 characters). */
+  name: string;
   start: string;
   cmd: string;
 }
@@ -26,7 +30,7 @@ function readProc(pid: number): ProcInfo | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-    return { pid, ppid: Number(rest[1]), start: rest[19], cmd };
+    return { pid, ppid: Number(rest[1]), state: rest[0], name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), start: rest[19], cmd };
   } catch {
     return undefined;
   }
@@ -54,21 +58,14 @@ export function descendantsOf(root: number): ProcInfo[] {
   return out;
 }
 
-/** State and parent of a process now, for a failure message: a zombie (Z) has exited but is not yet reaped. */
-function describeNow(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return `state ${rest[0]}, parent ${rest[1]}, name ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`;
-  } catch {
-    return 'gone';
-  }
+/** The process `p` as it is now, if it is still the very process (same pid and start time, not a reuse of its pid). */
+function now(p: ProcInfo): ProcInfo | undefined {
+  const current = readProc(p.pid);
+  return current !== undefined && current.start === p.start ? current : undefined;
 }
 
-/** Same pid and same start time: the very process, not a reuse of its pid. */
 function stillRunning(p: ProcInfo): boolean {
-  const now = readProc(p.pid);
-  return now !== undefined && now.start === p.start;
+  return now(p) !== undefined;
 }
 
 /**
@@ -78,14 +75,8 @@ function stillRunning(p: ProcInfo): boolean {
  * ends by itself must wait for its children, so elsewhere such a zombie still counts (it once showed a
  * forced exit that had not waited).
  */
-function exitedUnderInit(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[0] === 'Z' && rest[1] === '1';
-  } catch {
-    return false;
-  }
+function exitedUnderInit(p: ProcInfo): boolean {
+  return p.state === 'Z' && p.ppid === 1;
 }
 
 /** cgroup directories a service in process `pid` made, in any controller (v1 hierarchies and v2). */
@@ -202,12 +193,18 @@ export function leftovers(
   run: BenchRun,
   benchPid: number,
   outDir: string,
-  options: { runWasKilled?: boolean } = {},
+  options: { zombiesUnderInitAreGone?: boolean } = {},
 ): { processes: string[]; cgroups: string[]; files: string[] } {
   const parent = path.dirname(outDir);
-  const left = run.seen().filter(stillRunning).filter((p) => !(options.runWasKilled && exitedUnderInit(p.pid)));
+  const left: string[] = [];
+  for (const seen of run.seen()) {
+    const current = now(seen);
+    if (!current || (options.zombiesUnderInitAreGone && exitedUnderInit(current))) continue;
+    // State and parent now, for the failure message: a zombie (Z) has exited but is not yet reaped.
+    left.push(`${seen.pid} ${seen.cmd} (state ${current.state}, parent ${current.ppid}, name ${current.name}; parent when seen ${seen.ppid})`);
+  }
   return {
-    processes: left.map((p) => `${p.pid} ${p.cmd} (${describeNow(p.pid)}; parent when seen ${p.ppid})`),
+    processes: left,
     cgroups: cgroupsOf(benchPid),
     files: existsSync(parent) ? readdirSync(parent).filter((f) => f === path.basename(outDir) || f.includes('.partial-')) : [],
   };

@@ -86,19 +86,19 @@ test('SIGKILL leaves a run behind; the next run sweeps it before anything else',
   // What the killed run started outlives it, running or (once its Runtime API is gone) exited; the
   // killed run cannot reap them, nor can the next run (not their parent): the sweep kills what still runs,
   // and the zombies left are init's to reap (bench-process.ts, exitedUnderInit).
-  const ofKilled = (options: { exitedUnderInitCount: boolean }) => {
-    const left = leftovers(killed, killedPid, path.join(parent, 'first'), { runWasKilled: !options.exitedUnderInitCount });
+  const ofKilled = (options: { zombiesUnderInitAreGone: boolean }) => {
+    const left = leftovers(killed, killedPid, path.join(parent, 'first'), options);
     return { ...left, files: left.files.filter((f) => f.endsWith(`.partial-${killedPid}`)) };
   };
   // What a SIGKILL leaves: the staging directory, the environment's process and, where limits applied, its cgroups.
-  const left = ofKilled({ exitedUnderInitCount: true });
+  const left = ofKilled({ zombiesUnderInitAreGone: false });
   expect(left.files).toEqual([`.first.partial-${killedPid}`]);
   expect(left.processes.length).toBeGreaterThan(0);
 
   const next = startBench(['--no-setup', ...SHORT, '--out', path.join(parent, 'second')], { APR_BENCH_HOLD_AT: 'prepare' });
   await next.waitFor(/^hold: prepare/m);
   expect(next.stderr()).toMatch(/removed what an earlier, killed run left: 1 staging directory/);
-  expect(ofKilled({ exitedUnderInitCount: false })).toEqual({ processes: [], cgroups: [], files: [] });
+  expect(ofKilled({ zombiesUnderInitAreGone: true })).toEqual({ processes: [], cgroups: [], files: [] });
   process.kill(-next.pgid, 'SIGINT');
   expect((await next.exited).code).toBe(130);
   for (const stream of [killed.npm.stdout, killed.npm.stderr, killed.npm.stdin]) stream?.destroy();
