@@ -64,6 +64,8 @@ export interface EnvironmentSpec {
   command: string;
   args: string[];
   cwd: string;
+  /** Real paths of the function's own package (init-footprint.ts packageRoots); absent: not measured. */
+  packageRoots?: readonly string[];
   /** The runtime process's complete environment, given its Runtime API address (known once the API listens). */
   buildEnv(runtimeApi: string): Record<string, string>;
   functionArn: string;
@@ -348,7 +350,7 @@ export class ExecutionEnvironment {
     const pid = this.child?.pid;
     if (pid === undefined) return undefined;
     this.memory ??= new ProcessTreeMemory(pid, this.spec.cgroup?.procsFiles[0]);
-    return sampleInitFootprint(this.memory.pids());
+    return sampleInitFootprint(this.memory.pids(), this.spec.packageRoots);
   }
 
   /** Peak memory charged to the environment's cgroup (includes page cache it faulted in); undefined without limits. */

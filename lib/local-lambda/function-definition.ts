@@ -21,6 +21,13 @@ export interface LocalFunctionDefinition {
   codeSizeBytes?: number;
   /** Base64 SHA-256 of the deployment package, when known. */
   codeSha256?: string;
+  /**
+   * Absolute paths, files or folders, of what Lambda would put in the function's own package (/var/task
+   * and its layers), as against the managed runtime's files (the interpreter, the runtime client, the
+   * OS): the init footprint counts the resident pages of files mapped from under them apart
+   * (init-footprint.ts, packageFileBytes). Absent: not measured.
+   */
+  packagePaths?: string[];
 }
 
 /** Variables Lambda sets itself and refuses in a function's configuration. */
@@ -89,9 +96,13 @@ export function validateDefinition(d: LocalFunctionDefinition): LocalFunctionDef
     if (typeof d[key] !== 'string' || d[key] === '') throw new DefinitionError(`${key} must be a non-empty string (function ${d.functionName})`);
   }
   if (!Array.isArray(d.args) || d.args.some((a) => typeof a !== 'string')) throw new DefinitionError(`args must be an array of strings (function ${d.functionName})`);
+  if (d.packagePaths !== undefined && (!Array.isArray(d.packagePaths) || d.packagePaths.some((p) => typeof p !== 'string' || !p.startsWith('/')))) {
+    throw new DefinitionError(`packagePaths must be an array of absolute paths (function ${d.functionName}), got ${JSON.stringify(d.packagePaths)}`);
+  }
   return {
     ...d,
     args: [...d.args],
+    ...(d.packagePaths !== undefined ? { packagePaths: [...d.packagePaths] } : {}),
     memorySizeMB: validateMemorySize(d.memorySizeMB),
     timeoutSeconds: validateTimeout(d.timeoutSeconds),
     environment: validateEnvironment(d.environment),

@@ -9,7 +9,7 @@ export { LocalLambdaService, ACCOUNT_ID } from './service';
 export type { LimitsMode, LimitsStatus } from './cgroups';
 export type { ConfigurationUpdate, InvocationAnswer, InvocationRecord, InvokeOptions } from './local-function';
 export { formatReportLine, billedDurationMs, bytesToReportedMB } from './report';
-export { initFileMB, initFileMBByRequest } from './init-footprint';
+export { initFileMB, initFileMBByRequest, initPackageFileMB, initPackageFileMBByRequest, initRuntimeFileMB } from './init-footprint';
 export type { InitFootprint } from './init-footprint';
 export { sweepStaleLocalLambdaState } from './stale-state';
 export type { StaleSweepOptions, StaleSweepResult } from './stale-state';

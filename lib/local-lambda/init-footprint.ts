@@ -18,14 +18,41 @@
  *   from the cache or not.
  * Both are exact counters of the kernel (proc(5)), cost a few reads of /proc, and are taken after the
  * init clock has stopped.
+ *
+ * Of the file-backed pages, the function's own package's (issue 17's hypothesis: a managed runtime's
+ * files, its interpreter, node binary, JVM, or bash and curl on provided.al2023, are shared by every
+ * function on a Lambda worker, while the package in /var/task and its layers is the function's alone, so
+ * the two may cost differently). Measured at the same moment, when the function names its package paths
+ * (LocalFunctionDefinition.packagePaths):
+ * - `packageFileBytes`: Σ (Rss − Anonymous) of every mapping in /proc/<pid>/smaps whose file lies under
+ *   a package path (compared with the paths' real paths: the kernel names a mapping by its resolved
+ *   path). A private file mapping's pages that the process wrote are anonymous copies, no longer the
+ *   file's (Documentation/filesystems/proc.rst, "Anonymous"), so they are left out, as RssFile leaves them.
+ *   (A package on tmpfs would count here but not in RssFile, whose kernel counter leaves shared memory
+ *   out: keep packages on a disk file system.)
+ *   (RssFile also counts the vDSO's page, 4 kB, which is no file: it stays the runtime's.)
+ *   /proc/<pid>/maps is read first: smaps walks every mapping's page tables (a JVM has hundreds of
+ *   mappings), so it is read only for a process that maps a package file at all.
+ * - Bytes read through read(2) cannot be attributed to a path from /proc (rchar is one counter per
+ *   process, and the files are closed by then): they all count as the runtime's. That misattributes
+ *   whatever a package brings in by reading rather than mapping: a Python package's .py and .pyc files,
+ *   a Node.js handler's .js/.mjs, a Java function's classes and JARs (the JDK reads ZIP entries since
+ *   JDK 9) and data files read whole. Mapped parts, native libraries (numpy's and onnxruntime's .so
+ *   files), a static bootstrap binary with what it embeds, count as the package's.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export interface InitFootprint {
   /** Σ RssFile at the first GET /next, bytes. */
   fileBackedBytes: number;
   /** Σ rchar at the first GET /next, bytes. */
   readBytes: number;
+  /**
+   * Of `fileBackedBytes`, those of mappings of files under the function's package paths, bytes; absent
+   * when the function names no package paths. Read(2) bytes are never the package's (see above).
+   */
+  packageFileBytes?: number;
   /** How many processes were counted. */
   processes: number;
 }
@@ -41,10 +68,85 @@ function readProc(file: string): string | undefined {
   }
 }
 
-/** Footprint of the given processes; one that exited meanwhile is left out. Undefined when none could be read. */
-export function sampleInitFootprint(pids: readonly number[]): InitFootprint | undefined {
+/**
+ * The package paths as the kernel names mapped files: each resolved to its real path (a path that does
+ * not exist stays as given, resolved), without a trailing slash except for the root.
+ */
+export function packageRoots(packagePaths: readonly string[]): string[] {
+  return packagePaths.map((p) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  });
+}
+
+/** Whether a mapped file's path lies under one of the (real) package roots. */
+export function isUnderPackage(file: string, roots: readonly string[]): boolean {
+  return roots.some((root) => file === root || file.startsWith(root === '/' ? '/' : root + '/'));
+}
+
+/**
+ * The file a maps/smaps header line maps, or undefined for an anonymous one or a pseudo-file such as
+ * [heap] or [vdso]. Fields: address perms offset dev inode pathname; the pathname may hold spaces, and
+ * the kernel appends " (deleted)" to a file removed since it was mapped.
+ */
+function mappedFile(line: string): string | undefined {
+  const match = /^[0-9a-f]+-[0-9a-f]+ \S+ [0-9a-f]+ \S+ \d+ +(\/.*)$/.exec(line);
+  if (!match) return undefined;
+  return match[1].endsWith(' (deleted)') ? match[1].slice(0, -' (deleted)'.length) : match[1];
+}
+
+/** Whether any mapping listed in a /proc/<pid>/maps text is of a file under the roots. */
+export function mapsAnyUnder(maps: string, roots: readonly string[]): boolean {
+  for (const line of maps.split('\n')) {
+    const file = mappedFile(line);
+    if (file !== undefined && isUnderPackage(file, roots)) return true;
+  }
+  return false;
+}
+
+/** Σ (Rss − Anonymous) of the mappings of files under the roots, in a /proc/<pid>/smaps text, bytes. */
+export function packageBytesOfSmaps(smaps: string, roots: readonly string[]): number {
+  let kB = 0;
+  let counting = false;
+  let rss = 0;
+  for (const line of smaps.split('\n')) {
+    // A header line starts with the address range; the fields below it are "Name:   value kB".
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) {
+      const file = mappedFile(line);
+      counting = file !== undefined && isUnderPackage(file, roots);
+      continue;
+    }
+    if (!counting) continue;
+    if (line.startsWith('Rss:')) rss = Number(/(\d+) kB/.exec(line)?.[1] ?? 0);
+    else if (line.startsWith('Anonymous:')) {
+      kB += Math.max(0, rss - Number(/(\d+) kB/.exec(line)?.[1] ?? 0));
+      counting = false;
+    }
+  }
+  return kB * 1024;
+}
+
+/** File-backed resident bytes of one process under the package roots; undefined when /proc could not be read. */
+function packageFileBytesOf(pid: number, roots: readonly string[]): number | undefined {
+  if (roots.length === 0) return 0;
+  const maps = readProc(`/proc/${pid}/maps`);
+  if (maps === undefined) return undefined;
+  if (!mapsAnyUnder(maps, roots)) return 0;
+  const smaps = readProc(`/proc/${pid}/smaps`);
+  return smaps === undefined ? undefined : packageBytesOfSmaps(smaps, roots);
+}
+
+/**
+ * Footprint of the given processes; one that exited meanwhile is left out. Undefined when none could be
+ * read. With package roots (packageRoots() of the function's package paths), also the package's share.
+ */
+export function sampleInitFootprint(pids: readonly number[], roots?: readonly string[]): InitFootprint | undefined {
   let fileBackedBytes = 0;
   let readBytes = 0;
+  let packageFileBytes = 0;
   let processes = 0;
   for (const pid of new Set(pids)) {
     const status = readProc(`/proc/${pid}/status`);
@@ -52,11 +154,15 @@ export function sampleInitFootprint(pids: readonly number[]): InitFootprint | un
     const rss = status === undefined ? null : RSS_FILE.exec(status);
     const rchar = io === undefined ? null : RCHAR.exec(io);
     if (!rss || !rchar) continue;
+    const ownBytes = roots === undefined ? 0 : packageFileBytesOf(pid, roots);
+    if (ownBytes === undefined) continue;
     fileBackedBytes += Number(rss[1]) * 1024;
     readBytes += Number(rchar[1]);
+    packageFileBytes += ownBytes;
     processes++;
   }
-  return processes === 0 ? undefined : { fileBackedBytes, readBytes, processes };
+  if (processes === 0) return undefined;
+  return roots === undefined ? { fileBackedBytes, readBytes, processes } : { fileBackedBytes, readBytes, packageFileBytes, processes };
 }
 
 /** The model's input: file bytes brought in during init, MB (2^20 bytes). */
@@ -68,5 +174,29 @@ export function initFileMB(f: Pick<InitFootprint, 'fileBackedBytes' | 'readBytes
 export function initFileMBByRequest(footprints: ReadonlyMap<string, InitFootprint>): { [requestId: string]: number } {
   const out: { [requestId: string]: number } = {};
   for (const [requestId, f] of footprints) out[requestId] = Math.round(initFileMB(f) * 1000) / 1000;
+  return out;
+}
+
+/** Of initFileMB, the function's own package's: its mapped files' resident pages, MB; undefined when not measured. */
+export function initPackageFileMB(f: Pick<InitFootprint, 'packageFileBytes'>): number | undefined {
+  return f.packageFileBytes === undefined ? undefined : f.packageFileBytes / 1048576;
+}
+
+/**
+ * Of initFileMB, the rest (the managed runtime's files, and every byte read through read(2)), MB:
+ * initFileMB − initPackageFileMB; undefined when the package's share was not measured.
+ */
+export function initRuntimeFileMB(f: InitFootprint): number | undefined {
+  const own = initPackageFileMB(f);
+  return own === undefined ? undefined : initFileMB(f) - own;
+}
+
+/** Each cold start's package file MB by request id, to 0.001 MB; cold starts of a function without package paths are left out. */
+export function initPackageFileMBByRequest(footprints: ReadonlyMap<string, InitFootprint>): { [requestId: string]: number } {
+  const out: { [requestId: string]: number } = {};
+  for (const [requestId, f] of footprints) {
+    const mb = initPackageFileMB(f);
+    if (mb !== undefined) out[requestId] = Math.round(mb * 1000) / 1000;
+  }
   return out;
 }

@@ -19,7 +19,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LambdaApiError } from './aws-errors';
 import type { CgroupLimits, EnvironmentCgroup } from './cgroups';
 import { EnvironmentGoneError, ExecutionEnvironment, type InitResult, type InvocationOutcome } from './environment';
-import type { InitFootprint } from './init-footprint';
+import { packageRoots, type InitFootprint } from './init-footprint';
 import {
   type AwsIdentity,
   type ConfigurationState,
@@ -158,6 +158,8 @@ export class LocalFunction {
   private stopped = false;
   /** requestId → what that cold start's INIT brought in from files; the oldest go past MAX_INIT_FOOTPRINTS. */
   private readonly footprints = new Map<string, InitFootprint>();
+  /** The definition's package paths resolved to real paths, once per packagePaths array (init-footprint.ts). */
+  private readonly resolvedPackageRoots = new WeakMap<readonly string[], string[]>();
   readonly logGroupName: string;
 
   constructor(definition: LocalFunctionDefinition, private readonly deps: LocalFunctionDeps) {
@@ -329,6 +331,12 @@ export class LocalFunction {
     }
   }
 
+  private packageRootsOf(packagePaths: readonly string[]): string[] {
+    let roots = this.resolvedPackageRoots.get(packagePaths);
+    if (!roots) this.resolvedPackageRoots.set(packagePaths, (roots = packageRoots(packagePaths)));
+    return roots;
+  }
+
   private async launch(
     definition: LocalFunctionDefinition,
     initTimeoutMs: number,
@@ -353,6 +361,7 @@ export class LocalFunction {
         command: definition.command,
         args: definition.args,
         cwd: definition.cwd,
+        ...(definition.packagePaths ? { packageRoots: this.packageRootsOf(definition.packagePaths) } : {}),
         functionArn: this.arn,
         memorySizeMB: definition.memorySizeMB,
         host: this.deps.host,

@@ -8,7 +8,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initFileMB, LocalLambdaService } from '../../lib/local-lambda';
-import { sampleInitFootprint } from '../../lib/local-lambda/init-footprint';
+import {
+  initPackageFileMB,
+  initPackageFileMBByRequest,
+  initRuntimeFileMB,
+  type InitFootprint,
+  isUnderPackage,
+  mapsAnyUnder,
+  packageBytesOfSmaps,
+  packageRoots,
+  sampleInitFootprint,
+} from '../../lib/local-lambda/init-footprint';
 import { clients, fixtureFunction, invoke } from './helpers';
 
 const MB = 1048576;
@@ -70,5 +80,135 @@ describe('init footprint', () => {
 
   test('an unknown function is refused by name', () => {
     expect(() => service.initFootprints('nope')).toThrow('no function named nope is registered');
+  });
+});
+
+/**
+ * The function's own package's share of the footprint: pages of files mapped from under its package
+ * paths. The real .apr bootstrap (static: it maps no file but itself) copied into a package folder of its
+ * own; the fixture runtime mapping a file from a package folder in a child process; and one reading a
+ * file there, which /proc cannot attribute to the package.
+ */
+describe('init footprint: the package\'s own files', () => {
+  const BOOTSTRAP = path.resolve(__dirname, '../../lambda-apr/dist/bootstrap');
+  let dir: string;
+  let pkg: string;
+  let elsewhere: string;
+  let service: LocalLambdaService;
+  let lambda: ReturnType<typeof clients>['lambda'];
+
+  const footprintOf = async (name: string): Promise<InitFootprint> => {
+    const cold = await invoke(lambda, name, {});
+    expect(cold.report['Init Duration']).toBeDefined();
+    return service.initFootprints(name).get(cold.report.RequestId)!;
+  };
+
+  beforeAll(async () => {
+    if (!fs.existsSync(BOOTSTRAP)) throw new Error(`${BOOTSTRAP} is missing (build it with \`npm run build:apr\`)`);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'init-footprint-package-'));
+    pkg = path.join(dir, 'task');
+    elsewhere = path.join(dir, 'elsewhere');
+    fs.mkdirSync(pkg);
+    fs.mkdirSync(elsewhere);
+    fs.copyFileSync(BOOTSTRAP, path.join(pkg, 'bootstrap'));
+    fs.chmodSync(path.join(pkg, 'bootstrap'), 0o755);
+    // The package named through a symbolic link: the kernel names mappings by their real path.
+    fs.symlinkSync(pkg, path.join(dir, 'task-link'));
+    fs.writeFileSync(path.join(pkg, 'mapped.bin'), Buffer.from(Array.from({ length: 6 * MB }, (_, i) => (i * 40503) >>> 8)));
+    fs.writeFileSync(path.join(pkg, 'read.bin'), Buffer.from(Array.from({ length: 4 * MB }, (_, i) => (i * 2654435761) >>> 24)));
+    service = await LocalLambdaService.start({ limits: 'off' });
+    const apr = (functionName: string, packagePaths?: string[]) =>
+      fixtureFunction(functionName, { command: path.join(pkg, 'bootstrap'), args: [], cwd: pkg, handler: 'bootstrap', memorySizeMB: 128, ...(packagePaths ? { packagePaths } : {}) });
+    service.register(apr('apr-own', [pkg]));
+    service.register(apr('apr-linked', [path.join(dir, 'task-link', 'bootstrap')]));
+    service.register(apr('apr-elsewhere', [elsewhere]));
+    service.register(apr('apr-unnamed'));
+    service.register(fixtureFunction('maps-package', { packagePaths: [pkg], environment: { FIXTURE_INIT_MAP: path.join(pkg, 'mapped.bin') } }));
+    service.register(fixtureFunction('reads-package', { packagePaths: [pkg], environment: { FIXTURE_INIT_READ: path.join(pkg, 'read.bin') } }));
+    ({ lambda } = clients(service.endpoint));
+  }, 30_000);
+
+  afterAll(async () => {
+    lambda?.destroy();
+    await service?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a static bootstrap in its package: every file page it has is the package\'s but the vDSO\'s, whether the path is its folder or a link to the file', async () => {
+    const own = await footprintOf('apr-own');
+    expect(own.processes).toBe(1);
+    expect(own.packageFileBytes).toBeGreaterThan(100 * 1024);
+    // A static binary maps no file but itself; RssFile also counts the vDSO's page (no file: not the package's).
+    const VDSO_BYTES = 8 * 1024;
+    expect(own.fileBackedBytes - own.packageFileBytes!).toBeGreaterThanOrEqual(0);
+    expect(own.fileBackedBytes - own.packageFileBytes!).toBeLessThanOrEqual(VDSO_BYTES);
+    expect(initPackageFileMB(own)).toBeCloseTo(own.packageFileBytes! / MB, 9);
+    expect(initRuntimeFileMB(own)).toBeCloseTo((own.fileBackedBytes - own.packageFileBytes! + own.readBytes) / MB, 9);
+    const linked = await footprintOf('apr-linked');
+    expect(linked.fileBackedBytes - linked.packageFileBytes!).toBeLessThanOrEqual(VDSO_BYTES);
+  }, 30_000);
+
+  test('a package path the process maps nothing from counts nothing; a function without package paths has no package figure', async () => {
+    const elsewhereFootprint = await footprintOf('apr-elsewhere');
+    expect(elsewhereFootprint.fileBackedBytes).toBeGreaterThan(100 * 1024);
+    expect(elsewhereFootprint.packageFileBytes).toBe(0);
+    const unnamed = await footprintOf('apr-unnamed');
+    expect(unnamed.packageFileBytes).toBeUndefined();
+    expect(initPackageFileMB(unnamed)).toBeUndefined();
+    expect(initRuntimeFileMB(unnamed)).toBeUndefined();
+    const byRequest = initPackageFileMBByRequest(service.initFootprints('apr-unnamed'));
+    expect(byRequest).toEqual({});
+  }, 30_000);
+
+  test('a package file a child process maps counts as the package\'s; the runtime binary (node) does not', async () => {
+    const m = await footprintOf('maps-package');
+    expect(m.processes).toBe(2);
+    expect(m.packageFileBytes!).toBeGreaterThanOrEqual(6 * MB);
+    // node and its libraries are mapped too, outside the package: the runtime's.
+    expect(m.fileBackedBytes - m.packageFileBytes!).toBeGreaterThan(4 * MB);
+    const [requestId] = [...service.initFootprints('maps-package').keys()];
+    expect(initPackageFileMBByRequest(service.initFootprints('maps-package'))[requestId]).toBeCloseTo(m.packageFileBytes! / MB, 3);
+  }, 30_000);
+
+  test('bytes a package file gives through read(2) are not the package\'s: /proc cannot tell whose they were', async () => {
+    const r = await footprintOf('reads-package');
+    expect(r.readBytes).toBeGreaterThanOrEqual(4 * MB);
+    expect(r.packageFileBytes).toBe(0);
+  }, 30_000);
+
+  test('a relative package path is refused by name', () => {
+    expect(() => service.register(fixtureFunction('relative', { packagePaths: ['task/bootstrap'] }))).toThrow(
+      'packagePaths must be an array of absolute paths (function relative), got ["task/bootstrap"]',
+    );
+  });
+});
+
+describe('init footprint: reading smaps', () => {
+  test('this process\'s own smaps: the node binary\'s mappings are file-backed pages under its path, and nothing is under a folder it maps nothing from', () => {
+    const smaps = fs.readFileSync('/proc/self/smaps', 'latin1');
+    const maps = fs.readFileSync('/proc/self/maps', 'latin1');
+    const [node] = packageRoots([process.execPath]);
+    const own = packageBytesOfSmaps(smaps, [node]);
+    expect(own).toBeGreaterThan(1 * MB);
+    expect(mapsAnyUnder(maps, [node])).toBe(true);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'init-footprint-empty-'));
+    try {
+      expect(packageBytesOfSmaps(smaps, packageRoots([empty]))).toBe(0);
+      expect(mapsAnyUnder(maps, packageRoots([empty]))).toBe(false);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+    // Every file mapping is under the root; its resident file pages are RssFile's, give or take pages
+    // that came and went between the two reads.
+    const everything = packageBytesOfSmaps(smaps, ['/']);
+    const rssFile = Number(/^RssFile:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'latin1'))![1]) * 1024;
+    expect(Math.abs(everything - rssFile)).toBeLessThan(0.05 * rssFile);
+  });
+
+  test('a folder\'s prefix is not the folder: /opt/task does not hold /opt/task2/lib.so', () => {
+    expect(isUnderPackage('/opt/task2/lib.so', ['/opt/task'])).toBe(false);
+    expect(isUnderPackage('/opt/task/lib.so', ['/opt/task'])).toBe(true);
+    expect(isUnderPackage('/opt/task', ['/opt/task'])).toBe(true);
+    expect(isUnderPackage('/usr/lib/x.so', ['/'])).toBe(true);
   });
 });
