@@ -11,7 +11,7 @@ import { ladderParity } from './ladder-parity';
 import { runStateMachineLocally, type LocalRunProgress, type LocalRunResult } from '../state-machine-local';
 import { stopWithSignal } from '../state-machine-local/local-handlers';
 import { synthesizeTemplateCached } from '../state-machine-local/synth-process';
-import { checkTargetFiles, localReadiness, readyTargets, registryLocalDefinition, targetFileSpec, zipOf, type NotReady } from '../targets/local-targets';
+import { checkTargetFiles, chooseRegistryTargets, registryLocalDefinition, targetFileSpec, zipOf } from '../targets/local-targets';
 import { planConfigurations, type Configuration } from './configurations';
 import { TARGETS } from '../targets/registry';
 import type { TargetFile } from '../targets/target-file';
@@ -167,17 +167,8 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
   const signal = options.signal;
 
   // Which registry targets run: named ones must be ready; of the default list, those that are not are skipped.
-  let chosen: TargetKey[] = [...options.targets];
-  let skippedTargets: NotReady[] = [];
-  if (options.targetsChosen === false) {
-    ({ ready: chosen, skipped: skippedTargets } = readyTargets(options.targets, root));
-    for (const s of skippedTargets) stage(`skipped ${s.key}: ${s.reason} (build it with \`${s.command}\`)`);
-  } else {
-    for (const key of chosen) {
-      const notReady = localReadiness(key, root);
-      if (notReady) throw new Error(`${notReady.reason} (build it with \`${notReady.command}\`)`);
-    }
-  }
+  const { ready: chosen, skipped: skippedTargets } = chooseRegistryTargets(options.targets, options.targetsChosen !== false, root);
+  for (const s of skippedTargets) stage(`skipped ${s.key}: ${s.reason} (build it with \`${s.command}\`)`);
   const { configurations, skipped: skippedMemorySizes } = planConfigurations(chosen, options.memorySizes);
   for (const s of skippedMemorySizes) stage(`skipped ${s.target} at ${s.memorySizeMB} MB: ${s.reason}`);
   const definitions = configurations.map((c) => registryLocalDefinition(c.target, root, { functionName: c.key, memorySizeMB: c.memorySizeMB }));

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LambdaApiError } from './aws-errors';
 import { readBody, safeDecode } from './environment';
+import { checkEnum, checkString, FUNCTION_NAME, INVOCATION_TYPES, LOG_TYPES, NAMESPACED_FUNCTION_NAME, parseFunctionReference, QUALIFIER, throwIfInvalid, type StringConstraint } from './request-constraints';
 import type { InvocationAnswer, LocalFunction } from './local-function';
 
 /** Largest synchronous invocation payload Lambda accepts. */
@@ -25,23 +26,7 @@ export interface LambdaApiContext {
   accountId: string;
 }
 
-export interface FunctionReference {
-  name: string;
-  qualifier?: string;
-}
-
-/** A FunctionName as Lambda accepts it: a name, a partial ARN (account:function:name) or an ARN, each with an optional :qualifier. */
-export function parseFunctionReference(raw: string, qualifierParam?: string): FunctionReference {
-  let m = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/.exec(raw);
-  m ??= /^\d{12}:function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/.exec(raw);
-  m ??= /^([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?$/.exec(raw);
-  if (!m) throw new LambdaApiError('InvalidParameterValueException', `1 validation error detected: Value '${raw}' at 'functionName' failed to satisfy constraint: it must be a function name, a partial ARN or an ARN`);
-  const qualifier = m[2] ?? qualifierParam;
-  if (m[2] !== undefined && qualifierParam !== undefined && m[2] !== qualifierParam) {
-    throw new LambdaApiError('InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.');
-  }
-  return qualifier === undefined ? { name: m[1] } : { name: m[1], qualifier };
-}
+export { parseFunctionReference, type FunctionReference } from './request-constraints';
 
 /** The base64 of the last `TAIL_BYTES` bytes of an invocation's log. */
 export function tailLogResult(log: string): string {
@@ -103,7 +88,7 @@ async function routeDecoded(req: IncomingMessage, res: ServerResponse, ctx: Lamb
       return sendJson(res, 200, resolve(ctx, parts[2], qualifier).configuration(), requestId);
     }
     if (parts.length === 4 && parts[3] === 'configuration' && method === 'PUT') {
-      const fn = resolve(ctx, parts[2], undefined);
+      const fn = resolve(ctx, parts[2], undefined, FUNCTION_NAME);
       const body = await readJsonBody(req);
       return sendJson(res, 200, fn.update(body), requestId);
     }
@@ -112,8 +97,8 @@ async function routeDecoded(req: IncomingMessage, res: ServerResponse, ctx: Lamb
   throw new LambdaApiError('UnknownOperationException', `The local Lambda service does not implement ${method} ${url.pathname}; it implements Invoke, GetFunction, GetFunctionConfiguration, UpdateFunctionConfiguration and ListFunctions`);
 }
 
-function resolve(ctx: LambdaApiContext, rawName: string, qualifierParam: string | undefined): LocalFunction {
-  const ref = parseFunctionReference(rawName, qualifierParam);
+function resolve(ctx: LambdaApiContext, rawName: string, qualifierParam: string | undefined, constraint: StringConstraint = NAMESPACED_FUNCTION_NAME): LocalFunction {
+  const ref = parseFunctionReference(rawName, qualifierParam, constraint);
   const fn = ctx.lookup(ref.name);
   const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${ref.name}`;
   if (!fn) throw new LambdaApiError('ResourceNotFoundException', `Function not found: ${arn}`);
@@ -156,12 +141,18 @@ function getFunction(res: ServerResponse, fn: LocalFunction, requestId: string):
 }
 
 async function invoke(req: IncomingMessage, res: ServerResponse, ctx: LambdaApiContext, rawName: string, qualifier: string | undefined, requestId: string): Promise<void> {
+  // Every member is checked against the model first, all violations in one answer, as Lambda does.
+  const invocationHeader = headerValue(req, 'x-amz-invocation-type');
+  const logType = headerValue(req, 'x-amz-log-type');
+  throwIfInvalid([
+    ...checkString(rawName, NAMESPACED_FUNCTION_NAME),
+    ...(qualifier !== undefined ? checkString(qualifier, QUALIFIER) : []),
+    ...checkEnum(invocationHeader, 'invocationType', INVOCATION_TYPES),
+    ...checkEnum(logType, 'logType', LOG_TYPES),
+  ]);
   const { body, size, tooLarge } = await readLimited(req);
   const fn = resolve(ctx, rawName, qualifier);
-  const invocationType = headerValue(req, 'x-amz-invocation-type') ?? 'RequestResponse';
-  if (invocationType !== 'RequestResponse' && invocationType !== 'Event' && invocationType !== 'DryRun') {
-    throw new LambdaApiError('InvalidParameterValueException', `InvocationType must be RequestResponse, Event or DryRun, got ${invocationType}`);
-  }
+  const invocationType = invocationHeader ?? 'RequestResponse';
   const limit = invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
   if (tooLarge || size > limit) throw payloadTooLarge(invocationType === 'Event' ? 'Event' : 'RequestResponse', size);
   // Lambda hands a runtime `{}` when Invoke carries no payload, and refuses a payload that is not JSON.
@@ -186,7 +177,7 @@ async function invoke(req: IncomingMessage, res: ServerResponse, ctx: LambdaApiC
     res.end();
     return;
   }
-  if (headerValue(req, 'x-amz-log-type') === 'Tail') {
+  if (logType === 'Tail') {
     // The log tail ends with the REPORT line: the answer waits for it.
     const record = await fn.invoke(payload, { clientContext });
     writeInvocationResponse(res, record, tailLogResult(record.log));

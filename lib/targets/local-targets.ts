@@ -117,6 +117,20 @@ export function readyTargets(keys: readonly TargetKey[] = TARGET_KEYS, projectRo
   return { ready, skipped };
 }
 
+/**
+ * The registry targets a command runs (`npm run bench`, `npm run local-lambda`): of the default list
+ * (`named` false), those that cannot run here are skipped, each with why and the command that builds it;
+ * a target the user named that cannot run stops the command instead, with the same reason.
+ */
+export function chooseRegistryTargets(keys: readonly TargetKey[], named: boolean, projectRoot: string): { ready: TargetKey[]; skipped: NotReady[] } {
+  if (!named) return readyTargets(keys, projectRoot);
+  for (const key of keys) {
+    const notReady = localReadiness(key, projectRoot);
+    if (notReady) throw new Error(`${notReady.reason} (build it with \`${notReady.command}\`)`);
+  }
+  return { ready: [...keys], skipped: [] };
+}
+
 export function localTargets(projectRoot: string, options: LocalTargetsOptions = {}): LocalTargets {
   return {
     apr: registryLocalDefinition('apr', projectRoot, { functionName: options.aprFunctionName ?? 'apr' }),

@@ -198,6 +198,84 @@ describe('Lambda API', () => {
   });
 });
 
+/**
+ * What Lambda refuses before it looks anything up (lib/local-lambda/request-constraints.ts names the
+ * sources: botocore's service model for the limits, patterns and enums; clients' reports of AWS's answers
+ * for the code and the wording). ValidationException is not in the SDK's model: the SDK raises its generic
+ * LambdaServiceException named after the x-amzn-ErrorType header, with the body's message.
+ */
+describe('Lambda API request validation', () => {
+  async function refused(send: Promise<unknown>): Promise<LambdaServiceException> {
+    const err = await send.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LambdaServiceException);
+    return err as LambdaServiceException;
+  }
+
+  test('a 5,000-character function name is 400 ValidationException naming the limit, not a 404 echoing the name', async () => {
+    const name = 'f'.repeat(5000);
+    // Sent one at a time: a rejected promise left waiting would be reported as unhandled.
+    for (const send of [
+      () => lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}') })),
+      () => lambda.send(new GetFunctionCommand({ FunctionName: name })),
+      () => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })),
+    ]) {
+      const e = await refused(send());
+      expect(e.name).toBe('ValidationException');
+      expect(e.$metadata.httpStatusCode).toBe(400);
+      expect(e.$fault).toBe('client');
+      expect(e.message).toBe(`1 validation error detected: Value '${'f'.repeat(64)}...(5000 characters)' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 256`);
+    }
+    // UpdateFunctionConfiguration's FunctionName is the shorter shape: 140 characters, no ".".
+    const update = await refused(lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'u'.repeat(141), Description: 'x' })));
+    expect(update.name).toBe('ValidationException');
+    expect(update.message).toMatch(/at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 140$/);
+    const dotted = await refused(lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'api.fn', Description: 'x' })));
+    expect(dotted.name).toBe('ValidationException');
+    expect(dotted.message).toContain("Value 'api.fn' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?");
+  });
+
+  test('a name, partial ARN or ARN that fits the model but names no function is 404, even past a name\'s 64 characters', async () => {
+    for (const name of ['api.fn', 'n'.repeat(65), 'arn:aws:lambda:us-east-1:123456789012:function:' + 'n'.repeat(200)]) {
+      const e = await refused(lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}') })));
+      expect(e).toBeInstanceOf(ResourceNotFoundException);
+      expect(e.$metadata.httpStatusCode).toBe(404);
+    }
+  });
+
+  test('a name outside the pattern is 400 ValidationException quoting the model\'s pattern', async () => {
+    const e = await refused(lambda.send(new InvokeCommand({ FunctionName: 'not a name', Payload: Buffer.from('{}') })));
+    expect(e.name).toBe('ValidationException');
+    expect(e.message).toBe(
+      "1 validation error detected: Value 'not a name' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+        '(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?',
+    );
+  });
+
+  test('X-Amz-Log-Type allows None or Tail only; every violation of a request is listed in one answer', async () => {
+    const none = await lambda.send(new InvokeCommand({ FunctionName: 'api-fn', Payload: Buffer.from('{}'), LogType: 'None' }));
+    expect(none.StatusCode).toBe(200);
+    expect(none.LogResult).toBeUndefined();
+    const bogus = await refused(lambda.send(new InvokeCommand({ FunctionName: 'api-fn', Payload: Buffer.from('{}'), LogType: 'Bogus' as 'Tail' })));
+    expect(bogus.name).toBe('ValidationException');
+    expect(bogus.$metadata.httpStatusCode).toBe(400);
+    expect(bogus.message).toBe("1 validation error detected: Value 'Bogus' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]");
+    const both = await refused(lambda.send(new InvokeCommand({ FunctionName: 'api-fn', InvocationType: 'Later' as 'Event', LogType: 'tail' as 'Tail', Qualifier: 'q'.repeat(129) })));
+    expect(both.message).toBe(
+      '3 validation errors detected: ' +
+        `Value '${'q'.repeat(129)}' at 'qualifier' failed to satisfy constraint: Member must have length less than or equal to 128; ` +
+        "Value 'Later' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]; " +
+        "Value 'tail' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]",
+    );
+  });
+
+  test('on the wire: 400, x-amzn-ErrorType ValidationException, a body with the message and no Type', async () => {
+    const r = await rawRequest('POST', '/2015-03-31/functions/api-fn/invocations', '{}', { 'X-Amz-Log-Type': 'Bogus' });
+    expect(r.status).toBe(400);
+    expect(r.headers['x-amzn-errortype']).toBe('ValidationException');
+    expect(JSON.parse(r.body)).toEqual({ message: "1 validation error detected: Value 'Bogus' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]" });
+  });
+});
+
 describe('CloudWatch Logs API', () => {
   test('FilterLogEvents finds REPORT lines, pages with nextToken, and finds one request by its quoted id', async () => {
     const startTime = Date.now() - 1;
