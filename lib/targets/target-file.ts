@@ -17,6 +17,11 @@
  *     "environment": { "KEY": "value" },          // optional
  *     "payload": { "any": "JSON" },               // or "payloadFile": "event.json"; default {}
  *     "packagePath": "dist/function.zip",         // or "packageBytes": 123456; for the package size
+ *     "packagePaths": ["handler.py"],             // optional: what Lambda would put in the function's own
+ *                                                 // package (/var/task, layers), files or folders relative
+ *                                                 // to this file, each must exist; not the runtime's own
+ *                                                 // files (interpreter, runtime client). The init footprint
+ *                                                 // counts pages mapped from them apart (init-footprint.ts)
  *     "description": "...",                       // optional
  *     "calibration": { "lambdaPerfRuntime": "python3.12" }   // calibration functions only
  *   }
@@ -66,6 +71,7 @@ const KNOWN_FIELDS = new Set([
   'payloadFile',
   'packagePath',
   'packageBytes',
+  'packagePaths',
   'description',
   'calibration',
 ]);
@@ -100,6 +106,8 @@ export interface ParseContext {
   readFile?: (file: string) => string;
   /** Size of a package path, bytes (default: file size, or the sum over a folder). */
   sizeOf?: (file: string) => number;
+  /** Whether a path in packagePaths exists (default fs.existsSync); swappable for tests. */
+  exists?: (file: string) => boolean;
 }
 
 /** Validates the parsed JSON of a target file. Pure apart from reading payloadFile and sizing packagePath. */
@@ -197,6 +205,19 @@ export function parseTargetFile(json: unknown, context: ParseContext): TargetFil
     }
   }
 
+  let packagePaths: string[] | undefined;
+  if (o.packagePaths !== undefined) {
+    const given = o.packagePaths;
+    if (!Array.isArray(given) || given.length === 0 || given.some((p) => typeof p !== 'string' || p === '')) {
+      fail('packagePaths', `must be a non-empty array of paths (files or folders relative to the file), got ${JSON.stringify(given)}`);
+    }
+    packagePaths = (given as string[]).map((p) => path.resolve(dir, p));
+    const exists = context.exists ?? fs.existsSync;
+    packagePaths.forEach((p, i) => {
+      if (!exists(p)) fail('packagePaths', `names ${JSON.stringify((given as string[])[i])}, which does not exist (${p})`);
+    });
+  }
+
   let description: string | undefined;
   if (o.description !== undefined) {
     if (typeof o.description !== 'string' || o.description.length > 256) fail('description', 'must be a string of at most 256 characters');
@@ -228,6 +249,7 @@ export function parseTargetFile(json: unknown, context: ParseContext): TargetFil
   };
   if (description !== undefined) definition.description = description;
   if (packageBytes !== undefined) definition.codeSizeBytes = packageBytes;
+  if (packagePaths !== undefined) definition.packagePaths = packagePaths;
   const out: TargetFile = {
     file: context.file,
     definition,

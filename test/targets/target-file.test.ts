@@ -86,6 +86,9 @@ describe('target file', () => {
     [{ memorySize: 128 }, '"memorySize" is not a known field'],
     [{ calibration: { lambdaPerfRuntime: '' } }, '"calibration.lambdaPerfRuntime" must be a non-empty string'],
     [{ calibration: { runtime: 'x' } }, '"calibration.runtime" is not a known field'],
+    [{ packagePaths: [] }, '"packagePaths" must be a non-empty array of paths (files or folders relative to the file), got []'],
+    [{ packagePaths: 'handler.py' }, '"packagePaths" must be a non-empty array of paths (files or folders relative to the file), got "handler.py"'],
+    [{ packagePaths: ['handler.py', ''] }, '"packagePaths" must be a non-empty array of paths (files or folders relative to the file), got ["handler.py",""]'],
   ])('names the field: %j', (change, message) => {
     expect(errorOf({ ...VALID, ...change })).toContain(`target file mine.json: ${message}`);
   });
@@ -121,6 +124,21 @@ describe('target file', () => {
       expect(t.definition.cwd).toBe(dir);
     });
 
+    it('resolves package paths against its folder into the definition; each must exist, and one that does not is named', () => {
+      fs.mkdirSync(path.join(dir, 'pkg'));
+      fs.writeFileSync(path.join(dir, 'bootstrap'), 'x');
+      const { payload: _p, packageBytes: _b, ...rest } = VALID;
+      fs.writeFileSync(path.join(dir, 't.json'), JSON.stringify({ ...rest, packagePaths: ['pkg', './bootstrap'] }));
+      expect(readTargetFile(path.join(dir, 't.json')).definition.packagePaths).toEqual([path.join(dir, 'pkg'), path.join(dir, 'bootstrap')]);
+      fs.writeFileSync(path.join(dir, 'u.json'), JSON.stringify({ ...rest, packagePaths: ['pkg', 'layer/lib'] }));
+      expect(() => readTargetFile(path.join(dir, 'u.json'))).toThrow(
+        `target file ${path.relative(process.cwd(), path.join(dir, 'u.json'))}: "packagePaths" names "layer/lib", which does not exist (${path.join(dir, 'layer/lib')})`,
+      );
+      // Without the field, no package paths: the footprint then has no package figure.
+      fs.writeFileSync(path.join(dir, 'v.json'), JSON.stringify(rest));
+      expect(readTargetFile(path.join(dir, 'v.json')).definition.packagePaths).toBeUndefined();
+    });
+
     it('names the field whose file is missing or not JSON, and a file that is not JSON', () => {
       const { payload: _p, packageBytes: _b, ...rest } = VALID;
       fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ ...rest, payloadFile: 'nope.json' }));
@@ -143,8 +161,34 @@ describe('target file', () => {
     );
     expect(files.length).toBeGreaterThanOrEqual(4);
     for (const f of files) {
-      const t = parseTargetFile(JSON.parse(fs.readFileSync(f, 'utf8')), { file: f, sizeOf: () => 0 });
+      // Described validly whether built or not: the package's size and paths are not looked at here.
+      const t = parseTargetFile(JSON.parse(fs.readFileSync(f, 'utf8')), { file: f, sizeOf: () => 0, exists: () => true });
       expect(t.calibration?.lambdaPerfRuntime).toEqual(expect.any(String));
+    }
+  });
+
+  it('the calibration functions of the first four families name their own package, inside their folder and apart from the runtime; once built, each path exists', () => {
+    const root = path.resolve(__dirname, '..', '..', 'calibration');
+    // The runtime's own files: the interpreters' venvs, node and its runtime client, the JDK and the Java client's jars.
+    const RUNTIME = /(^|\/)(\.venv[^/]*|node_modules|\.jdk[^/]*|target\/lib)(\/|$)/;
+    const expected: [string, string[]][] = [
+      ['rust/target.json', ['dist/bootstrap']],
+      ...['3.10', '3.11', '3.12', '3.13'].map((v): [string, string[]] => [`python/target-${v}.json`, ['handler.py']]),
+      ['node/target.json', ['index.mjs']],
+      ['node/target-24.json', ['index.mjs']],
+      ['java/target.json', ['target/classes']],
+    ];
+    for (const [name, paths] of expected) {
+      const file = path.join(root, name);
+      const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const t = parseTargetFile(json, { file, sizeOf: () => 0, exists: () => true });
+      const own = t.definition.packagePaths ?? [];
+      expect([name, own.map((p) => path.relative(path.dirname(file), p))]).toEqual([name, paths]);
+      for (const p of own) expect(path.relative(root, p)).not.toMatch(RUNTIME);
+      // Built (its zip is there): then every package path exists, as readTargetFile requires.
+      if (fs.existsSync(path.resolve(path.dirname(file), json.packagePath))) {
+        expect(readTargetFile(file).definition.packagePaths).toEqual(own);
+      }
     }
   });
 });
