@@ -53,6 +53,7 @@ export function registryLocalDefinition(
     memorySizeMB: options.memorySizeMB ?? target.memorySizeMB,
     timeoutSeconds: target.timeoutSeconds,
     description: `wine quality, ${target.description} (local)`,
+    packagePaths: run.packagePaths,
   };
   const zip = zipOf(key, projectRoot);
   const zipStat = zip ? statOrUndefined(zip) : undefined;

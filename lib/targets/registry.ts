@@ -61,6 +61,12 @@ export interface LocalRun {
   cwd: string;
   /** The runtime the local service reports (the managed runtime's id, or 'container-image'). */
   runtime: string;
+  /**
+   * What Lambda would put in the function's own package (/var/task and layers), as against the managed
+   * runtime's files (interpreter, runtime client, OS): the init footprint counts pages mapped from under
+   * these apart (lib/local-lambda/init-footprint.ts). Files or folders that the x86_64 build leaves.
+   */
+  packagePaths: string[];
 }
 
 export interface TargetDefinition {
@@ -132,6 +138,9 @@ function pythonRung(key: 'python' | 'numpy' | 'onnx', description: string, arm64
       args: ['-m', 'awslambdaric', 'handler.lambda_handler'],
       cwd: `${folder}/build/package`,
       runtime: 'python3.11',
+      // /var/task: the handler, the reader and the vendored wheels (numpy's and onnxruntime's native
+      // libraries among them); not the interpreter or awslambdaric, which the python3.11 runtime provides.
+      packagePaths: [`${folder}/build/package`],
     },
     construct: 'ZipTargetFunction',
     answersAs: key,
@@ -155,7 +164,8 @@ export const TARGETS: readonly TargetDefinition[] = [
       x86_64: { command: 'npm run build:apr', artefact: 'lambda-apr/dist/bootstrap.zip', needs: [{ command: 'cargo' }] },
       arm64: RUST_ARM64,
     },
-    local: { command: 'lambda-apr/dist/bootstrap', args: [], cwd: 'lambda-apr/dist', runtime: 'provided.al2023' },
+    // The zip holds the bootstrap alone (the model is embedded in it).
+    local: { command: 'lambda-apr/dist/bootstrap', args: [], cwd: 'lambda-apr/dist', runtime: 'provided.al2023', packagePaths: ['lambda-apr/dist/bootstrap'] },
     construct: 'AprFunction',
     answersAs: 'apr',
   },
@@ -173,7 +183,13 @@ export const TARGETS: readonly TargetDefinition[] = [
       x86_64: { command: 'bash lambda-apr-runtime-crate/build.sh', artefact: 'lambda-apr-runtime-crate/dist/bootstrap.zip', needs: [{ command: 'cargo' }] },
       arm64: RUST_ARM64,
     },
-    local: { command: 'lambda-apr-runtime-crate/dist/bootstrap', args: [], cwd: 'lambda-apr-runtime-crate/dist', runtime: 'provided.al2023' },
+    local: {
+      command: 'lambda-apr-runtime-crate/dist/bootstrap',
+      args: [],
+      cwd: 'lambda-apr-runtime-crate/dist',
+      runtime: 'provided.al2023',
+      packagePaths: ['lambda-apr-runtime-crate/dist/bootstrap'],
+    },
     construct: 'ZipTargetFunction',
     // The same handler as the .apr function, so the same answers, runtime field included.
     answersAs: 'apr',
@@ -204,6 +220,13 @@ export const TARGETS: readonly TargetDefinition[] = [
       args: ['-m', 'awslambdaric', 'lambda_function.lambda_handler'],
       cwd: 'baselines/pytorch-wine',
       runtime: 'container-image',
+      // An image has no managed runtime: Lambda provides none of its files, the base image's Python and
+      // runtime client included; every block comes from the function's own image through the on-demand
+      // loader (Brooker et al., USENIX ATC 2023, arXiv 2305.13162). So every file the local process maps
+      // stands for the image's, and counts as the package's. That paper also says chunks shared between
+      // images (AWS's base layers) are deduplicated and may be hot in its caches: for an image the package
+      // figure is an upper bound of what is the function's alone (its /var/task: torch, msgpack, the handler).
+      packagePaths: ['/'],
     },
     construct: 'PytorchFunction',
     answersAs: 'pytorch',
@@ -229,6 +252,8 @@ export const TARGETS: readonly TargetDefinition[] = [
       args: [`${NODE_MODULES}/aws-lambda-ric/index.mjs`, 'index.handler'],
       cwd: 'baselines/node-wine/build/package',
       runtime: 'nodejs22.x',
+      // /var/task: the handler and wine.apr; not node or aws-lambda-ric, which the nodejs22.x runtime provides.
+      packagePaths: ['baselines/node-wine/build/package'],
     },
     construct: 'ZipTargetFunction',
     answersAs: 'node',
@@ -259,5 +284,6 @@ export function localRunOf(target: TargetDefinition, projectRoot: string): Local
     args: target.local.args.map((a) => (a.includes('/') ? abs(a) : a)),
     cwd: abs(target.local.cwd),
     runtime: target.local.runtime,
+    packagePaths: target.local.packagePaths.map(abs),
   };
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildability, type MachineProbe } from '../../lib/targets/buildability';
 import { functionKey, planDeployment, UnbuildableTargetError } from '../../lib/targets/deployment-plan';
+import { readyTargets, registryLocalDefinition } from '../../lib/targets/local-targets';
 import { isBuilt, localRunOf, TARGET_KEYS, TARGETS, targetDefinition } from '../../lib/targets/registry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -62,6 +63,38 @@ describe('the registry', () => {
     expect(node.cwd).toBe(path.join(ROOT, 'baselines/node-wine/build/package'));
     const numpy = localRunOf(targetDefinition('numpy'), ROOT);
     expect(numpy.args).toEqual(['-m', 'awslambdaric', 'handler.lambda_handler']);
+  });
+
+  test('each target names its own package: the zip\'s content, apart from the runtime that starts it; the image, everything', () => {
+    const relative = (key: (typeof TARGET_KEYS)[number]) => localRunOf(targetDefinition(key), ROOT).packagePaths.map((p) => (p === '/' ? '/' : path.relative(ROOT, p)));
+    expect(Object.fromEntries(TARGET_KEYS.map((key) => [key, relative(key)]))).toEqual({
+      apr: ['lambda-apr/dist/bootstrap'],
+      'apr-runtime-crate': ['lambda-apr-runtime-crate/dist/bootstrap'],
+      python: ['baselines/python-wine/build/package'],
+      numpy: ['baselines/numpy-wine/build/package'],
+      onnx: ['baselines/onnx-wine/build/package'],
+      pytorch: ['/'],
+      node: ['baselines/node-wine/build/package'],
+    });
+    for (const t of TARGETS.filter((t) => t.packageType === 'Zip')) {
+      const run = localRunOf(t, ROOT);
+      // A managed runtime's interpreter or client is not the package's (a custom runtime's bootstrap is).
+      for (const runtimeFile of [run.command, ...run.args.filter((a) => path.isAbsolute(a))]) {
+        if (t.lambdaRuntime === 'provided.al2023') continue;
+        expect(run.packagePaths.some((p) => runtimeFile === p || runtimeFile.startsWith(p + '/'))).toBe(false);
+      }
+    }
+  });
+
+  test('a target that is ready to run here has every package path on disk, and the service is told them', () => {
+    const { ready } = readyTargets(TARGET_KEYS, ROOT);
+    // The machine that runs the tests has built the targets (scripts/setup.sh); the .apr function at least.
+    expect(ready).toContain('apr');
+    for (const key of ready) {
+      const definition = registryLocalDefinition(key, ROOT);
+      expect(definition.packagePaths).toEqual(localRunOf(targetDefinition(key), ROOT).packagePaths);
+      for (const p of definition.packagePaths!) expect([key, p, fs.existsSync(p)]).toEqual([key, p, true]);
+    }
   });
 });
 
