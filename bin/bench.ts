@@ -13,7 +13,7 @@
 import * as path from 'node:path';
 import { parseBenchOptions } from '../lib/local-bench/options';
 import { discardOutput, discardOutputSync, OutputLocationError, prepareOutputLocation, type OutputPlan } from '../lib/local-bench/output-location';
-import { signalGroup } from '../lib/local-bench/process-group';
+import { signalGroup } from '../lib/process/process-group';
 import { runSetup } from '../lib/local-bench/setup-step';
 import { Shutdown, whenAborted } from '../lib/local-bench/shutdown';
 import { describeSweptState, sweepStaleRunState, sweepStaleServiceState } from '../lib/local-bench/stale-state';

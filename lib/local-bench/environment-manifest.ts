@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { runInOwnGroup } from './process-group';
+import { runInOwnGroup } from '../process/process-group';
 
 import type { EnvironmentManifest } from '../benchmark/types';
 

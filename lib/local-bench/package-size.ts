@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { runInOwnGroup } from './process-group';
+import { runInOwnGroup } from '../process/process-group';
 
 export interface PackageSize {
   bytes: number;

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { runInOwnGroup } from './process-group';
+import { runInOwnGroup } from '../process/process-group';
 
 export interface SetupOptions {
   projectRoot: string;

@@ -125,14 +125,5 @@ export function whenAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
-/** Thrown by a phase that stopped because the run is shutting down. */
-export class RunInterrupted extends Error {
-  constructor(readonly reason: unknown = 'interrupted') {
-    super(`the run was interrupted (${String(reason)})`);
-    this.name = 'RunInterrupted';
-  }
-}
-
-export function throwIfInterrupted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new RunInterrupted(signal.reason);
-}
+// Defined below the bench (lib/process), where the helper processes that throw it live too.
+export { RunInterrupted, throwIfInterrupted } from '../process/interrupted';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { runInOwnGroup } from '../local-bench/process-group';
+import { runInOwnGroup } from '../process/process-group';
 import type { CfnTemplate } from './definition';
 
 export interface SynthOptions {

@@ -4,7 +4,7 @@
  * ended" can mean "every process of its group has ended", not just the leader.
  */
 import { spawn, type StdioOptions } from 'node:child_process';
-import { RunInterrupted } from './shutdown';
+import { RunInterrupted } from './interrupted';
 
 export interface GroupRunOptions {
   cwd?: string;
