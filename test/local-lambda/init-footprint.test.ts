@@ -14,9 +14,11 @@ import {
   initRuntimeFileMB,
   type InitFootprint,
   isUnderPackage,
-  mapsAnyUnder,
   packageBytesOfSmaps,
+  packageMappings,
   packageRoots,
+  pageSize,
+  residentFileBytes,
   sampleInitFootprint,
 } from '../../lib/local-lambda/init-footprint';
 import { clients, fixtureFunction, invoke } from './helpers';
@@ -184,25 +186,36 @@ describe('init footprint: the package\'s own files', () => {
 });
 
 describe('init footprint: reading smaps', () => {
-  test('this process\'s own smaps: the node binary\'s mappings are file-backed pages under its path, and nothing is under a folder it maps nothing from', () => {
-    const smaps = fs.readFileSync('/proc/self/smaps', 'latin1');
-    const maps = fs.readFileSync('/proc/self/maps', 'latin1');
+  test('this process\'s own mappings: the node binary\'s resident file pages, by pagemap and by smaps alike, and nothing under a folder it maps nothing from', () => {
     const [node] = packageRoots([process.execPath]);
-    const own = packageBytesOfSmaps(smaps, [node]);
-    expect(own).toBeGreaterThan(1 * MB);
-    expect(mapsAnyUnder(maps, [node])).toBe(true);
+    const maps = fs.readFileSync('/proc/self/maps', 'latin1');
+    const mappings = packageMappings(maps, [node]);
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const m of mappings) expect((m.end - m.start) % pageSize()).toBe(0);
+    const byPagemap = residentFileBytes(process.pid, mappings)!;
+    const bySmaps = packageBytesOfSmaps(fs.readFileSync('/proc/self/smaps', 'latin1'), [node]);
+    expect(byPagemap).toBeGreaterThan(1 * MB);
+    // Read a moment apart: the binary's pages may come and go a little between the two reads.
+    expect(Math.abs(byPagemap - bySmaps)).toBeLessThan(0.02 * bySmaps);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'init-footprint-empty-'));
     try {
-      expect(packageBytesOfSmaps(smaps, packageRoots([empty]))).toBe(0);
-      expect(mapsAnyUnder(maps, packageRoots([empty]))).toBe(false);
+      expect(packageMappings(maps, packageRoots([empty]))).toEqual([]);
+      expect(packageBytesOfSmaps(fs.readFileSync('/proc/self/smaps', 'latin1'), packageRoots([empty]))).toBe(0);
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
-    // Every file mapping is under the root; its resident file pages are RssFile's, give or take pages
-    // that came and went between the two reads.
-    const everything = packageBytesOfSmaps(smaps, ['/']);
+    // Every file mapping is under "/": smaps' count of its resident file pages is RssFile's, give or take
+    // pages that came and went between the two reads and the vDSO's page.
+    const everything = packageBytesOfSmaps(fs.readFileSync('/proc/self/smaps', 'latin1'), ['/']);
     const rssFile = Number(/^RssFile:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'latin1'))![1]) * 1024;
     expect(Math.abs(everything - rssFile)).toBeLessThan(0.05 * rssFile);
+    // sampleInitFootprint with "/" takes RssFile whole: an image's files are all its own.
+    const self = sampleInitFootprint([process.pid], ['/'])!;
+    expect(self.packageFileBytes).toBe(self.fileBackedBytes);
+  });
+
+  test('the page size is the kernel\'s (AT_PAGESZ)', () => {
+    expect([4096, 16384, 65536]).toContain(pageSize());
   });
 
   test('a folder\'s prefix is not the folder: /opt/task does not hold /opt/task2/lib.so', () => {
