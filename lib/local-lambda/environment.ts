@@ -1,12 +1,10 @@
 /**
- * One execution environment: a real runtime process with its own Runtime API endpoint on 127.0.0.1.
+ * One execution environment's lifecycle: a real runtime process (sandbox.ts) with its own Runtime API
+ * endpoint on 127.0.0.1 (runtime-api-server.ts), taken from start through INIT, each invocation, and its
+ * end. This file holds the states and the clocks; the process and the HTTP server are the other two.
  *
- * Start-up mirrors Lambda, whose sandbox exists before init is timed: a small `sh` wrapper is spawned
- * first, joins the environment's cgroups (when limits apply), reports ready on fd 3 and blocks reading one
- * byte from it. The init clock starts when the service writes that byte; the wrapper then `exec`s the
- * runtime, so the exec itself and everything the runtime does until its first `GET /next` is Init
- * Duration, while forking the wrapper and joining cgroups is not. The runtime never runs outside its
- * cgroup.
+ * Init Duration runs from the go byte the sandbox wrapper waits for (the sandbox exists, the runtime has not
+ * been exec'd yet) to the runtime's first `GET /next`; preparing the sandbox is not part of it.
  *
  * Duration runs from handing an event out on `/next` to receiving the runtime's `/response` or `/error`
  * body. The function timeout is enforced by killing the environment's process group.
@@ -14,50 +12,23 @@
  * CPU: a first INIT runs with burst CPU (the group's quota is the environment's 2 vCPUs); the runtime's first
  * `GET /next` switches the group to the memory-proportional quota before any event is handed out. See README.
  *
- * Nothing a runtime sends can take the service down: a malformed request id, a body cut short, a broken
- * chunked encoding or a runtime dying mid-request get a 4xx or a closed connection, and the invocation ends
- * the way Lambda ends it when a runtime fails (Runtime.ExitError once the process is gone).
+ * A runtime that fails ends the invocation the way Lambda ends it (Runtime.ExitError once the process is
+ * gone).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import * as path from 'node:path';
+import type * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { killPids } from './cgroup-files';
 import type { EnvironmentCgroup } from './cgroups';
 import { OutputLineSplitter } from './output-lines';
 import { sampleInitFootprint, type InitFootprint } from './init-footprint';
 import { ProcessTreeMemory } from './process-memory';
-import { killProcessGroup, trackProcessGroup, untrackProcessGroup } from './process-reaper';
 import { describeExit, exitErrorMessage, platformErrorPayload, timeoutMessage } from './report';
-import {
-  accepted,
-  badRequest,
-  errorTypeOf,
-  invalidRequestId,
-  invalidStateTransition,
-  MAX_RUNTIME_PAYLOAD_BYTES,
-  methodNotAllowed,
-  notFound,
-  payloadTooLarge,
-  RUNTIME_API_PREFIX,
-} from './runtime-api-responses';
+import { accepted, errorTypeOf, invalidRequestId, invalidStateTransition, MAX_RUNTIME_PAYLOAD_BYTES, payloadTooLarge } from './runtime-api-responses';
+import { RuntimeApiServer } from './runtime-api-server';
+import { checkEntrypoint, SandboxProcess } from './sandbox';
 
-/**
- * The sandbox wrapper. Arguments: N, then N cgroup.procs files to join, then the runtime command.
- * Exit 125 means the sandbox could not be prepared (the runtime never started).
- */
-const SANDBOX_WRAPPER = [
-  'n=$1; shift',
-  'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done',
-  'echo r >&3 || exit 125',
-  'read -r go <&3 || exit 125',
-  'exec 3<&-',
-  'exec "$@"',
-].join('\n');
-
-const SANDBOX_READY_TIMEOUT_MS = 10000;
+// Public before the split into sandbox, Runtime API server and lifecycle; other modules and tests import them from here.
+export { readBody, safeDecode } from './http-body';
 
 export interface EnvironmentSpec {
   environmentId: string;
@@ -150,10 +121,8 @@ interface QueuedInvocation {
 export class ExecutionEnvironment {
   readonly id: string;
   private state: State = 'starting';
-  private child: ChildProcess | null = null;
-  private server: http.Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  private port = 0;
+  private sandbox: SandboxProcess | null = null;
+  private server: RuntimeApiServer | null = null;
   private initStartedAt = 0;
   private sandboxPrepMs = 0;
   private initSettle: ((r: InitResult) => void) | null = null;
@@ -163,7 +132,6 @@ export class ExecutionEnvironment {
   private queued: QueuedInvocation | null = null;
   private lastPeakBytes: number | undefined;
   private memory: ProcessTreeMemory | null = null;
-  private exited: Promise<void> = Promise.resolve();
   private killedByService = false;
   private reserved = false;
   private pendingAck: (() => void) | null = null;
@@ -193,12 +161,8 @@ export class ExecutionEnvironment {
     return { environment, init };
   }
 
-  get runtimeApi(): string {
-    return `${this.spec.host}:${this.port}`;
-  }
-
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.sandbox?.pid;
   }
 
   get alive(): boolean {
@@ -241,48 +205,26 @@ export class ExecutionEnvironment {
       return { ok: false, initDurationMs: 0, status: 'error', errorType: precheck.errorType, platformMessage: precheck.message };
     }
     const preparationStartedAt = spec.preparationStartedAt ?? performance.now();
-    await this.startRuntimeApi();
+    const runtimeApi = await this.startRuntimeApi();
     if (this.killedByService) {
       // Stopped while the Runtime API was starting: close it; no process was started.
       await this.destroy();
       return this.stoppedDuringInit();
     }
-    const procsFiles = spec.cgroup?.procsFiles ?? [];
-    const child = spawn('/bin/sh', ['-c', SANDBOX_WRAPPER, 'lambda-sandbox', String(procsFiles.length), ...procsFiles, spec.command, ...spec.args], {
-      cwd: spec.cwd,
-      env: spec.buildEnv(this.runtimeApi),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    if (child.pid !== undefined) trackProcessGroup(child.pid);
-    // 'close' waits for the pipes too; a descendant that escaped the process group (setsid, no cgroup to
-    // find it by) could hold them open for ever, so once the runtime has exited the pipes get a second to
-    // drain and are then closed from this side. Stopping never waits on a process it cannot kill.
-    this.exited = new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      child.once('close', () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      });
-      child.once('exit', () => {
-        timer = setTimeout(() => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          (child.stdio[3] as unknown as Socket | null)?.destroy();
-        }, 1000);
-      });
-    });
     // Raw bytes, split at newlines without copying: a runtime writing 100 MB without a newline costs the
     // service one scan of each chunk and at most one cut line in memory (output-lines.ts).
-    child.stdout?.on('data', (chunk: Buffer) => this.splitters.stdout.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.splitters.stderr.push(chunk));
-    child.once('exit', (code, signal) => this.onExit(code, signal));
-
-    const control = child.stdio[3] as unknown as Socket;
-    // The wrapper may die before reading the go byte; its exit is handled below, not as a write error.
-    control.on('error', () => undefined);
-    const sandboxReady = await waitForReady(control, child);
+    const sandbox = SandboxProcess.spawn({
+      command: spec.command,
+      args: spec.args,
+      cwd: spec.cwd,
+      env: spec.buildEnv(runtimeApi.address),
+      procsFiles: spec.cgroup?.procsFiles ?? [],
+      onStdout: (chunk) => this.splitters.stdout.push(chunk),
+      onStderr: (chunk) => this.splitters.stderr.push(chunk),
+      onExit: (code, signal) => this.onExit(code, signal),
+    });
+    this.sandbox = sandbox;
+    const sandboxReady = await sandbox.untilReady();
     this.sandboxPrepMs = performance.now() - preparationStartedAt;
     if (this.killedByService) {
       await this.destroy();
@@ -302,8 +244,7 @@ export class ExecutionEnvironment {
       this.initTimer = setTimeout(() => this.failInit({ status: 'timeout', errorType: 'Sandbox.Timedout' }), initTimeoutMs);
       // The init clock starts with the go byte: the sandbox exists, the runtime has not been exec'd yet.
       this.initStartedAt = performance.now();
-      control.write('g\n');
-      control.end();
+      sandbox.go();
     });
   }
 
@@ -336,7 +277,7 @@ export class ExecutionEnvironment {
 
   /** Peak resident memory of the process tree since start; the last reading once the process is gone. */
   samplePeakBytes(): number | undefined {
-    const pid = this.child?.pid;
+    const pid = this.sandbox?.pid;
     if (pid !== undefined && this.state !== 'dead') {
       this.memory ??= new ProcessTreeMemory(pid, this.spec.cgroup?.procsFiles[0]);
       const peak = this.memory.peakBytes();
@@ -347,7 +288,7 @@ export class ExecutionEnvironment {
 
   /** What the processes brought in from files so far (read at the end of INIT, after the init clock stopped). */
   private sampleInitFootprint(): InitFootprint | undefined {
-    const pid = this.child?.pid;
+    const pid = this.sandbox?.pid;
     if (pid === undefined) return undefined;
     this.memory ??= new ProcessTreeMemory(pid, this.spec.cgroup?.procsFiles[0]);
     return sampleInitFootprint(this.memory.pids(), this.spec.packageRoots);
@@ -384,20 +325,19 @@ export class ExecutionEnvironment {
       this.queued = null;
     }
     this.markDead();
-    const pid = this.child?.pid;
-    if (pid !== undefined) killProcessGroup(pid);
+    const sandbox = this.sandbox;
+    sandbox?.killGroup();
     if (this.server) {
       const server = this.server;
       this.server = null;
-      for (const s of this.sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
     this.killCgroupMembers();
-    if (this.child) await this.exited;
-    // Children the runtime forked and that outlived it belong to the same group: kill again after exit.
-    if (pid !== undefined) {
-      killProcessGroup(pid);
-      untrackProcessGroup(pid);
+    if (sandbox) {
+      await sandbox.exited;
+      // Children the runtime forked and that outlived it belong to the same group: kill again after exit.
+      sandbox.killGroup();
+      sandbox.untrack();
     }
     this.killCgroupMembers();
   }
@@ -425,8 +365,7 @@ export class ExecutionEnvironment {
     const wasKilledByService = this.killedByService;
     const oom = (this.spec.cgroup?.oomKills() ?? 0) > 0;
     this.samplePeakBytesAfterExit(oom);
-    const pid = this.child?.pid;
-    if (pid !== undefined) killProcessGroup(pid);
+    this.sandbox?.killGroup();
     if (!wasKilledByService) {
       const errorType = oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
       if (this.initSettle) {
@@ -457,71 +396,13 @@ export class ExecutionEnvironment {
     if (oom) this.lastPeakBytes = this.spec.memorySizeMB * 1024 * 1024;
   }
 
-  private async startRuntimeApi(): Promise<void> {
-    const server = http.createServer((req, res) => this.route(req, res));
-    // /next is a long poll that must never time out on the server side.
-    server.requestTimeout = 0;
-    server.headersTimeout = 0;
-    server.keepAliveTimeout = 0;
-    server.on('connection', (s: Socket) => {
-      s.setNoDelay(true);
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
+  private async startRuntimeApi(): Promise<RuntimeApiServer> {
+    this.server = await RuntimeApiServer.start(this.spec.host, {
+      onNext: (res) => this.onNext(res),
+      onInitError: (req, res, body) => this.onInitError(req, res, body),
+      onAnswer: (req, res, kind, requestId, body, tooLarge) => this.onAnswer(req, res, kind, requestId, body, tooLarge),
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, this.spec.host, () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-  }
-
-  private route(req: http.IncomingMessage, res: http.ServerResponse): void {
-    // A request the runtime breaks off (it died, or sent a malformed chunked body) is dropped; whatever the
-    // invocation needs to know comes from the process's exit.
-    req.on('error', () => res.destroy());
-    res.on('error', () => undefined);
-    try {
-      this.routeRequest(req, res);
-    } catch {
-      if (!res.headersSent) badRequest(res, 'the request could not be read');
-      else res.destroy();
-    }
-  }
-
-  private routeRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const url = req.url ?? '';
-    const pathname = url.split('?')[0];
-    if (!pathname.startsWith(RUNTIME_API_PREFIX + '/')) return notFound(res, pathname);
-    const rest = pathname.slice(RUNTIME_API_PREFIX.length);
-    if (rest === '/invocation/next') {
-      if (req.method !== 'GET') return methodNotAllowed(res, req.method ?? '', pathname);
-      req.resume();
-      return this.onNext(res);
-    }
-    if (rest === '/init/error') {
-      if (req.method !== 'POST') return methodNotAllowed(res, req.method ?? '', pathname);
-      return void readBody(req, MAX_RUNTIME_PAYLOAD_BYTES).then(
-        ({ body }) => this.onInitError(req, res, body),
-        () => res.destroy(),
-      );
-    }
-    const m = /^\/invocation\/([^/]+)\/(response|error)$/.exec(rest);
-    if (m) {
-      if (req.method !== 'POST') return methodNotAllowed(res, req.method ?? '', pathname);
-      const requestId = safeDecode(m[1]);
-      if (requestId === null) {
-        req.resume();
-        return invalidRequestId(res);
-      }
-      return void readBody(req, MAX_RUNTIME_PAYLOAD_BYTES).then(
-        ({ body, tooLarge }) => this.onAnswer(req, res, m[2] as 'response' | 'error', requestId, body, tooLarge),
-        // The body never arrived whole (the runtime died or broke the encoding): no answer was given. If the
-        // runtime is gone, its exit ends the invocation as Runtime.ExitError; if not, it may post again.
-        () => res.destroy(),
-      );
-    }
-    return notFound(res, pathname);
+    return this.server;
   }
 
   private onNext(res: http.ServerResponse): void {
@@ -660,90 +541,4 @@ export class ExecutionEnvironment {
     // Lambda resets an environment whose init failed; the runtime is expected to exit.
     this.failInit({ status: 'error', errorType, runtimePayload: body.length > 0 ? body : platformErrorPayload(errorType, errorType) });
   }
-}
-
-/** decodeURIComponent that answers null for a malformed escape (`%E0%A4%A`) instead of throwing. */
-export function safeDecode(text: string): string | null {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return null;
-  }
-}
-
-/** Lambda's own checks before it starts a bootstrap: a missing working directory or entrypoint. */
-function checkEntrypoint(command: string, cwd: string): { errorType: string; message: string } | null {
-  try {
-    if (!fs.statSync(cwd).isDirectory()) throw new Error('not a directory');
-  } catch {
-    return { errorType: 'Runtime.InvalidWorkingDir', message: `The working directory ${cwd} does not exist` };
-  }
-  const candidates = command.includes('/')
-    ? [path.resolve(cwd, command)]
-    : (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, command));
-  for (const c of candidates) {
-    try {
-      fs.accessSync(c, fs.constants.X_OK);
-      if (fs.statSync(c).isFile()) return null;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return { errorType: 'Runtime.InvalidEntrypoint', message: `Couldn't find valid bootstrap(s): [${command}]` };
-}
-
-function waitForReady(control: Socket, child: ChildProcess): Promise<{ ok: true } | { ok: false; reason: string }> {
-  return new Promise((resolve) => {
-    let stderr = '';
-    const onErr = (chunk: Buffer | string) => (stderr += chunk.toString());
-    child.stderr?.on('data', onErr);
-    const done = (r: { ok: true } | { ok: false; reason: string }) => {
-      clearTimeout(timer);
-      control.removeListener('data', onData);
-      child.removeListener('exit', onExit);
-      child.removeListener('error', onSpawnError);
-      child.stderr?.removeListener('data', onErr);
-      resolve(r);
-    };
-    const onData = (chunk: Buffer | string) => {
-      if (chunk.toString().includes('r')) done({ ok: true });
-    };
-    const onExit = (code: number | null) => done({ ok: false, reason: `wrapper exited with status ${code}: ${stderr.trim()}` });
-    const onSpawnError = (e: Error) => done({ ok: false, reason: e.message });
-    const timer = setTimeout(() => done({ ok: false, reason: `no ready signal within ${SANDBOX_READY_TIMEOUT_MS} ms` }), SANDBOX_READY_TIMEOUT_MS);
-    control.on('data', onData);
-    child.once('exit', onExit);
-    child.once('error', onSpawnError);
-  });
-}
-
-/**
- * Reads a request body, keeping at most `limit` bytes; the rest is drained so the connection stays usable.
- * Rejects when the body never arrives whole (the client died, or broke the chunked encoding), so that a
- * caller can answer or drop the request; it never hangs on a connection that closed mid-body.
- */
-export function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean; size: number }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.once('end', () => {
-      settled = true;
-      resolve({ body: size <= limit ? (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) : Buffer.alloc(0), tooLarge: size > limit, size });
-    });
-    req.once('error', (e) => {
-      if (settled) return;
-      settled = true;
-      reject(e);
-    });
-    req.once('close', () => {
-      if (settled || req.complete) return;
-      settled = true;
-      reject(new Error('the request body ended before it was complete'));
-    });
-  });
 }

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LambdaApiError } from './aws-errors';
-import { readBody, safeDecode } from './environment';
+import { readBody, safeDecode } from './http-body';
 import { checkEnum, checkString, FUNCTION_NAME, INVOCATION_TYPES, LOG_TYPES, NAMESPACED_FUNCTION_NAME, parseFunctionReference, QUALIFIER, throwIfInvalid, type StringConstraint } from './request-constraints';
 import type { InvocationAnswer, LocalFunction } from './local-function';
 

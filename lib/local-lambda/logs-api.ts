@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { type LogsErrorCode, logsErrorBody } from './aws-errors';
-import { readBody } from './environment';
+import { readBody } from './http-body';
 import { LogsError, type LogStore } from './log-store';
 
 export const LOGS_TARGET_PREFIX = 'Logs_20140328.';
