@@ -209,6 +209,7 @@ function targetResults(run: TargetRun, config: BenchmarkConfig): { results: Targ
     maxMemoryMB: summarize(s.coldMemory),
     roundTripMs: summarize(s.coldRoundTrip),
     ...(run.initFileMB ? { initFileMB: coldInitFileMB(s.coldRequestIds, run.initFileMB) } : {}),
+    ...(run.initPackageFileMB && Object.keys(run.initPackageFileMB).length > 0 ? { initPackageFileMB: coldInitFileMB(s.coldRequestIds, run.initPackageFileMB) } : {}),
     withoutInitDuration: s.coldWithoutInit,
     lostInitDuration,
   };

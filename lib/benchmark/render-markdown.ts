@@ -520,7 +520,9 @@ export function renderPredictions(results: BenchmarkResults): string[] {
   for (const [key, t] of Object.entries(results.targets)) {
     const b = t.predictedAws;
     if (!b) continue;
-    const fileMB = b.from.localInitFileMB === null ? '—' : formatValue(b.from.localInitFileMB);
+    // Beside it, in brackets, the part mapped from the function's own package (init-footprint.ts), where measured.
+    const packageMB = t.cold.initPackageFileMB?.p50;
+    const fileMB = b.from.localInitFileMB === null ? '—' : `${formatValue(b.from.localInitFileMB)}${packageMB == null ? '' : ` (${formatValue(packageMB)})`}`;
     const from = `${formatValue(b.from.localInitP50Ms)} / ${formatValue(b.from.localInitP90Ms)} (n=${b.from.n})`;
     if (b.unavailable) {
       rows.push([mdCell(key), mdCell(b.from.packageType), from, fileMB, '—', `no prediction: ${mdCell(b.unavailable)}`, '—', '—', '—']);
@@ -545,7 +547,7 @@ export function renderPredictions(results: BenchmarkResults): string[] {
     }
   }
   out.push(
-    ...table(['target', 'package', 'local Init p50 / p90 (ms)', 'init file MB (p50)', 'architecture', 'predicted AWS p50 (ms)', 'predicted p90 (ms)', '95 % interval of p50 (ms)', 'model error (leave one runtime out)'], rows,
+    ...table(['target', 'package', 'local Init p50 / p90 (ms)', 'init file MB p50 (of it, the package\'s)', 'architecture', 'predicted AWS p50 (ms)', 'predicted p90 (ms)', '95 % interval of p50 (ms)', 'model error (leave one runtime out)'], rows,
       ['l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'l']),
     '',
   );

@@ -158,6 +158,11 @@ export interface TargetRun {
   runErrors: string[];
   /** Local runs: the file bytes each cold start's INIT brought in, MB, by request id (the AWS model's second input). */
   initFileMB?: { [requestId: string]: number };
+  /**
+   * Local runs: of it, the MB of pages mapped from the function's own package (its packagePaths), by
+   * request id; absent for a function that names no package paths.
+   */
+  initPackageFileMB?: { [requestId: string]: number };
   /** Epoch ms bounds of this target's invocations. */
   startedAt: number;
   finishedAt: number;
@@ -219,6 +224,13 @@ export interface ColdStats {
    * (lib/local-lambda/init-footprint.ts); absent on AWS runs.
    */
   initFileMB?: Stats | null;
+  /**
+   * Local runs: of initFileMB, the MB of resident pages mapped from the function's own package (its
+   * packagePaths: /var/task, layers; lib/local-lambda/init-footprint.ts), over the same cold starts. Bytes
+   * read through read(2) are all counted as the runtime's. Absent when not measured (AWS runs, a function
+   * without package paths, no cold start that recorded it).
+   */
+  initPackageFileMB?: Stats | null;
   /** Cold-phase invocations that succeeded but whose REPORT had no Init Duration (listed in `lostInitDuration`). */
   withoutInitDuration: number;
   /**

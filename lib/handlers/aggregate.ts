@@ -30,6 +30,8 @@ export interface AggregateDeps {
    * (lib/local-lambda/init-footprint.ts, read in-process from the service): the AWS model's second input.
    */
   initFileMB?: (functionName: string) => { [requestId: string]: number };
+  /** Local runs: of it, the MB mapped from the function's own package, by request id (init-footprint.ts). */
+  initPackageFileMB?: (functionName: string) => { [requestId: string]: number };
 }
 
 function targetWindow(records: readonly InvocationRecord[], fallback: number): { startedAt: number; finishedAt: number } {
@@ -49,6 +51,7 @@ export async function loadRawRun(
   run: string,
   finishedAt: Date,
   initFileMB?: AggregateDeps['initFileMB'],
+  initPackageFileMB?: AggregateDeps['initPackageFileMB'],
 ): Promise<RawBenchmarkRun> {
   const manifest = await store.getJson<RunManifest>(layout.runManifest(run));
   if (!manifest) throw new Error(`aggregate: ${store.describe(layout.runManifest(run))} is missing; did Prepare run?`);
@@ -64,6 +67,7 @@ export async function loadRawRun(
       invocations: joinReports(keepFirstResponses(records), reports),
       runErrors,
       ...(initFileMB ? { initFileMB: initFileMB(spec.functionName) } : {}),
+      ...(initPackageFileMB ? { initPackageFileMB: initPackageFileMB(spec.functionName) } : {}),
       ...targetWindow(records, Number.isFinite(started) ? started : finishedAt.getTime()),
     });
   }
@@ -73,7 +77,7 @@ export async function loadRawRun(
 export async function aggregateTask(input: AggregateInput, deps: AggregateDeps): Promise<AggregateOutput> {
   if (typeof input?.run !== 'string') throw new TaskInputError('Aggregate', '"run" must be the run name');
   const run = checkRunName(input.run);
-  const raw = await loadRawRun(deps.store, run, (deps.now ?? (() => new Date()))(), deps.initFileMB);
+  const raw = await loadRawRun(deps.store, run, (deps.now ?? (() => new Date()))(), deps.initFileMB, deps.initPackageFileMB);
   const results = aggregate({ run: raw, backend: deps.backend, environment: deps.environment, ...(deps.parity ? { parity: deps.parity } : {}) });
   const files = buildResultFiles(results, invocationRows(raw));
   const resultsPrefix = layout.runPrefix(run);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { BenchmarkResults, JsonObject, Parity, TargetSpec } from '../benchmark/types';
 import { REFERENCE_PAYLOAD } from '../benchmark/reference-payload';
-import { initFileMBByRequest, LocalLambdaService, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
+import { initFileMBByRequest, initPackageFileMBByRequest, LocalLambdaService, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
 import { loadWineCsv } from '../model/wine-data';
 import { buildParityPayloads, selectPayloads } from '../parity';
 import { ladderParity } from './ladder-parity';
@@ -267,6 +267,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
       ...(signal ? { signal } : {}),
       ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
       initFileMB: (functionName) => initFileMBByRequest(running.initFootprints(functionName)),
+      initPackageFileMB: (functionName) => initPackageFileMBByRequest(running.initFootprints(functionName)),
     });
     if (run.status === 'ABORTED' || signal?.aborted) return { status: 'ABORTED' };
     if (run.writeFailure) {

@@ -55,6 +55,8 @@ export interface LocalHandlerOptions {
    * (lib/local-lambda/init-footprint.ts, read in-process from the service): the AWS model's second input.
    */
   initFileMB?: (functionName: string) => { [requestId: string]: number };
+  /** Local runs: of it, the MB mapped from the function's own package, by request id. */
+  initPackageFileMB?: (functionName: string) => { [requestId: string]: number };
 }
 
 export class RunStoppedError extends Error {
@@ -169,6 +171,7 @@ export function createLocalTaskHandlers(options: LocalHandlerOptions): Record<st
         environment: options.environment,
         ...(options.parity ? { parity: options.parity } : {}),
         ...(options.initFileMB ? { initFileMB: options.initFileMB } : {}),
+        ...(options.initPackageFileMB ? { initPackageFileMB: options.initPackageFileMB } : {}),
       }),
     recordFailure: (payload) => recordFailureTask(payload as RecordFailureInput, { store }),
   };

@@ -68,6 +68,8 @@ export interface LocalRunOptions {
    * (lib/local-lambda/init-footprint.ts, read in-process from the service): the AWS model's second input.
    */
   initFileMB?: (functionName: string) => { [requestId: string]: number };
+  /** Local runs: of it, the MB mapped from the function's own package, by request id. */
+  initPackageFileMB?: (functionName: string) => { [requestId: string]: number };
 }
 
 export interface LocalRunResult {
@@ -131,6 +133,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     ...(options.parity ? { parity: options.parity } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.initFileMB ? { initFileMB: options.initFileMB } : {}),
+    ...(options.initPackageFileMB ? { initPackageFileMB: options.initPackageFileMB } : {}),
     onWriteFailure: (failure) => {
       writeFailure ??= failure;
     },

@@ -82,6 +82,19 @@ describe('npm run bench, short', () => {
     expect(results.parity!.maxAbsQualityDiff!).toBeLessThanOrEqual(1e-4);
   });
 
+  test('each configuration\'s cold starts carry the init file MB and, of it, the function\'s own package\'s (its packagePaths)', () => {
+    for (const [key, t] of Object.entries(results.targets)) {
+      const target = t.ladderTarget ?? key;
+      expect({ key, file: t.cold.initFileMB?.n, own: t.cold.initPackageFileMB?.n }).toEqual({ key, file: t.cold.n, own: t.cold.n });
+      // RssFile, which initFileMB includes, also counts the vDSO's page; each figure is rounded to 0.001 MB.
+      expect(t.cold.initPackageFileMB!.p50).toBeLessThanOrEqual(t.cold.initFileMB!.p50 + 0.002);
+      // The static .apr bootstraps map nothing but themselves: their package is almost all they bring in.
+      if (target === 'apr' || target === 'apr-runtime-crate') expect(t.cold.initPackageFileMB!.p50).toBeGreaterThan(0.5);
+      // The Python rungs' interpreter and runtime client are the runtime's, not the package's.
+      if (target === 'python') expect(t.cold.initPackageFileMB!.p50).toBeLessThan(t.cold.initFileMB!.p50 / 2);
+    }
+  });
+
   test('every target that runs here is measured at every memory size that fits it, each its own configuration', () => {
     const expected = configurations.map(({ key, mb }) => (mb === targetDefinition(key).memorySizeMB ? key : `${key}-${mb}mb`));
     expect(Object.keys(results.targets).sort()).toEqual([...expected].sort());
