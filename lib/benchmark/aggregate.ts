@@ -87,26 +87,46 @@ function errorTypeOf(inv: JoinedInvocation, outcome: Outcome): string {
 function errorMessageOf(inv: JoinedInvocation, outcome: Outcome): string {
   if (outcome === 'missing-report') return 'no REPORT record was found for this request id';
   if (outcome === 'report-error') return `REPORT status ${inv.report?.status ?? '?'}`;
-  const message = inv.errorMessage ?? '';
+  const message = messageWithoutIds(inv.errorMessage ?? '', inv.requestId);
   return message.length > 300 ? `${message.slice(0, 300)}...` : message;
 }
 
+/** Lambda's request ids, and any other UUID a message carries (another request's, a sandbox's). */
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+/** X-Ray trace ids: `1-<8 hex epoch>-<24 hex>`. */
+const TRACE_ID = /\b1-[0-9a-f]{8}-[0-9a-f]{24}\b/gi;
+/** Other hex ids of 32 digits or more, e.g. the execution environment's in a log stream name (`[$LATEST]<32 hex>`). */
+const LONG_HEX_ID = /\b[0-9a-f]{32,}\b/gi;
+
+/**
+ * An error message with what differs from one request to the next taken out, so that one cause makes
+ * one entry of errorSummary: Lambda writes the request id into the platform's errors
+ * (`RequestId: <id> Error: Runtime exited with error: exit status 1`), so a runtime that kept exiting
+ * gave one entry per request. The request's own id becomes `<request id>`, other ids `<id>` or `<trace id>`.
+ */
+export function messageWithoutIds(message: string, requestId: string): string {
+  const own = requestId ? message.split(requestId).join('<request id>') : message;
+  return own.replace(TRACE_ID, '<trace id>').replace(UUID, '<id>').replace(LONG_HEX_ID, '<id>');
+}
+
+/**
+ * Failed invocations grouped by cause: kind, error type and message with the per-request ids taken out
+ * (messageWithoutIds), each with its count, how many in each phase, and one request id to look up.
+ */
 export function summarizeErrors(invocations: readonly JoinedInvocation[]): ErrorSummary[] {
   const groups = new Map<string, ErrorSummary>();
   for (const inv of invocations) {
     const outcome = outcomeOf(inv);
     if (outcome === 'ok') continue;
-    const entry: ErrorSummary = {
-      phase: inv.phase,
-      kind: KIND[outcome],
-      errorType: errorTypeOf(inv, outcome),
-      errorMessage: errorMessageOf(inv, outcome),
-      count: 0,
-    };
-    const key = JSON.stringify([entry.phase, entry.kind, entry.errorType, entry.errorMessage]);
-    const existing = groups.get(key) ?? entry;
-    existing.count++;
-    groups.set(key, existing);
+    const kind = KIND[outcome];
+    const errorType = errorTypeOf(inv, outcome);
+    const errorMessage = errorMessageOf(inv, outcome);
+    const key = JSON.stringify([kind, errorType, errorMessage]);
+    const group = groups.get(key) ?? { kind, errorType, errorMessage, count: 0, phases: { cold: 0, warm: 0 }, exampleRequestId: '' };
+    group.count++;
+    group.phases[inv.phase]++;
+    if (!group.exampleRequestId) group.exampleRequestId = inv.requestId;
+    groups.set(key, group);
   }
   return [...groups.values()];
 }

@@ -234,11 +234,14 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
       '',
     );
   } else {
+    // One row per cause: the message with its request ids taken out (aggregate.ts), one example id to look up.
     const errorRows = keys.flatMap((k) =>
-      results.targets[k].errorSummary.map((e) => [mdCell(k), e.phase, e.kind, mdCell(e.errorType), mdCell(e.errorMessage), String(e.count)]),
+      results.targets[k].errorSummary.map((e) => [
+        mdCell(k), e.kind, mdCell(e.errorType), mdCell(e.errorMessage), String(e.count), `${e.phases.cold} / ${e.phases.warm}`, e.exampleRequestId ? mdCell(e.exampleRequestId) : '—',
+      ]),
     );
     if (errorRows.length) {
-      out.push(...table(['target', 'phase', 'kind', 'error type', 'message', 'count'], errorRows, ['l', 'l', 'l', 'l', 'l', 'r']), '');
+      out.push(...table(['target', 'kind', 'error type', 'message (request ids taken out)', 'count', 'cold / warm', 'example request id'], errorRows, ['l', 'l', 'l', 'l', 'r', 'r', 'l']), '');
     }
     for (const k of keys) {
       for (const e of results.targets[k].runErrors) out.push(`- ${mdCell(k)}: ${mdCell(e)}`);

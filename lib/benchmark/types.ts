@@ -202,13 +202,18 @@ export interface Ratio {
   basis: string;
 }
 
+/** Failed invocations of one cause: same kind, error type and message once per-request ids are taken out. */
 export interface ErrorSummary {
-  phase: Phase;
   /** 'function' (the function failed), 'api' (Invoke failed), 'report' (REPORT status not success), 'missing-report'. */
   kind: 'function' | 'api' | 'report' | 'missing-report';
   errorType: string;
+  /** The message with the request id (`<request id>`) and other per-request ids (`<id>`, `<trace id>`) taken out. */
   errorMessage: string;
   count: number;
+  /** How many of `count` in each phase. */
+  phases: { cold: number; warm: number };
+  /** One request id of the group, to look up in invocations.csv and raw/ ('' when Lambda gave none: an Invoke call that failed). */
+  exampleRequestId: string;
 }
 
 export interface ColdStats {

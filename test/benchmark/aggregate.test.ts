@@ -42,13 +42,14 @@ describe('aggregate', () => {
     const apr = results.targets.apr;
     expect(apr.invocations).toBe(19);
     expect(apr.errors).toBe(2);
+    const failed = run.targets[0].invocations.filter((i) => i.functionError || !i.report);
     expect(apr.errorSummary).toEqual([
-      { phase: 'warm', kind: 'function', errorType: 'InvalidInput', errorMessage: "missing field 'alcohol'", count: 1 },
-      { phase: 'warm', kind: 'missing-report', errorType: 'MissingReport', errorMessage: 'no REPORT record was found for this request id', count: 1 },
+      { kind: 'function', errorType: 'InvalidInput', errorMessage: "missing field 'alcohol'", count: 1, phases: { cold: 0, warm: 1 }, exampleRequestId: failed[0].requestId },
+      { kind: 'missing-report', errorType: 'MissingReport', errorMessage: 'no REPORT record was found for this request id', count: 1, phases: { cold: 0, warm: 1 }, exampleRequestId: failed[1].requestId },
     ]);
     const torch = results.targets.pytorch;
     expect(torch.errors).toBe(1);
-    expect(torch.errorSummary).toEqual([{ phase: 'warm', kind: 'api', errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', count: 1 }]);
+    expect(torch.errorSummary).toEqual([{ kind: 'api', errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', count: 1, phases: { cold: 0, warm: 1 }, exampleRequestId: 'api-err-1' }]);
     expect(torch.runErrors).toHaveLength(1);
   });
 
@@ -102,7 +103,7 @@ describe('aggregate', () => {
     expect(out.parity).toBeNull();
     expect(out.targets.apr.cold).toMatchObject({ n: 0, initMs: null, durationMs: null });
     expect(out.targets.apr.response).toBeNull();
-    expect(out.targets.apr.errorSummary.map((e) => [e.phase, e.errorType, e.count])).toEqual([['cold', 'Runtime.ExitError', 6], ['warm', 'Runtime.ExitError', 13]]);
+    expect(out.targets.apr.errorSummary.map((e) => [e.errorType, e.count, e.phases])).toEqual([['Runtime.ExitError', 19, { cold: 6, warm: 13 }]]);
     expect(out.cost.targets.apr.perMillion).toBeNull();
   });
 });

@@ -41,8 +41,9 @@ describe('report.md', () => {
   });
 
   test('errors, parity, cost with its formula, methodology, environment, charts', () => {
-    expect(lines).toContain("| apr | warm | function | InvalidInput | missing field 'alcohol' | 1 |");
-    expect(lines).toContain('| pytorch | warm | api | TooManyRequestsException | Rate Exceeded. | 1 |');
+    const aprFailed = syntheticRun().targets[0].invocations.find((i) => i.functionError)!;
+    expect(lines).toContain(`| apr | function | InvalidInput | missing field 'alcohol' | 1 | 0 / 1 | ${aprFailed.requestId} |`);
+    expect(lines).toContain('| pytorch | api | TooManyRequestsException | Rate Exceeded. | 1 | 0 / 1 | api-err-1 |');
     expect(md).toMatch(/Parity \(the two functions' answers to the benchmark payload, 1 case\): largest \|quality difference\| 1\.00e-5; category, confidence and top factors identical\./);
     expect(md).toContain('Formula: cost per 1M invocations = 1,000,000 × [ s × ceil(Init p50 + cold Duration p50)');
     expect(lines).toContain('| apr | 128 MB | x86_64 | 24 | 1 | $0.2026 | $0.2021 | $0.25 |');
