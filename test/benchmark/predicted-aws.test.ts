@@ -1,7 +1,7 @@
 import { aggregate } from '../../lib/benchmark/aggregate';
 import { calibrationMismatches, predictedRatio, sameRuntime } from '../../lib/benchmark/predicted-aws';
 import { renderMarkdown } from '../../lib/benchmark/render-markdown';
-import { renderColdStartChart } from '../../lib/benchmark/render-svg';
+import { formatNumber, renderColdStartChart } from '../../lib/benchmark/render-svg';
 import { renderConsoleSummary } from '../../lib/local-bench/console-summary';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -78,7 +78,7 @@ describe('predictedAws in results.json', () => {
     const withBracket = predictAwsInit({ localInitP50Ms: 4000, localInitP90Ms: 4080, localInitFileMB: 320, packageType: 'Image' }, model)[0];
     expect(local.targets.pytorch.predictedAws!.x86_64!.interval95.high).toBe(withBracket.interval95.high);
     expect(withBracket.interval95.high).toBeGreaterThanOrEqual(Math.round(Math.exp(cell.p50.intercept + cell.p50.slope * Math.log(cell.effectiveRange.max)) * (e.effectiveLocalMs / cell.effectiveRange.max) * 100) / 100 - 0.01);
-    expect(renderConsoleSummary(local)).toContain(`pytorch: its model input (local Init p50 + file MB, ${fmt(e.effectiveLocalMs)} ms effective on x86_64) lies above the calibration runtimes'`);
+    expect(renderConsoleSummary(local).replace(/\n {4}/g, ' ')).toContain(`pytorch: its model input (local Init p50 + file MB, ${fmt(e.effectiveLocalMs)} ms effective on x86_64) lies above the calibration runtimes'`);
   });
 
   test('the headline ratio in both forms: measured here, and between the predicted p50s with the widest interval', () => {
@@ -205,11 +205,12 @@ describe('predictions in the reports of a local run', () => {
     expect(md).toContain('**What the local run leaves out, and the prediction adds**');
   });
 
-  test('the console: predicted rows with interval and error, both ratios, the nearest runtimes', () => {
-    const text = renderConsoleSummary(local);
-    expect(text).toMatch(/cold start Init Duration p50, measured here\s+22 ms \(p90 23\.6, n=5\)/);
-    expect(text).toContain(`predicted on AWS, x86_64`);
-    expect(text).toContain(`${fmt(apr.x86_64!.p50Ms)} ms (95 % ${fmt(apr.x86_64!.interval95.low)}–${fmt(apr.x86_64!.interval95.high)}, model error ${fmt(apr.x86_64!.validation.looMedianAbsErrorPct)} %)`);
+  test('the console: predicted p50 with interval in each target row, model error, both ratios, the nearest runtimes', () => {
+    const text = renderConsoleSummary(local).replace(/\n {4}/g, ' ');
+    const f = formatNumber;
+    const aprRow = text.split('\n').find((l) => l.startsWith('apr '))!;
+    expect(aprRow.split(/\s{2,}/)).toEqual(expect.arrayContaining([`${f(local.targets.apr.cold.initMs!.p50)} (${f(local.targets.apr.cold.initMs!.p90)})`, `${f(apr.x86_64!.p50Ms)} [${f(apr.x86_64!.interval95.low)}–${f(apr.x86_64!.interval95.high)}]`]));
+    expect(text).toContain(`Model error (median leave-one-runtime-out): Zip x86_64 ${fmt(apr.x86_64!.validation.looMedianAbsErrorPct)} %`);
     expect(text).toMatch(/cold-start Init p50 {2}182× \(95 % CI [^)]+\) measured here/);
     expect(text).toMatch(/[\d,.]+× \(interval [\d,.]+–[\d,.]+\) predicted on AWS, x86_64/);
     expect(text).toContain(`pytorch: the model has not seen runtime container-image; nearest calibration runtimes: ${torch.nearestCalibrationRuntimes.join(', ')}`);
