@@ -1,22 +1,35 @@
 #!/usr/bin/env node
 /**
  * The CDK app (`npx cdk synth`, `npx cdk deploy`, `npx cdk destroy`). Settings come from the context
- * in cdk.json or `-c key=value`; see lib/config/app-config.ts for the keys and their limits.
+ * in cdk.json or `-c key=value`; see lib/config/app-config.ts for the keys and their limits. Before
+ * the template is written, the run plan (lib/plan) goes to stderr: the run the deployment starts and
+ * waits for, and a full run, each with its duration and AWS cost.
  */
 import { ConfigError } from '../lib/config/app-config';
 import { TooManyTargetsError } from '../lib/constructs/benchmark-state-machine';
+import { RunCostCeilingError } from '../lib/plan/checks';
+import { renderDeployPlansText } from '../lib/plan/render';
 import { aprBundler } from '../lib/stacks/apr-bundler';
-import { createApp, REPO_ROOT } from '../lib/stacks/app';
+import { createApp, REPO_ROOT, type CreateAppOptions } from '../lib/stacks/app';
 
-try {
-  // Environment-agnostic on purpose: synth needs no credentials and gives the same template everywhere.
-  const { app } = createApp({ aprBundler: aprBundler(REPO_ROOT) });
-  app.synth();
-} catch (err) {
-  // Settings that cannot be deployed: the message names the key and what is allowed; no stack trace.
-  if (err instanceof ConfigError || err instanceof TooManyTargetsError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    process.exit(1);
+/** Synthesizes the app and prints its plan; returns the exit code. Settings that cannot be deployed print the message, no stack trace. */
+export function synthApp(options: CreateAppOptions, err: (text: string) => void): number {
+  try {
+    const { app, runPlans } = createApp(options);
+    err(`${renderDeployPlansText(runPlans).join('\n')}\n`);
+    app.synth();
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof TooManyTargetsError || error instanceof RunCostCeilingError) {
+      err(`error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
   }
-  throw err;
+}
+
+if (require.main === module) {
+  // Environment-agnostic on purpose: synth needs no credentials and gives the same template everywhere.
+  const code = synthApp({ aprBundler: aprBundler(REPO_ROOT) }, (text) => process.stderr.write(text));
+  if (code !== 0) process.exit(code);
 }

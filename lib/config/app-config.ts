@@ -38,6 +38,13 @@ export interface AppConfig {
   runOnDeploy: boolean;
   /** How long the deployment waits for that run before it reports the run as still running. */
   deployWaitMinutes: number;
+  /**
+   * The functions (result keys) the run on deploy measures, or 'all'; `npm run bench:aws` measures
+   * every deployed function whatever this says.
+   */
+  runOnDeployTargets: string[] | 'all';
+  /** A run whose plan (lib/plan) may cost more than this, in US dollars, is refused before it starts; undefined: no ceiling. */
+  maxRunCostUsd?: number;
   /** Deploy the PyTorch function from this image rather than building baselines/pytorch-wine. */
   pytorchImage?: ExistingImage;
   /** Retention of every log group of the stack, in days. */
@@ -58,6 +65,8 @@ export const CONTEXT_KEYS = [
   'payload',
   'runOnDeploy',
   'deployWaitMinutes',
+  'runOnDeployTargets',
+  'maxRunCostUsd',
   'pytorchImage',
   'logRetentionDays',
   'targets',
@@ -98,6 +107,8 @@ export const DEFAULTS = {
   warmInvocations: 100,
   runOnDeploy: true,
   deployWaitMinutes: 30,
+  // The two functions of the original comparison: their run fits the deployment's wait (README, deploy section).
+  runOnDeployTargets: ['apr', 'pytorch'],
   logRetentionDays: 30,
   architectures: ['x86_64', 'arm64'] as TargetArchitecture[],
 } as const;
@@ -138,6 +149,7 @@ export function resolveAppConfig(read: ContextReader): AppConfig {
     },
     runOnDeploy: boolean('runOnDeploy', read('runOnDeploy'), DEFAULTS.runOnDeploy),
     deployWaitMinutes: integer('deployWaitMinutes', read('deployWaitMinutes'), DEFAULTS.deployWaitMinutes, LIMITS.deployWaitMinutes),
+    runOnDeployTargets: runOnDeployTargets(read('runOnDeployTargets')),
     logRetentionDays: retention(read('logRetentionDays')),
     architectures: architectures(read('architectures')),
   };
@@ -145,6 +157,8 @@ export function resolveAppConfig(read: ContextReader): AppConfig {
   if (chosen) config.targets = chosen;
   const sizes = memorySizes(read('memorySizes'));
   if (sizes) config.memorySizes = sizes;
+  const ceiling = maxRunCostUsd(read('maxRunCostUsd'));
+  if (ceiling !== undefined) config.maxRunCostUsd = ceiling;
   const image = existingImage(read('pytorchImage'));
   if (image) config.pytorchImage = image;
   return config;
@@ -242,6 +256,31 @@ function targets(value: unknown): TargetKey[] | undefined {
     throw new ConfigError('targets', value, `${allowed} (unknown: ${unknown.map((u) => JSON.stringify(u)).join(', ')})`);
   }
   return items as TargetKey[];
+}
+
+/** Result keys: a registry target's key, then -arm64 and/or -<MB> (lib/targets/deployment-plan.ts, functionKey). */
+const FUNCTION_KEY = new RegExp(`^(${[...TARGET_KEYS].sort((a, b) => b.length - a.length).join('|')})(-arm64)?(-\\d{3,5})?$`);
+
+function runOnDeployTargets(value: unknown): string[] | 'all' {
+  const allowed = `"all", or a list of deployed functions' keys: a target key (${TARGET_KEYS.join(', ')}), then -arm64 and/or -<memory MB> as the deployment names them`;
+  if (value === undefined || value === null) return [...DEFAULTS.runOnDeployTargets];
+  if (value === 'all') return 'all';
+  const items = list('runOnDeployTargets', value, allowed);
+  if (!items) return [...DEFAULTS.runOnDeployTargets];
+  const bad = items.filter((item) => typeof item !== 'string' || !FUNCTION_KEY.test(item));
+  if (bad.length > 0) throw new ConfigError('runOnDeployTargets', value, `${allowed} (not one: ${bad.map((b) => JSON.stringify(b)).join(', ')})`);
+  return items as string[];
+}
+
+function maxRunCostUsd(value: unknown): number | undefined {
+  const allowed = 'a positive number of US dollars (e.g. 2 or "0.50"), or null for no ceiling';
+  if (value === undefined || value === null || value === '') return undefined;
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) n = Number(value);
+  else throw new ConfigError('maxRunCostUsd', value, allowed);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError('maxRunCostUsd', value, allowed);
+  return n;
 }
 
 function memorySizes(value: unknown): number[] | undefined {

@@ -11,6 +11,7 @@ import type { Architecture, TargetSpec } from '../benchmark/types';
 import type { BenchmarkSettings } from '../config/app-config';
 import type { BenchmarkConfigInput } from '../benchmark/config';
 import { FORCE_COLD_START_TIMEOUT_SECONDS } from '../handlers/measure';
+import { REPORT_COLLECTION_RETRY, STATE_MACHINE_TIMEOUT_HOURS, TASK_MEMORY_MB } from '../plan/state-machine-pacing';
 import type { PrepareDefaults } from '../handlers/prepare';
 import { stackLogGroup, vendedLogGroupName } from './log-group';
 import { acknowledge, acknowledgeWildcardOnArn, defaultPolicyOf } from './nag';
@@ -38,6 +39,8 @@ export interface BenchmarkStateMachineProps {
   /** lib/handlers/lambda/index.ts */
   handlerEntry: string;
   projectRoot: string;
+  /** Prepare refuses a run whose plan may cost more (US dollars); undefined: no ceiling. */
+  maxRunCostUsd?: number;
 }
 
 /** Names of the states whose Catch records a failed run, and of the Task states; the local runner and tests use them. */
@@ -116,7 +119,7 @@ export class BenchmarkStateMachine extends Construct {
 
     const functionsScope = new Construct(this, 'TaskFunctions');
     const states = new Construct(this, 'States');
-    const fn = (name: TaskHandlerName, description: string, timeout: Duration, memorySize = 256, environment?: Record<string, string>) => {
+    const fn = (name: TaskHandlerName, description: string, timeout: Duration, memorySize: number = TASK_MEMORY_MB.default, environment?: Record<string, string>) => {
       const task = new TaskFunction(functionsScope, `${name[0].toUpperCase()}${name.slice(1)}`, {
         entry: props.handlerEntry,
         projectRoot: props.projectRoot,
@@ -165,8 +168,9 @@ export class BenchmarkStateMachine extends Construct {
     };
 
     checkTargetsFitEnvironment(defaults.targets.map((spec, i) => ({ ...spec, logGroupName: knownLogGroupName(targets[i].logGroup) })));
-    const prepare = fn('prepare', 'Settles the run configuration and reads the deployed targets', Duration.minutes(1), 256, {
+    const prepare = fn('prepare', 'Settles the run configuration and reads the deployed targets', Duration.minutes(1), TASK_MEMORY_MB.prepare, {
       BENCH_TARGETS: stack.toJsonString(defaults.targets),
+      ...(props.maxRunCostUsd !== undefined ? { BENCH_MAX_RUN_COST_USD: String(props.maxRunCostUsd) } : {}),
     });
     allow(prepare, ['lambda:GetFunction'], targetFunctionArns);
     // One run at a time: Prepare lists the running executions of this state machine (single-run.ts).
@@ -179,6 +183,7 @@ export class BenchmarkStateMachine extends Construct {
       'forceColdStart',
       'Changes a benchmarked function\'s configuration so its next invocation starts cold',
       Duration.seconds(FORCE_COLD_START_TIMEOUT_SECONDS),
+      TASK_MEMORY_MB.forceColdStart,
     );
     // UpdateFunctionConfiguration is not narrowed by a condition: none of its condition keys
     // (lambda:Layer, lambda:SecurityGroupIds, lambda:SubnetIds, lambda:VpcIds; Service Authorization
@@ -189,8 +194,8 @@ export class BenchmarkStateMachine extends Construct {
     allow(forceColdStart, ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration'], targetFunctionArns);
 
     // The client-side round trip is measured here: a full vCPU keeps the client's own share of it small.
-    const invokeCold = fn('invokeCold', 'Invokes a benchmarked function once after a forced cold start', Duration.minutes(2), 1769);
-    const invokeWarm = fn('invokeWarm', 'Invokes a benchmarked function M times, one after another', Duration.minutes(15), 1769);
+    const invokeCold = fn('invokeCold', 'Invokes a benchmarked function once after a forced cold start', Duration.minutes(2), TASK_MEMORY_MB.invokeCold);
+    const invokeWarm = fn('invokeWarm', 'Invokes a benchmarked function M times, one after another', Duration.minutes(15), TASK_MEMORY_MB.invokeWarm);
     for (const task of [invokeCold, invokeWarm]) {
       allow(task, ['lambda:InvokeFunction'], targetFunctionArns);
       writeRuns(task);
@@ -199,7 +204,7 @@ export class BenchmarkStateMachine extends Construct {
     readRuns(invokeCold);
     listRuns(invokeCold);
 
-    const collect = fn('collectReports', 'Finds the REPORT records of a target\'s invocations in its log group', Duration.minutes(3), 512);
+    const collect = fn('collectReports', 'Finds the REPORT records of a target\'s invocations in its log group', Duration.minutes(3), TASK_MEMORY_MB.collectReports);
     // Both spellings of a log group's ARN: CloudWatch Logs' API reference (LogGroup.arn) says IAM
     // policies name log groups with the trailing ":*" for most actions, the Service Authorization
     // Reference gives FilterLogEvents' resource as "log-group:${LogGroupName}" without it.
@@ -217,7 +222,7 @@ export class BenchmarkStateMachine extends Construct {
     // run-errors.json does not exist before a target's first error.
     listRuns(recordTargetError);
 
-    const aggregate = fn('aggregate', 'Computes the statistics and writes the result files', Duration.minutes(10), 1769);
+    const aggregate = fn('aggregate', 'Computes the statistics and writes the result files', Duration.minutes(10), TASK_MEMORY_MB.aggregate);
     readRuns(aggregate);
     writeRuns(aggregate);
     listRuns(aggregate);
@@ -315,12 +320,13 @@ export class BenchmarkStateMachine extends Construct {
     const invokeWarmState = invoke(STATE_NAMES.invokeWarm, invokeWarm, targetPayload, { resultPath: sfn.JsonPath.DISCARD });
     const collectState = invoke(STATE_NAMES.collectReports, collect, { ...targetPayload, final: false }, { resultPath: sfn.JsonPath.DISCARD });
     // CloudWatch Logs delivers REPORT lines seconds to minutes late: about 6 minutes of passes in all.
+    // The run plan (lib/plan) computes its durations from the same settings.
     collectState.addRetry({
       errors: [REPORTS_NOT_YET_INGESTED],
-      interval: Duration.seconds(5),
-      backoffRate: 1.5,
-      maxAttempts: 10,
-      maxDelay: Duration.seconds(60),
+      interval: Duration.seconds(REPORT_COLLECTION_RETRY.intervalSeconds),
+      backoffRate: REPORT_COLLECTION_RETRY.backoffRate,
+      maxAttempts: REPORT_COLLECTION_RETRY.maxAttempts,
+      maxDelay: Duration.seconds(REPORT_COLLECTION_RETRY.maxDelaySeconds),
     });
     const collectRemaining = invoke(STATE_NAMES.collectRemainingReports, collect, { ...targetPayload, final: true }, { resultPath: sfn.JsonPath.DISCARD });
     collectState.addCatch(collectRemaining, { errors: [REPORTS_NOT_YET_INGESTED], resultPath: sfn.JsonPath.DISCARD });
@@ -369,7 +375,8 @@ export class BenchmarkStateMachine extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
       // 500 cold starts per function at about ten seconds each fit; a stuck run does not live for ever.
-      timeout: Duration.hours(8),
+      // The run plan (lib/plan) warns when a configuration's plan does not fit it.
+      timeout: Duration.hours(STATE_MACHINE_TIMEOUT_HOURS),
       tracingEnabled: true,
       logs: {
         destination: this.logGroup,

@@ -9,6 +9,7 @@ import { TRIGGER_ATTRIBUTES, type TriggerData } from '../handlers/deploy-trigger
 import { stackLogGroup, vendedLogGroupName } from './log-group';
 import { acknowledge, acknowledgeWildcardOnArn, defaultPolicyOf, logicalIdOf } from './nag';
 import { TaskFunction } from './task-function';
+import { DEPLOY_PROVIDER_MARGIN_MINUTES, DEPLOY_QUERY_INTERVAL_SECONDS } from '../plan/state-machine-pacing';
 
 /** What a state machine's role needs for CloudWatch Logs log delivery (narrowWaiterPolicy cites the sources). */
 export const STATE_MACHINE_LOG_DELIVERY_ACTIONS = [
@@ -102,10 +103,10 @@ export class DeployTrigger extends Construct {
       frameworkCompleteAndTimeoutRole,
       onEventHandler: onEvent.function,
       isCompleteHandler: isComplete.function,
-      queryInterval: Duration.seconds(30),
+      queryInterval: Duration.seconds(DEPLOY_QUERY_INTERVAL_SECONDS),
       // The provider gives up a few minutes after the handler stops waiting: the handler's own
       // deadline answers first, so this one only fires if something is broken.
-      totalTimeout: Duration.minutes(props.waitMinutes + 5),
+      totalTimeout: Duration.minutes(props.waitMinutes + DEPLOY_PROVIDER_MARGIN_MINUTES),
       logGroup: frameworkLogs,
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: { destination: waiterLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },

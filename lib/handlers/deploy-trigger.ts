@@ -70,6 +70,8 @@ export async function onEvent(event: CfnEvent, deps: TriggerDeps): Promise<{ Phy
           targetCode: props.TargetCode ?? null,
           configHash: props.ConfigHash ?? null,
         },
+        // The functions the run on deploy measures (runOnDeployTargets); absent: every deployed one.
+        ...(typeof props.RunTargets === 'string' && props.RunTargets !== '' ? { targets: props.RunTargets.split(',') } : {}),
       }),
     }),
   );

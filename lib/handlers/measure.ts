@@ -66,6 +66,9 @@ function checkIndex(task: string, index: unknown): number {
   return index;
 }
 
+/** First poll of the update waiter on AWS, s: Lambda's own waiter default; the run plan's shortest update wait. */
+export const AWS_UPDATE_POLL_SECONDS = 1;
+
 export interface ForceColdStartDeps {
   lambda: LambdaClient;
   /** First poll delay while waiting for the update, s; 1 on AWS, less for the local service. */
@@ -80,7 +83,7 @@ export async function forceColdStartTask(input: ForceColdStartInput, deps: Force
   const marker = `${input.run}-${input.target.key}-${index}-${randomBytes(3).toString('hex')}`;
   const forced = await forceColdStart(deps.lambda, input.target.functionName, marker, {
     maxWaitSeconds: input.config.functionUpdateTimeoutSeconds,
-    minDelaySeconds: deps.updatePollSeconds ?? 1,
+    minDelaySeconds: deps.updatePollSeconds ?? AWS_UPDATE_POLL_SECONDS,
   });
   return { marker: forced.marker, updateWaitMs: forced.updateWaitMs };
 }

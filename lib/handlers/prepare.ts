@@ -6,6 +6,10 @@ import type { RunStore } from './run-store';
 import { checkRunName, checkTargetKey, layout } from './run-layout';
 import type { PrepareInput, PrepareOutput } from './task-types';
 import { LAMBDA_TARGET, S3_CALLS, type AwsCall } from './aws-call';
+import { checkCostCeiling } from '../plan/checks';
+import type { ProfileName } from '../plan/figures';
+import { planRunOfSpecs } from '../plan/from-specs';
+import type { RunPlan } from '../plan/run-plan';
 
 /**
  * First Task of a run: settles the configuration (the deployment's defaults, overridden by the
@@ -32,6 +36,10 @@ export interface PrepareDeps {
    * given specs are already complete (the local run).
    */
   describeTarget?: (spec: TargetSpec) => Promise<TargetSpec>;
+  /** Which figures the run's plan uses (lib/plan): 'aws' unless the run is local. */
+  planProfile?: ProfileName;
+  /** A run whose plan may cost more than this (US dollars) is refused before anything is measured (maxRunCostUsd). */
+  maxRunCostUsd?: number;
 }
 
 /** The execution's input is not something a run can start from. */
@@ -42,7 +50,19 @@ export class ExecutionInputError extends Error {
   }
 }
 
-const INPUT_KEYS = ['config', 'trigger'];
+const INPUT_KEYS = ['config', 'trigger', 'targets'];
+
+/** The deployed functions a run measures: all of them, or those the execution's input names ({"targets": ["apr", "pytorch"]}). */
+export function chooseTargets(deployed: readonly TargetSpec[], chosen: unknown): TargetSpec[] {
+  if (chosen === undefined) return [...deployed];
+  const known = deployed.map((t) => t.key);
+  if (!Array.isArray(chosen) || chosen.length === 0 || chosen.some((k) => typeof k !== 'string')) {
+    throw new ExecutionInputError(`"targets" must be a non-empty list of deployed functions' keys (${known.join(', ')})`);
+  }
+  const unknown = chosen.filter((k) => !known.includes(k as string));
+  if (unknown.length > 0) throw new ExecutionInputError(`"targets" names ${unknown.map((k) => JSON.stringify(k)).join(', ')}, not deployed; deployed: ${known.join(', ')}`);
+  return deployed.filter((t) => chosen.includes(t.key));
+}
 const CONFIG_KEYS: (keyof BenchmarkConfig)[] = [
   'coldStarts',
   'warmInvocations',
@@ -120,7 +140,7 @@ export async function prepareRun(input: PrepareInput, deps: PrepareDeps): Promis
   if (deps.defaults.targets.length === 0) throw new Error('prepare: no targets configured');
   const seen = new Set<string>();
   const targets: TargetSpec[] = [];
-  for (const spec of deps.defaults.targets) {
+  for (const spec of chooseTargets(deps.defaults.targets, raw.targets)) {
     checkTargetKey(spec.key);
     if (seen.has(spec.key)) throw new Error(`prepare: target key ${JSON.stringify(spec.key)} appears twice`);
     seen.add(spec.key);
@@ -130,12 +150,17 @@ export async function prepareRun(input: PrepareInput, deps: PrepareDeps): Promis
   }
   // The targets come from the deployment, not the execution input: a BenchmarkConfigError names the field.
   validateTargets(targets);
+  // The plan before anything is measured: refused here when it may cost more than the ceiling
+  // (failure.json then carries the plan's figures), recorded in run.json otherwise.
+  const plan = planRunOfSpecs(deps.planProfile ?? 'aws', config, targets);
+  checkCostCeiling(plan, deps.maxRunCostUsd, `run ${run}`);
   await deps.store.putJson(layout.runManifest(run), {
     schemaVersion: 1,
     run,
     startedAt: input.startTime,
     config,
     targets,
+    plan,
     ...(raw.trigger !== undefined ? { trigger: raw.trigger } : {}),
   });
   return { run, config, targets };
@@ -148,7 +173,17 @@ export interface RunManifest {
   startedAt: string;
   config: BenchmarkConfig;
   targets: TargetSpec[];
+  /** The plan the run started from (lib/plan); absent in runs written before plans existed. */
+  plan?: RunPlan;
   trigger?: unknown;
+}
+
+/** BENCH_MAX_RUN_COST_USD as Prepare's Lambda function receives it (set only when maxRunCostUsd is). */
+export function deployedCostCeiling(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`prepare: BENCH_MAX_RUN_COST_USD must be a positive number of US dollars, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 /**

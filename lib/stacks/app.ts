@@ -7,6 +7,7 @@ import type { ZipBundler } from '../constructs/zip-target-function';
 import type { MachineProbe } from '../targets/buildability';
 import { planDeployment, UnbuildableTargetError, type DeploymentPlan, type PlannedFunction } from '../targets/deployment-plan';
 import { BenchmarkStack } from './benchmark-stack';
+import { checkDeployPlans, planDeployRuns, type DeployRunPlans } from '../plan/deploy-plan';
 
 export const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
@@ -24,6 +25,11 @@ export interface CreateAppOptions {
   probe?: MachineProbe;
   /** How a zip target is bundled; default: its own build command, then its zip. */
   zipBundlerFor?: (fn: PlannedFunction) => ZipBundler;
+  /**
+   * false: the run plans are computed but not held against deployWaitMinutes and maxRunCostUsd (the
+   * local run synthesizes the stack only for its state machine definition, and deploys nothing).
+   */
+  checkRunPlans?: boolean;
   /** Stack environment; default: environment-agnostic, so synth needs no credentials. */
   env?: { account?: string; region?: string };
 }
@@ -33,6 +39,8 @@ export interface BenchmarkApp {
   stack: BenchmarkStack;
   config: AppConfig;
   plan: DeploymentPlan;
+  /** The plans of the run on deploy and of a full run (lib/plan), checked before the stack is built. */
+  runPlans: DeployRunPlans;
 }
 
 /**
@@ -51,6 +59,10 @@ export function createApp(options: CreateAppOptions): BenchmarkApp {
   const config = resolveAppConfig((key: ContextKey) => app.node.tryGetContext(key));
   const repoRoot = options.repoRoot ?? REPO_ROOT;
   const plan = planTargets(config, repoRoot, options.probe);
+  // Before anything is built: a wait that cannot cover one cold start, or a run on deploy over the
+  // cost ceiling, stops the synth with the setting and the plan's figures.
+  const runPlans = planDeployRuns(config, plan);
+  if (options.checkRunPlans !== false) checkDeployPlans(runPlans);
   const stack = new BenchmarkStack(app, config.stackName, {
     config,
     repoRoot,
@@ -60,7 +72,7 @@ export function createApp(options: CreateAppOptions): BenchmarkApp {
     ...(options.env ? { env: options.env } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
-  return { app, stack, config, plan };
+  return { app, stack, config, plan, runPlans };
 }
 
 /** The deployment plan of the configuration; a target named in `targets` that cannot be built here is a configuration error. */

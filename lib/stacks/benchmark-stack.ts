@@ -14,6 +14,7 @@ import { ResultsBucket } from '../constructs/results-bucket';
 import { ZipTargetFunction, type ZipBundler } from '../constructs/zip-target-function';
 import type { DeploymentPlan, PlannedFunction } from '../targets/deployment-plan';
 import { zipBundler } from './zip-bundler';
+import { onDeployKeys } from '../plan/deploy-plan';
 
 export interface BenchmarkStackProps extends StackProps {
   config: AppConfig;
@@ -150,6 +151,7 @@ export class BenchmarkStack extends Stack {
       logRetentionDays: retention,
       handlerEntry,
       projectRoot: repoRoot,
+      ...(config.maxRunCostUsd !== undefined ? { maxRunCostUsd: config.maxRunCostUsd } : {}),
     });
     this.giveAutoDeleteProviderALogGroup(retention);
 
@@ -167,6 +169,12 @@ export class BenchmarkStack extends Stack {
       };
       const targetCode: Record<string, string> = {};
       for (const { planned, construct } of this.targets) targetCode[planned.key] = codeOf(construct.function);
+      // The run on deploy measures the functions of runOnDeployTargets (lib/plan/deploy-plan.ts): by
+      // default the original comparison's two, whose run fits the deployment's wait.
+      const onDeploy = onDeployKeys(
+        this.targets.map((t) => t.planned.key),
+        config.runOnDeployTargets,
+      ).keys;
       this.trigger = new DeployTrigger(this, 'RunOnDeploy', {
         stateMachine: this.benchmark.stateMachine,
         bucket: this.results.bucket,
@@ -176,6 +184,8 @@ export class BenchmarkStack extends Stack {
           ...(this.pytorch ? { PytorchImage: targetCode.pytorch } : {}),
           TargetCode: targetCode,
           ConfigHash: settingsHash(config),
+          // All of them: no list, Prepare measures every deployed function.
+          ...(onDeploy.length < this.targets.length ? { RunTargets: onDeploy.join(',') } : {}),
         },
         logRetentionDays: retention,
         handlerEntry,

@@ -155,7 +155,7 @@ export function createLocalTaskHandlers(options: LocalHandlerOptions): Record<st
     return { lambda: lambdaClients.lambda, store, ...(onInvocation ? { onInvocation } : {}) };
   };
   return {
-    prepare: (payload) => prepareRun(payload as PrepareInput, { store, defaults: { config: options.defaults, targets: options.targets } }),
+    prepare: (payload) => prepareRun(payload as PrepareInput, { store, defaults: { config: options.defaults, targets: options.targets }, planProfile: 'local' }),
     forceColdStart: (payload) =>
       forceColdStartTask(payload as ForceColdStartInput, { lambda: lambdaClients.lambda, updatePollSeconds: options.updatePollSeconds }),
     invokeCold: (payload) => invokeColdTask(payload as InvokeColdInput, withProgress(payload as InvokeColdInput)),

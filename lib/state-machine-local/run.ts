@@ -12,6 +12,7 @@ import type { AggregateOutput, CollectReportsOutput } from '../handlers/task-typ
 import { bindTasks, extractStateMachine, LOCAL_ACCOUNT, type AslDefinition, type CfnTemplate } from './definition';
 import type { FileWriteError } from '../util/file-write-error';
 import { createLocalTaskHandlers } from './local-handlers';
+import { LOCAL_UPDATE_POLL_SECONDS } from '../plan/state-machine-pacing';
 
 /**
  * Executes the synthesized benchmark state machine on this machine: aws-local-stepfunctions
@@ -129,7 +130,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     targets: options.targets,
     defaults: options.defaults ?? {},
     environment: options.environment ?? { limitsApplied: false, limitsReason: 'not reported by the caller' },
-    updatePollSeconds: options.updatePollSeconds ?? 0.05,
+    updatePollSeconds: options.updatePollSeconds ?? LOCAL_UPDATE_POLL_SECONDS,
     ...(options.parity ? { parity: options.parity } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.initFileMB ? { initFileMB: options.initFileMB } : {}),

@@ -19,6 +19,8 @@ export function synthesizeBenchmarkTemplate(options: { repoRoot?: string; contex
       context: { ...loadCdkJsonContext(repoRoot), ...options.context, 'aws:cdk:bundling-stacks': [] },
       outdir,
       repoRoot,
+      // Nothing is deployed: the deployment's wait and cost ceiling do not apply to a local run.
+      checkRunPlans: false,
       aprBundler: () => {
         throw new Error('bundling was to be skipped for this synth');
       },

@@ -19,9 +19,12 @@ describe('resolveAppConfig', () => {
       benchmark: { coldStarts: 30, warmInvocations: 100, payload: { ...REFERENCE_PAYLOAD } },
       runOnDeploy: true,
       deployWaitMinutes: DEFAULTS.deployWaitMinutes,
+      // The run on deploy measures the original comparison's two functions; no cost ceiling.
+      runOnDeployTargets: ['apr', 'pytorch'],
       logRetentionDays: 30,
       architectures: ['x86_64', 'arm64'],
     });
+    expect(c.maxRunCostUsd).toBeUndefined();
     expect(c.pytorchImage).toBeUndefined();
     // No targets and no memory sizes given: every target that can be built, each at its own size.
     expect(c.targets).toBeUndefined();
@@ -39,6 +42,26 @@ describe('resolveAppConfig', () => {
     expect(() => resolveAppConfigFromObject({ targets: [] })).toThrow('context key "targets"');
     expect(() => resolveAppConfigFromObject({ targets: ['apr', 'apr'] })).toThrow('"apr" appears twice');
     expect(() => resolveAppConfigFromObject({ targets: 7 })).toThrow('context key "targets": got 7');
+  });
+
+  test('maxRunCostUsd: a positive number of dollars, or its text; negative, zero and non-numeric values name the setting', () => {
+    expect(resolveAppConfigFromObject({ maxRunCostUsd: 2 }).maxRunCostUsd).toBe(2);
+    expect(resolveAppConfigFromObject({ maxRunCostUsd: '0.50' }).maxRunCostUsd).toBe(0.5);
+    expect(resolveAppConfigFromObject({ maxRunCostUsd: null }).maxRunCostUsd).toBeUndefined();
+    for (const bad of [-1, '-1', 0, 'ten', '1e3', Number.NaN, Number.POSITIVE_INFINITY, true, [1]]) {
+      const err = errorOf({ maxRunCostUsd: bad });
+      expect(err.key).toBe('maxRunCostUsd');
+      expect(err.message).toMatch(/^context key "maxRunCostUsd": got .*; allowed: a positive number of US dollars/);
+    }
+  });
+
+  test('runOnDeployTargets: "all" or deployed functions\' keys, as the deployment names them', () => {
+    expect(resolveAppConfigFromObject({ runOnDeployTargets: 'all' }).runOnDeployTargets).toBe('all');
+    expect(resolveAppConfigFromObject({ runOnDeployTargets: 'apr,numpy-arm64,pytorch-1024' }).runOnDeployTargets).toEqual(['apr', 'numpy-arm64', 'pytorch-1024']);
+    expect(resolveAppConfigFromObject({ runOnDeployTargets: ['apr-runtime-crate'] }).runOnDeployTargets).toEqual(['apr-runtime-crate']);
+    const err = errorOf({ runOnDeployTargets: ['apr', 'tensorflow'] });
+    expect(err.message).toContain('(not one: "tensorflow")');
+    expect(errorOf({ runOnDeployTargets: [] }).key).toBe('runOnDeployTargets');
   });
 
   test('memorySizes: integers Lambda accepts (128 to 10,240 MB), each once', () => {

@@ -8,6 +8,7 @@
  *   BENCH_TARGETS       prepare: the deployed targets, [{"key", "functionName", ...}] as JSON (the
  *                       benchmark settings come in the Task's input: the payload may be 32 KB, and
  *                       Lambda allows 4 KB of environment variables in all)
+ *   BENCH_MAX_RUN_COST_USD  prepare: maxRunCostUsd, when set (a run whose plan may cost more is refused)
  *   STATE_MACHINE_ARN   trigger: the benchmark state machine
  *   DEPLOY_WAIT_MS      trigger: how long a deployment waits for its run
  */
@@ -21,7 +22,7 @@ import { collectReportsTask, recordTargetErrorTask } from '../collect';
 import * as trigger from '../deploy-trigger';
 import { describeTarget } from '../describe-target';
 import { forceColdStartTask, invokeColdTask, invokeWarmTask } from '../measure';
-import { deployedDefaults, prepareRun } from '../prepare';
+import { deployedCostCeiling, deployedDefaults, prepareRun } from '../prepare';
 import { recordFailureTask } from '../record-failure';
 import { S3RunStore } from '../run-store';
 import { ensureOnlyRun } from '../single-run';
@@ -61,6 +62,7 @@ export async function prepare(event: PrepareInput) {
     defaults: deployedDefaults(event, env('BENCH_TARGETS')),
     ensureOnlyRun: (self) => ensureOnlyRun(sfn, self),
     describeTarget: (spec) => describeTarget({ lambda: aws().lambda, ecr }, spec),
+    ...(process.env.BENCH_MAX_RUN_COST_USD ? { maxRunCostUsd: deployedCostCeiling(process.env.BENCH_MAX_RUN_COST_USD) } : {}),
   });
 }
 
