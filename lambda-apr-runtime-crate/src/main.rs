@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use apr_wine_lambda::contract::INVALID_INPUT_ERROR_TYPE;
 use apr_wine_lambda::handler::{Handler, Outcome};
-use apr_wine_lambda::model::{ModelSource, load_model};
+use apr_wine_lambda::load::{ModelSource, load_model};
 use lambda_runtime::{Diagnostic, LambdaEvent, Runtime, service_fn};
 use serde_json::value::RawValue;
 

@@ -10,7 +10,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use apr_wine_lambda::handler::{Handler, Outcome};
-use apr_wine_lambda::model::{EMBEDDED_MODEL, ModelSource, load_model, wine_model_from_decoded};
+use apr_wine_lambda::load::{EMBEDDED_MODEL, ModelSource, load_model};
+use apr_wine_lambda::model::wine_model_from_decoded;
 use base64::Engine as _;
 
 const REFERENCE_EVENT: &str = r#"{"fixed_acidity":7.0,"volatile_acidity":0.3,"citric_acid":0.3,"residual_sugar":2.0,"chlorides":0.05,"free_sulfur_dioxide":30.0,"total_sulfur_dioxide":100.0,"density":0.995,"pH":3.3,"sulphates":0.6,"alcohol":10.5}"#;

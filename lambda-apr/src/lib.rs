@@ -9,6 +9,7 @@ pub mod cli;
 pub mod contract;
 pub mod handler;
 pub mod http;
+pub mod load;
 pub mod model;
 pub mod msgpack;
 pub mod predict;

@@ -7,7 +7,8 @@ use std::time::Instant;
 use apr_wine_lambda::cli::{self, Command, EXIT_INVALID_MODEL, EXIT_REFUSED, EXIT_USAGE};
 use apr_wine_lambda::contract::{INVALID_INPUT_ERROR_TYPE, INVALID_MODEL_ERROR_TYPE};
 use apr_wine_lambda::handler::{Handler, Outcome, error_document};
-use apr_wine_lambda::model::{ModelError, ModelSource, load_model};
+use apr_wine_lambda::load::{ModelSource, load_model};
+use apr_wine_lambda::model::ModelError;
 use apr_wine_lambda::runtime_api::{RuntimeApi, serve};
 
 fn main() -> ExitCode {

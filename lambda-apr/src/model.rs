@@ -1,23 +1,13 @@
-//! The wine model: loaded from an `.apr` v1 file (embedded, or named by the caller), checked, and
-//! turned into the arrays the predictor uses.
+//! The wine model: what an `.apr` reader hands over (`DecodedApr`), why a model cannot be used
+//! (`ModelError`), and the checks that turn a decoded file into the arrays the predictor uses.
+//! The readers (`apr_v1`, `apr_crate`) build on these types; `load` picks one and reads the file.
 
 use std::fmt;
-use std::path::Path;
 
 use serde_json::Value;
 
 use crate::contract::{FEATURE_COUNT, FEATURE_NAMES};
 use crate::request::Kind;
-
-/// The model this binary was built with (`lambda-apr/model/wine.apr`).
-pub static EMBEDDED_MODEL: &[u8] = include_bytes!("../model/wine.apr");
-
-/// Where the model comes from; the caller decides (the binary: `APR_MODEL_PATH`, else embedded).
-#[derive(Debug, Clone, Copy)]
-pub enum ModelSource<'a> {
-    Embedded,
-    File(&'a Path),
-}
 
 /// A checked wine model, ready to predict.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,30 +105,6 @@ impl fmt::Display for ModelError {
             ModelError::NotAWineModel(detail) => write!(f, "model is not a wine model: {detail}"),
         }
     }
-}
-
-/// Reads and checks the model from `source`.
-pub fn load_model(source: ModelSource<'_>) -> Result<WineModel, ModelError> {
-    match source {
-        ModelSource::Embedded => wine_model_from_apr(EMBEDDED_MODEL),
-        ModelSource::File(path) => {
-            let bytes = std::fs::read(path).map_err(|error| ModelError::Unreadable {
-                path: path.display().to_string(),
-                reason: error.to_string(),
-            })?;
-            wine_model_from_apr(&bytes)
-        }
-    }
-}
-
-/// Decodes an `.apr` file with the reader this build was configured with, then checks that it is
-/// a usable wine model.
-pub fn wine_model_from_apr(bytes: &[u8]) -> Result<WineModel, ModelError> {
-    #[cfg(feature = "apr-format-reader")]
-    let decoded = crate::apr_crate::read_linear_regression(bytes)?;
-    #[cfg(not(feature = "apr-format-reader"))]
-    let decoded = crate::apr_v1::read_linear_regression(bytes)?;
-    wine_model_from_decoded(decoded)
 }
 
 /// The checks beyond the container format: 11 finite coefficients, and `custom.wine_quality` with

@@ -4,9 +4,8 @@
 mod common;
 
 use apr_wine_lambda::apr_v1;
-use apr_wine_lambda::model::{
-    DecodedApr, ModelError, ModelSource, load_model, wine_model_from_apr, wine_model_from_decoded,
-};
+use apr_wine_lambda::load::{ModelSource, load_model, wine_model_from_apr};
+use apr_wine_lambda::model::{DecodedApr, ModelError, wine_model_from_decoded};
 use common::*;
 use serde_json::{Value, json};
 
@@ -42,7 +41,7 @@ fn the_fixture_and_the_embedded_model_load() {
     assert_eq!(model.feature_mins, FIXTURE_MINS);
     assert_eq!(model.feature_maxs, FIXTURE_MAXS);
     let embedded = load_model(ModelSource::Embedded).unwrap();
-    let via_ours = apr_v1::read_linear_regression(apr_wine_lambda::model::EMBEDDED_MODEL)
+    let via_ours = apr_v1::read_linear_regression(apr_wine_lambda::load::EMBEDDED_MODEL)
         .and_then(wine_model_from_decoded)
         .unwrap();
     assert_eq!(embedded, via_ours);
@@ -311,7 +310,7 @@ fn same_decision(file: &[u8]) -> bool {
 
 /// Files apr-format writes with varied metadata.
 fn varied_valid_files() -> Vec<Vec<u8>> {
-    let mut files = vec![fixture_apr(), apr_wine_lambda::model::EMBEDDED_MODEL.to_vec()];
+    let mut files = vec![fixture_apr(), apr_wine_lambda::load::EMBEDDED_MODEL.to_vec()];
     let mut metadata = apr_format::Metadata {
         description: Some("ünïcode ✓".into()),
         training: Some(apr_format::TrainingInfo {

@@ -5,7 +5,8 @@ mod common;
 
 use apr_wine_lambda::contract::MAX_EVENT_BYTES;
 use apr_wine_lambda::handler::{Handler, Outcome};
-use apr_wine_lambda::model::{ModelSource, WineModel, load_model};
+use apr_wine_lambda::load::{ModelSource, load_model};
+use apr_wine_lambda::model::WineModel;
 use apr_wine_lambda::predict::{category, top_factors};
 use base64::Engine as _;
 use common::*;
@@ -72,9 +73,9 @@ fn embedded_model_answers_the_reference_payload_as_apr_format_reads_it() {
         intercept: f32,
     }
     let lr: Lr =
-        apr_format::load_from_bytes(apr_wine_lambda::model::EMBEDDED_MODEL, apr_format::ModelType::LinearRegression)
+        apr_format::load_from_bytes(apr_wine_lambda::load::EMBEDDED_MODEL, apr_format::ModelType::LinearRegression)
             .unwrap();
-    let info = apr_format::inspect_bytes(apr_wine_lambda::model::EMBEDDED_MODEL).unwrap();
+    let info = apr_format::inspect_bytes(apr_wine_lambda::load::EMBEDDED_MODEL).unwrap();
     let wine_quality = &info.metadata.custom["wine_quality"];
     assert_eq!(wine_quality["feature_names"], json!(FEATURE_NAMES));
     let coefficients = lr.coefficients.unwrap();

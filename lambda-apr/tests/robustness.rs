@@ -314,7 +314,7 @@ fn at_least_100_000_random_and_mutated_events_get_an_answer_or_a_contract_error(
     const EVENTS: usize = 120_000;
     let handlers = [
         fixture_handler(),
-        Handler::new(apr_wine_lambda::model::load_model(apr_wine_lambda::model::ModelSource::Embedded).unwrap(), 0.0),
+        Handler::new(apr_wine_lambda::load::load_model(apr_wine_lambda::load::ModelSource::Embedded).unwrap(), 0.0),
     ];
     let mut rng = Rng::new(0x5EED_0FA9);
     let mut answered = 0;

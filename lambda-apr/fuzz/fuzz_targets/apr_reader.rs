@@ -5,7 +5,8 @@
 #![no_main]
 
 use apr_wine_lambda::apr_v1::read_linear_regression;
-use apr_wine_lambda::model::{ModelError, wine_model_from_apr};
+use apr_wine_lambda::load::wine_model_from_apr;
+use apr_wine_lambda::model::ModelError;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(serde::Deserialize)]

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use apr_wine_lambda::handler::{Handler, Outcome};
-use apr_wine_lambda::model::{ModelSource, load_model};
+use apr_wine_lambda::load::{ModelSource, load_model};
 use libfuzzer_sys::fuzz_target;
 
 fn handler() -> &'static Handler {

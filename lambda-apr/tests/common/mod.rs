@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use apr_format::{Compression, Metadata, ModelType, SaveOptions};
 use apr_wine_lambda::handler::Handler;
-use apr_wine_lambda::model::wine_model_from_apr;
+use apr_wine_lambda::load::wine_model_from_apr;
 use serde::Serialize;
 use serde_json::{Value, json};
 
