@@ -13,9 +13,10 @@
  * findings with the accepted ones (audit/accepted-findings.json, each with its reason).
  *
  * Exit code: 0 when every finding is accepted; 1 when a finding is not (or, with several templates,
- * when any template has one); 2 when the audit could not run (no template, a tool missing: run
- * scripts/setup-audit.sh).
+ * when any template has one); 2 when the audit could not run (no template, or scripts/setup.sh audit,
+ * which installs the validators' tools the first time, failed).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
@@ -26,6 +27,7 @@ import { runValidators } from '../lib/audit/validators';
 import { synthesizeBenchmarkTemplate } from '../lib/state-machine-local/synth';
 
 export const DEFAULT_ACCEPTED_FILE = path.resolve(__dirname, '..', 'audit', 'accepted-findings.json');
+const ROOT = path.resolve(__dirname, '..');
 
 const program = new Command()
   .name('audit')
@@ -39,6 +41,12 @@ const program = new Command()
 const options = program.opts<{ template: string[]; accepted: string; validators: boolean; json?: boolean }>();
 
 async function main(): Promise<number> {
+  // The validators' Python tools (scripts/setup.sh audit: the first time about 1.5 minutes, then a check),
+  // its output on stderr so that stdout holds the audit alone (--json).
+  if (options.validators) {
+    const setup = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup.sh'), 'audit'], { stdio: ['ignore', 2, 2] });
+    if (setup.status !== 0) throw new Error('scripts/setup.sh audit failed; its messages are above');
+  }
   const templates: { label: string; template: Template }[] = [];
   for (const file of options.template) {
     if (!existsSync(file)) throw new Error(`${file} does not exist; run \`npm run synth\` first or leave out --template`);

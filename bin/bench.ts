@@ -81,8 +81,8 @@ async function main(): Promise<number> {
     if (swept) process.stderr.write(`${swept}\n`);
     if (shutdown.signal.aborted) return shutdown.exitCode(1);
     if (options.setup) {
-      process.stderr.write('setup: checking what this machine lacks (scripts/setup.sh)...\n');
-      await runSetup({ projectRoot: ROOT, signal: shutdown.signal, onGroup });
+      process.stderr.write('setup: checking what this machine lacks for the bench (scripts/setup.sh bench)...\n');
+      await runSetup({ projectRoot: ROOT, purpose: 'bench', signal: shutdown.signal, onGroup });
     }
     if (shutdown.signal.aborted) return shutdown.exitCode(1);
     // Loaded only now: the CDK, the SDK and the service are not needed to check options.

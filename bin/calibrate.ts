@@ -50,8 +50,10 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(opts.dataDir);
 
   if (!opts.refit) {
-    const setup = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup-calibration.sh')], { stdio: 'inherit' });
-    if (setup.status !== 0) throw new CalibrationError('scripts/setup-calibration.sh failed');
+    // npm packages and every calibration function (scripts/setup-calibration.sh), not the bench's functions;
+    // its output on stderr, so that stdout holds the summary alone.
+    const setup = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup.sh'), 'calibrate'], { stdio: ['ignore', 2, 2] });
+    if (setup.status !== 0) throw new CalibrationError('scripts/setup.sh calibrate failed; its messages are above');
     let targets = readCalibrationTargets(ROOT);
     if (opts.only) {
       const wanted = new Set(opts.only.split(',').map((s) => s.trim()));

@@ -1,14 +1,32 @@
 #!/usr/bin/env bash
-# Installs whatever this machine lacks for the benchmark and the tests, and does nothing else.
+# Installs whatever this machine lacks for one command, and does nothing else.
 # Idempotent and quick when everything is present; safe to run before every command.
-#   - Debian packages: python3-torch (Debian's CPU build of PyTorch), python3-venv, zip, file
-#   - npm packages (npm ci) when node_modules is missing or older than package-lock.json
-#   - the Rust function's static binary and zip (cargo is incremental)
-#   - the PyTorch function's virtual environment (awslambdaric over Debian's torch) and model.pt
+#
+#   scripts/setup.sh bench       what `npm run bench` runs (bin/bench.ts calls it):
+#                                  - Debian packages: python3-torch (Debian's CPU build of PyTorch), python3-venv,
+#                                    python3-dev, zip, file
+#                                  - npm packages (npm ci) when node_modules is missing or older than package-lock.json
+#                                  - the Rust function's static binary and zip (cargo is incremental)
+#                                  - the PyTorch function's virtual environment (awslambdaric over Debian's torch)
+#                                    and model.pt
+#                                  - the cold-start ladder's functions (scripts/setup-ladder.sh)
+#   scripts/setup.sh test        (the default; `npm test`, `npm run setup`) what bench installs, and
+#                                  - the audit tools: moto, cfn-lint, checkov (scripts/setup-audit.sh; test/moto)
+#                                  - Python 3.12 with awslambdaric (scripts/setup-calibration.sh --for-tests)
+#   scripts/setup.sh audit       what `npm run audit` runs (bin/audit.ts calls it): python3-venv, npm packages,
+#                                the audit tools
+#   scripts/setup.sh calibrate   what `npm run calibrate` measures (bin/calibrate.ts calls it): npm packages and
+#                                every calibration function (scripts/setup-calibration.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
+
+purpose=${1:-test}
+case "$purpose" in
+  bench | test | audit | calibrate) ;;
+  *) say "unknown purpose '$purpose': the purposes are bench, test, audit and calibrate"; exit 2 ;;
+esac
 
 # Stopped by a signal, setup exits at once with the shell's status for it (the EXIT trap below runs).
 trap 'exit 129' HUP
@@ -25,37 +43,77 @@ if [[ ${#stat_fields[@]} -gt 4 && "${stat_fields[4]}" == "$$" ]]; then
   trap 'kill "$watchdog" 2>/dev/null || true' EXIT
 fi
 
-APT_PACKAGES=(python3-torch python3-venv python3-dev zip file)
-missing=()
-for package in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-done
-if ((${#missing[@]})); then
+apt_packages() { # packages...
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  ((${#missing[@]})) || return 0
   if [[ $(id -u) -ne 0 ]]; then
     say "missing Debian packages: ${missing[*]}"
     say "install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
     exit 1
   fi
-  say "installing Debian packages: ${missing[*]} (PyTorch takes about a minute)"
+  local note=''
+  [[ " ${missing[*]} " == *' python3-torch '* ]] && note=' (PyTorch takes about a minute)'
+  say "installing Debian packages: ${missing[*]}$note"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+}
 
-for tool in node npm cargo rustc; do
-  command -v "$tool" >/dev/null || { say "$tool is required but not on PATH (Node 20+, Rust stable)"; exit 1; }
-done
+require_tools() { # tools...
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { say "$tool is required but not on PATH (Node.js 22 or 24, Rust stable)"; exit 1; }
+  done
+  # Node 20 still starts everything, but nothing tests it any more (CI runs Node 22), and npm warns EBADENGINE.
+  local node_version
+  node_version=$(node --version)
+  if [[ $node_version =~ ^v([0-9]+)\. ]] && ((BASH_REMATCH[1] < 22)); then
+    say "this is Node.js $node_version; the project supports Node.js 22 and 24 (CI tests 22)."
+    say "a Node.js 22 for this project only: export PATH=\"\$(bash scripts/setup-node.sh):\$PATH\""
+  fi
+}
 
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+npm_packages() {
+  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    say "installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
 
-say "building the Rust function"
-npx --no-install ts-node --transpile-only lib/build/apr-build-cli.ts >&2
+rust_function() {
+  say "building the Rust function"
+  npx --no-install ts-node --transpile-only lib/build/apr-build-cli.ts >&2
+}
 
-say "preparing the PyTorch function"
-bash baselines/pytorch-wine/setup-local.sh >&2
+pytorch_function() {
+  say "preparing the PyTorch function"
+  bash baselines/pytorch-wine/setup-local.sh >&2
+}
 
-bash scripts/setup-audit.sh >&2  # moto, cfn-lint, checkov for test/moto and npm run audit
-bash scripts/setup-calibration.sh --for-tests >&2  # Python 3.12 with awslambdaric for the calibration measurement test
-bash scripts/setup-ladder.sh >&2  # the cold-start ladder: apr-runtime-crate, python, numpy, onnx and node functions (test/ladder)
+case "$purpose" in
+  bench | test)
+    apt_packages python3-torch python3-venv python3-dev zip file
+    require_tools node npm cargo rustc
+    npm_packages
+    rust_function
+    pytorch_function
+    if [[ $purpose == test ]]; then
+      bash scripts/setup-audit.sh >&2  # moto, cfn-lint, checkov for test/moto and npm run audit's tests
+      bash scripts/setup-calibration.sh --for-tests >&2  # Python 3.12 with awslambdaric for the calibration measurement test
+    fi
+    bash scripts/setup-ladder.sh >&2  # the cold-start ladder: apr-runtime-crate, python, numpy, onnx and node functions
+    ;;
+  audit)
+    apt_packages python3-venv
+    require_tools node npm
+    npm_packages
+    bash scripts/setup-audit.sh >&2  # moto, cfn-lint, checkov
+    ;;
+  calibrate)
+    require_tools node npm
+    npm_packages
+    bash scripts/setup-calibration.sh >&2  # every calibration function; it installs the Debian packages they need
+    ;;
+esac
