@@ -16,6 +16,8 @@ import {
   type TargetTaskInput,
 } from './task-types';
 import { LAMBDA_TARGET, S3_CALLS, type AwsCall } from './aws-call';
+// The first poll of the update waiter is part of the state machine's pacing, which the run plan reads too.
+import { AWS_UPDATE_POLL_SECONDS } from '../plan/state-machine-pacing';
 
 /**
  * The measuring Tasks: force a cold start, invoke once cold, invoke M times warm. Thin wrappers over
@@ -65,9 +67,6 @@ function checkIndex(task: string, index: unknown): number {
   }
   return index;
 }
-
-/** First poll of the update waiter on AWS, s: Lambda's own waiter default; the run plan's shortest update wait. */
-export const AWS_UPDATE_POLL_SECONDS = 1;
 
 export interface ForceColdStartDeps {
   lambda: LambdaClient;

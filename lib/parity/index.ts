@@ -9,6 +9,5 @@ export { observe, comparePair, summarize, sameMessage, violatesExpectation, QUAL
 export type { InvokeOutcome, Observation, PairComparison, ParityCase, ParitySummary } from './compare';
 export { runParity, invokeRaw } from './run-parity';
 export type { ParityRun, LambdaSender } from './run-parity';
-export { toBenchmarkParity } from './benchmark-parity';
 export { compareWithApr, runRungParity, runLadderParity, summarizeRung, selectPayloads, targetParity, KNOWN_DIFFERENCES } from './ladder';
 export type { RungCase, RungParitySummary, RungUnderTest, PayloadSelection, TargetParity } from './ladder';

@@ -7,9 +7,8 @@
  * measured (Init Duration per cold start, the configuration update's wait as updateWaitMs beside each
  * cold record in raw/<target>/cold/), and report.md sets the planned duration beside the measured one.
  */
-import { AWS_UPDATE_POLL_SECONDS } from '../handlers/measure';
 import { TARGET_KEYS, type TargetArchitecture, type TargetKey } from '../targets/registry';
-import { LOCAL_UPDATE_POLL_SECONDS } from './state-machine-pacing';
+import { AWS_UPDATE_POLL_SECONDS, LOCAL_UPDATE_POLL_SECONDS } from './state-machine-pacing';
 
 export interface Range {
   low: number;

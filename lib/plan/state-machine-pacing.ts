@@ -37,6 +37,9 @@ export const DEPLOY_QUERY_INTERVAL_SECONDS = 30;
 /** The provider gives up this long after the trigger's own deadline (deployWaitMinutes) has passed. */
 export const DEPLOY_PROVIDER_MARGIN_MINUTES = 5;
 
+/** First poll of the update waiter on AWS, s: Lambda's own waiter default; the run plan's shortest update wait (lib/handlers/measure.ts polls with it). */
+export const AWS_UPDATE_POLL_SECONDS = 1;
+
 /** First poll of the update waiter in a local run, s: the local service applies an update at once (lib/state-machine-local/run.ts). */
 export const LOCAL_UPDATE_POLL_SECONDS = 0.05;
 

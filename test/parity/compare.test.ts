@@ -1,4 +1,5 @@
-import { comparePair, observe, runLadderParity, summarize, sameMessage, toBenchmarkParity, type Expectation, type ParityCase } from '../../lib/parity';
+import { toBenchmarkParity } from '../../lib/benchmark/parity-block';
+import { comparePair, observe, runLadderParity, summarize, sameMessage, type Expectation, type ParityCase } from '../../lib/parity';
 
 const answerBody = (quality: number, runtime: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   quality, category: 'Average', confidence: 1, top_factors: ['volatile_acidity', 'total_sulfur_dioxide', 'chlorides'],
