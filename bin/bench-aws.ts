@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * npm run bench:aws -- [--stack-name AprLambdaBench] [--region eu-west-1] [--cold-starts 30] [--warm-invocations 100]
- *                      [--state-machine-arn ARN --bucket NAME] [--execution-arn ARN] [--out DIR]
+ *                      [--targets apr,pytorch] [--state-machine-arn ARN --bucket NAME] [--execution-arn ARN] [--out DIR]
+ * npm run bench:aws -- --plan [--cold-starts N] [--warm-invocations N] [--targets a,b]
  *
  * Runs the deployed benchmark state machine (or follows a run already started, e.g. by the
- * deployment), shows its progress, and prints report.md from the results bucket when it ends;
+ * deployment), shows its progress per function with the time left (from the run's plan, corrected
+ * as cold starts complete), and prints report.md from the results bucket when it ends;
  * with --out, downloads the run's result files too. Finds the state machine and bucket from the
- * stack's outputs unless both are given.
+ * stack's outputs unless both are given. --plan prints the plan of such a run (duration, AWS cost
+ * by service, the per-step figures and prices with their sources) from cdk.json, without AWS.
  */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
@@ -21,10 +24,19 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
-import { resolveAppConfigFromObject } from '../lib/config/app-config';
+import { resolveAppConfigFromObject, type AppConfig } from '../lib/config/app-config';
 import { loadCdkJsonContext } from '../lib/config/cdk-json';
 import { DirectorySink } from '../lib/benchmark/result-files';
-import { REPO_ROOT } from '../lib/stacks/app';
+import { layout } from '../lib/handlers/run-layout';
+import type { RunManifest } from '../lib/handlers/prepare';
+import { describePlan } from '../lib/plan/checks';
+import { describeWaitFit, planDeployRuns, planFunctionsOf } from '../lib/plan/deploy-plan';
+import { formatSeconds } from '../lib/plan/format';
+import { ProgressTracker, type RunProgress } from '../lib/plan/progress';
+import { renderPlanText } from '../lib/plan/render';
+import { planRun } from '../lib/plan/run-plan';
+import { planTargets, REPO_ROOT } from '../lib/stacks/app';
+import type { DeploymentPlan } from '../lib/targets/deployment-plan';
 
 export interface BenchAwsOptions {
   stackName: string;
@@ -34,6 +46,8 @@ export interface BenchAwsOptions {
   executionArn?: string;
   coldStarts?: number;
   warmInvocations?: number;
+  /** Deployed functions' keys to measure; default every deployed one. */
+  targets?: string[];
   out?: string;
   pollSeconds: number;
   /** Endpoint override for every client (tests). */
@@ -50,6 +64,8 @@ export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   sleep: (ms: number) => Promise<void>;
+  /** Epoch ms; default Date.now. */
+  now?: () => number;
 }
 
 /** What a user can act on, for the errors a missing set-up produces. */
@@ -166,11 +182,12 @@ export async function benchAws(options: BenchAwsOptions, clients: BenchAwsClient
     const config: Record<string, number> = {};
     if (options.coldStarts !== undefined) config.coldStarts = options.coldStarts;
     if (options.warmInvocations !== undefined) config.warmInvocations = options.warmInvocations;
+    const input = { ...(Object.keys(config).length ? { config } : {}), ...(options.targets ? { targets: options.targets } : {}) };
     const started = await clients.sfn.send(
       new StartExecutionCommand({
         stateMachineArn,
         name: executionName(new Date()),
-        input: JSON.stringify(Object.keys(config).length ? { config } : {}),
+        input: JSON.stringify(input),
       }),
     );
     executionArn = started.executionArn!;
@@ -181,17 +198,26 @@ export async function benchAws(options: BenchAwsOptions, clients: BenchAwsClient
   const name = executionArn.split(':').pop()!;
   let nextToken: string | undefined;
   let status = 'RUNNING';
+  const progress = new RunProgressDisplay(clients.s3, bucket, name, io);
+  let lastEventId = 0;
   for (;;) {
     // New history events since the last poll, oldest first.
     do {
       const page = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 200, ...(nextToken ? { nextToken } : {}) }));
       for (const event of page.events ?? []) {
+        // Without a token the history starts again from the first event: show each event once.
+        if (event.id !== undefined) {
+          if (event.id <= lastEventId) continue;
+          lastEventId = event.id;
+        }
         const line = describeEvent(event);
         if (line) io.err(`[${(event.timestamp ? new Date(event.timestamp) : new Date()).toISOString().slice(11, 19)}] ${line}\n`);
+        progress.event(event);
       }
       if (page.nextToken) nextToken = page.nextToken;
       else break;
     } while (nextToken);
+    await progress.show();
     const described = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
     status = described.status ?? 'UNKNOWN';
     if (status !== 'RUNNING' && status !== 'PENDING_REDRIVE') break;
@@ -228,6 +254,104 @@ export async function benchAws(options: BenchAwsOptions, clients: BenchAwsClient
   return 1;
 }
 
+/** The state a TaskStateEntered event entered, with its function. */
+export function enteredState(event: HistoryEvent): { state: string; target?: string; at: number } | undefined {
+  const entered = event.stateEnteredEventDetails;
+  if (event.type !== 'TaskStateEntered' || !entered?.name) return undefined;
+  let target: string | undefined;
+  try {
+    target = (JSON.parse(entered.input ?? '{}') as { target?: { key?: string } }).target?.key;
+  } catch {
+    // input not shown when execution data is not logged
+  }
+  const at = event.timestamp ? new Date(event.timestamp).getTime() : Date.now();
+  return { state: entered.name, ...(target ? { target } : {}), at };
+}
+
+/** One line: the current function's cold starts and time left, the run's time left against its plan. */
+export function describeProgress(p: RunProgress): string {
+  const c = p.current;
+  const here = c ? `${c.key} ${c.phase === 'cold' ? `${c.coldRoundsDone}/${c.coldRounds} cold starts` : c.phase === 'warm' ? 'warm invocations' : 'collecting REPORT lines'}, about ${formatSeconds(c.secondsLeft)} left for it; ` : '';
+  const done = p.targets.filter((t) => t.phase === 'done').length;
+  return `progress: ${here}${done}/${p.targets.length} functions done, about ${formatSeconds(p.secondsLeft)} left for the run (planned ${formatSeconds(p.plannedSeconds)} in all)`;
+}
+
+/**
+ * Progress with the time left: the run's plan comes from its run.json (written by Prepare, so it
+ * holds this run's functions and settings); the states it enters correct it as cold starts complete.
+ */
+class RunProgressDisplay {
+  private tracker?: ProgressTracker;
+  private readonly pending: { state: string; target?: string; at: number }[] = [];
+  private preparedSeen = false;
+  private lastShown = '';
+
+  constructor(
+    private readonly s3: BenchAwsClients['s3'],
+    private readonly bucket: string,
+    private readonly run: string,
+    private readonly io: Io,
+  ) {}
+
+  event(event: HistoryEvent): void {
+    if (event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === 'Prepare') this.preparedSeen = true;
+    const entered = enteredState(event);
+    if (!entered) return;
+    if (entered.state !== 'Prepare') this.preparedSeen = true;
+    if (this.tracker) this.tracker.entered(entered);
+    else this.pending.push(entered);
+  }
+
+  async show(): Promise<void> {
+    if (!this.tracker && this.preparedSeen) {
+      const text = await getText(this.s3, this.bucket, layout.runManifest(this.run)).catch(() => undefined);
+      let manifest: Partial<RunManifest> | undefined;
+      try {
+        manifest = text ? (JSON.parse(text) as RunManifest) : undefined;
+      } catch {
+        manifest = undefined;
+      }
+      if (manifest?.plan) {
+        this.tracker = new ProgressTracker(manifest.plan);
+        this.io.err(`plan: ${describePlan(manifest.plan)}\n`);
+        for (const e of this.pending.splice(0)) this.tracker.entered(e);
+      }
+    }
+    if (!this.tracker) return;
+    const line = describeProgress(this.tracker.progress((this.io.now ?? Date.now)()));
+    // A line when something moved, not one per poll.
+    const key = line.replace(/about [^,;(]+/g, '');
+    if (key !== this.lastShown) {
+      this.lastShown = key;
+      this.io.err(`${line}\n`);
+    }
+  }
+}
+
+/** What `--plan` prints: the run bench:aws would start, and the run the deployment starts, without AWS. */
+export function renderBenchAwsPlan(config: AppConfig, deployment: DeploymentPlan, options: Pick<BenchAwsOptions, 'coldStarts' | 'warmInvocations' | 'targets'>): string[] {
+  const all = planFunctionsOf(deployment);
+  const unknown = (options.targets ?? []).filter((k) => !all.some((f) => f.key === k));
+  if (unknown.length > 0) throw new InvalidArgumentError(`--targets names ${unknown.join(', ')}, not deployed with cdk.json's settings; deployed: ${all.map((f) => f.key).join(', ')}`);
+  const functions = options.targets ? all.filter((f) => options.targets!.includes(f.key)) : all;
+  const plan = planRun({
+    profile: 'aws',
+    functions,
+    coldStarts: options.coldStarts ?? config.benchmark.coldStarts,
+    warmInvocations: options.warmInvocations ?? config.benchmark.warmInvocations,
+  });
+  const out = renderPlanText(plan, { title: 'Plan of this run (npm run bench:aws)', full: true });
+  if (config.maxRunCostUsd !== undefined && plan.cost && plan.cost.usd.high > config.maxRunCostUsd) {
+    out.push(`  Prepare will refuse this run: its plan costs up to $${plan.cost.usd.high.toFixed(4)}, over maxRunCostUsd $${config.maxRunCostUsd}.`);
+  }
+  const deploy = planDeployRuns(config, deployment);
+  if (deploy.onDeploy) {
+    out.push('', `The run on deploy (${deploy.onDeployReason}): ${describePlan(deploy.onDeploy)}.`, describeWaitFit(deploy));
+  }
+  out.push('', 'From cdk.json and the builds on this machine, as `cdk synth` would deploy them; the run itself records its own plan in runs/<execution>/raw/run.json.');
+  return out;
+}
+
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a positive integer');
   return Number(value);
@@ -255,6 +379,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--execution-arn <arn>', 'follow an execution already started instead of starting one')
     .option('--cold-starts <n>', 'override the deployed setting for this run', positiveInt)
     .option('--warm-invocations <n>', 'override the deployed setting for this run', nonNegativeInt)
+    .option('--targets <keys>', 'measure only these deployed functions (comma-separated keys, e.g. apr,pytorch)', (v: string) => v.split(',').map((k) => k.trim()).filter(Boolean))
+    .option('--plan', 'print the plan of the run (duration, AWS cost by service, sources) and exit; needs no AWS')
     .option('--out <dir>', 'also download the run\'s result files into <dir>/<execution name>/')
     .option('--poll-seconds <s>', 'seconds between progress polls', positiveInt, 10)
     .exitOverride()
@@ -264,8 +390,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return (err as { exitCode?: number }).exitCode ?? 2;
   }
-  const o = program.opts<BenchAwsOptions>();
-  const options: BenchAwsOptions = { ...o, pollSeconds: o.pollSeconds };
+  const o = program.opts<BenchAwsOptions & { plan?: boolean }>();
+  const { plan: planOnly, ...rest } = o;
+  const options: BenchAwsOptions = { ...rest, pollSeconds: o.pollSeconds };
+  if (planOnly) {
+    try {
+      const config = resolveAppConfigFromObject(loadCdkJsonContext(REPO_ROOT));
+      io.out(`${renderBenchAwsPlan(config, planTargets(config, REPO_ROOT), options).join('\n')}\n`);
+      return 0;
+    } catch (err) {
+      io.err(`bench:aws --plan: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
   if (Boolean(options.stateMachineArn) !== Boolean(options.bucket)) {
     io.err('bench:aws: give --state-machine-arn and --bucket together, or neither\n');
     return 2;

@@ -86,10 +86,11 @@ async function main(): Promise<number> {
     }
     if (shutdown.signal.aborted) return shutdown.exitCode(1);
     // Loaded only now: the CDK, the SDK and the service are not needed to check options.
-    const [{ runLocalBench, OutputWriteError }, { renderConsoleSummary }, { ProgressBar }] = await Promise.all([
+    const [{ runLocalBench, OutputWriteError }, { renderConsoleSummary }, { ProgressBar }, { renderPlanText }] = await Promise.all([
       import('../lib/local-bench/run-local-bench'),
       import('../lib/local-bench/console-summary'),
       import('../lib/local-bench/progress'),
+      import('../lib/plan/render'),
     ]);
     const bar = new ProgressBar();
     // Known once the run has decided which targets and memory sizes run here (onPlan).
@@ -117,6 +118,7 @@ async function main(): Promise<number> {
         atPoint: (point) => holdAt(point),
         beforeTask: (handler) => holdAt(handler),
         onStage: (message) => { bar.finish(); process.stderr.write(`${message}...\n`); },
+        onRunPlan: (runPlan) => { bar.finish(); process.stderr.write(`${renderPlanText(runPlan, { title: 'Plan of this run' }).join('\n')}\n`); },
         onProgress: (event) => {
           if (event.type === 'invocation') bar.update(`${event.target} ${event.phase}`, ++done, total);
           else if (event.type === 'collecting') bar.update(`${event.target}: collecting REPORT lines`, done, total);

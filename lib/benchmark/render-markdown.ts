@@ -16,6 +16,8 @@ export interface MarkdownOptions {
   charts?: { file: string; title: string }[];
   /** Other result files to point to. */
   files?: { file: string; description: string }[];
+  /** The run's plan beside its measured duration (lib/plan/render.ts, renderPlanMarkdown), placed before the methodology. */
+  planSection?: readonly string[];
 }
 
 /** Makes text safe inside a Markdown table cell (and against raw HTML). */
@@ -293,6 +295,8 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
   if (results.backend === 'local') {
     out.push('On the local backend these are the prices AWS would charge for the durations measured here; durations on AWS differ.', '');
   }
+
+  if (options.planSection) out.push(...options.planSection);
 
   out.push('## Methodology', '');
   out.push(

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { renderCsv } from './render-csv';
 import { renderMarkdown } from './render-markdown';
-import { renderColdStartChart, renderDistributionChart } from './render-svg';
+import { renderColdStartChart, renderDistributionChart, targetColors } from './render-svg';
 import { ladderSteps, memorySeries, renderLadderChart, renderMemoryChart, LADDER_FILE_NAMES } from './render-ladder';
 import type { BenchmarkResults, InvocationRow } from './types';
 import { byteLength, FileWriteError } from '../util/file-write-error';
@@ -41,23 +41,27 @@ function seriesOf(rows: readonly InvocationRow[], targets: string[], pick: (r: I
  * All files of a run. results.json comes last: writers put files in this order, so a results.json
  * on disk means the whole set was written.
  */
-export function buildResultFiles(results: BenchmarkResults, rows: readonly InvocationRow[]): ResultFile[] {
+export function buildResultFiles(results: BenchmarkResults, rows: readonly InvocationRow[], extras: { planSection?: readonly string[] } = {}): ResultFile[] {
   const keys = Object.keys(results.targets);
   const names = RESULT_FILE_NAMES;
   const where = results.backend === 'aws' ? 'AWS Lambda' : 'local Lambda service';
   // Measured bars, and on a local run the predicted AWS Init Duration with its interval beside them.
   const coldChart = renderColdStartChart(results);
+  // Each target in one colour in every chart of the run (targetColors).
+  const colorOf = targetColors(results);
   const initDistribution = renderDistributionChart({
     title: 'Cold start Init Duration, every sample',
     subtitle: where,
     unit: 'ms',
     series: seriesOf(rows, keys, (r) => (r.phase === 'cold' ? r.initMs : null)),
+    colorOf,
   });
   const warmDistribution = renderDistributionChart({
     title: 'Warm invocation Duration, every sample',
     subtitle: where,
     unit: 'ms',
     series: seriesOf(rows, keys, (r) => (r.phase === 'warm' && r.initMs === null ? r.durationMs : null)),
+    colorOf,
   });
   const markdown = renderMarkdown(results, {
     charts: [
@@ -69,6 +73,7 @@ export function buildResultFiles(results: BenchmarkResults, rows: readonly Invoc
       { file: names.results, description: 'every statistic of this report, machine-readable' },
       { file: names.invocations, description: 'one row per invocation, with its REPORT values' },
     ],
+    ...(extras.planSection ? { planSection: extras.planSection } : {}),
   });
   // The ladder's charts, when the run measured a ladder (more than two steps) or several memory sizes.
   const ladder: ResultFile[] = [];

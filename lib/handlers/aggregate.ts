@@ -9,6 +9,7 @@ import type { RunStore } from './run-store';
 import { checkRunName, layout } from './run-layout';
 import { TaskInputError, type AggregateInput, type AggregateOutput, type RatioSummary } from './task-types';
 import { S3_CALLS, type AwsCall } from './aws-call';
+import { renderPlanMarkdown } from '../plan/render';
 
 /**
  * Last Task of a run: joins every stored record with its REPORT record, computes the statistics
@@ -79,7 +80,11 @@ export async function aggregateTask(input: AggregateInput, deps: AggregateDeps):
   const run = checkRunName(input.run);
   const raw = await loadRawRun(deps.store, run, (deps.now ?? (() => new Date()))(), deps.initFileMB, deps.initPackageFileMB);
   const results = aggregate({ run: raw, backend: deps.backend, environment: deps.environment, ...(deps.parity ? { parity: deps.parity } : {}) });
-  const files = buildResultFiles(results, invocationRows(raw));
+  // The plan Prepare recorded, with the measured duration (Prepare's start to now) beside it.
+  const plan = (await deps.store.getJson<RunManifest>(layout.runManifest(run)))?.plan;
+  const measuredSeconds = (Date.parse(raw.finishedAt) - Date.parse(raw.startedAt)) / 1000;
+  const planSection = plan ? renderPlanMarkdown(plan, Number.isFinite(measuredSeconds) ? measuredSeconds : undefined) : undefined;
+  const files = buildResultFiles(results, invocationRows(raw), planSection ? { planSection } : {});
   const resultsPrefix = layout.runPrefix(run);
   await writeResultFiles(deps.sinkFor(resultsPrefix), files);
   const errors: { [target: string]: number } = {};

@@ -21,6 +21,8 @@ import { commitOutput, describeWriteFailure, discardOutput, OutputLocationError,
 import { measurePytorchFootprint } from './package-size';
 import { RunInterrupted, throwIfInterrupted } from './shutdown';
 import type { ParitySet, TargetKey } from './targets';
+import { planRunOfSpecs } from '../plan/from-specs';
+import type { RunPlan } from '../plan/run-plan';
 
 export { TARGET_KEYS, type TargetKey, type ParitySet } from './targets';
 /**
@@ -85,6 +87,11 @@ export interface LocalBenchOptions {
   onProgress?: (event: LocalRunProgress) => void;
   /** What the run is doing between measurements (building the template, parity, ...). */
   onStage?: (message: string) => void;
+  /**
+   * The run's plan (lib/plan, local profile), once its functions are settled and before the state
+   * machine starts: the same plan Prepare records in run.json and report.md compares with the measured duration.
+   */
+  onRunPlan?: (plan: RunPlan) => void;
   signal?: AbortSignal;
 }
 
@@ -247,6 +254,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     if (options.memorySizes) environment.memorySizes = options.memorySizes;
     if (skippedMemorySizes.length > 0) environment.skippedMemorySizes = skippedMemorySizes.map((s) => ({ target: s.target, memorySizeMB: s.memorySizeMB, reason: s.reason }));
     throwIfInterrupted(signal);
+    options.onRunPlan?.(planRunOfSpecs('local', { coldStarts: options.coldStarts, warmInvocations: options.warmInvocations }, specs));
     stage(`running on the local Lambda service (limits ${service.limits.applied ? 'applied' : 'not applied'})`);
     const running = service;
     const run = await runStateMachineLocally({

@@ -75,11 +75,11 @@ export type PriceName = keyof typeof PRICES;
 
 /** What the cost of a plan assumes, printed with it. */
 export const PRICING_ASSUMPTIONS: readonly string[] = [
-  `region ${PRICING_REGION} (US East, N. Virginia), on-demand prices of the first pricing tier, read ${PRICES_READ} from the pages named beside each price; other regions cost up to about a third more`,
-  'x86_64 functions at the x86 price, arm64 functions at the Arm price; the Task functions of the state machine run on x86_64',
-  'the free tier is ignored (a fresh account would pay less: 1M Lambda requests, 400,000 GB-s and 4,000 state transitions a month are free)',
-  'Lambda bills INIT as duration for every on-demand function (since 2025-08-01), so each cold start costs its Init Duration too',
-  'not counted: X-Ray traces (one per execution, $5 per million), the PyTorch image in ECR and the stack itself between runs (ECR storage is about $0.10 per GB-month for the about 1.5 GB image), data transfer (everything stays in the region)',
+  `Region ${PRICING_REGION} (US East, N. Virginia): on-demand prices of the first pricing tier, read ${PRICES_READ} from the pages named beside each price; other regions have their own prices.`,
+  'x86_64 functions at the x86 price, arm64 functions at the Arm price; the Task functions of the state machine run on x86_64.',
+  'The free tier is ignored: a fresh account pays less (1M Lambda requests, 400,000 GB-s and 4,000 state transitions a month are free).',
+  'Lambda bills INIT as duration for every on-demand function (since 2025-08-01), so each cold start costs its Init Duration too.',
+  'Not counted: X-Ray traces (one per execution), the stack between runs (the PyTorch image in ECR, log and S3 storage after the first month), data transfer (everything stays in the region).',
 ];
 
 /** The cost of `quantity` units at a price. */

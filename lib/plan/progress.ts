@@ -118,7 +118,11 @@ export class ProgressTracker {
       const sinceStart = (t.phaseStartedAt !== undefined ? Math.max(0, now - t.phaseStartedAt) : 0) / 1000;
       let left: number;
       if (t.phase === 'done') left = 0;
-      else if (t.phase === 'waiting') left = f.coldRounds * perRound(f) + f.phases.warm.typical + f.phases.collect.typical + rest;
+      else if (t.phase === 'waiting') {
+        // The cold phase's own state (the Map) on top of its rounds.
+        const coldFixed = f.phases.cold.typical - f.coldRounds * f.secondsPerColdStart.typical;
+        left = coldFixed + f.coldRounds * perRound(f) + f.phases.warm.typical + f.phases.collect.typical + rest;
+      }
       else if (t.phase === 'cold') {
         const inRound = t.roundStarts.length > t.roundSeconds.length ? Math.max(0, now - t.roundStarts[t.roundStarts.length - 1]) / 1000 : 0;
         const roundsLeft = f.coldRounds - t.roundSeconds.length;

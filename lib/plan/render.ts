@@ -41,8 +41,8 @@ export function renderPlanText(plan: RunPlan, options: PlanTextOptions): string[
         `    ${l.service.padEnd(23)} ${formatUsd(l.usd.typical).padStart(9)}  ${l.item}: about ${formatNumber(l.quantity.typical)} ${l.unit} at $${l.price.usd} per ${l.price.per === 1 ? '' : `${formatNumber(l.price.per)} `}${l.price.unit} (${l.price.source}, read ${l.price.read})`,
       );
     }
-    if (options.full) for (const a of plan.cost.assumptions) out.push(`    assumes: ${a}`);
-    else out.push('    assumes: us-east-1 prices, x86 and Arm priced apart, free tier ignored (npm run bench:aws -- --plan lists every assumption and per-step figure)');
+    if (options.full) for (const a of plan.cost.assumptions) out.push(`    - ${a}`);
+    else out.push('    - us-east-1 prices, x86 and Arm priced apart, free tier ignored (npm run bench:aws -- --plan lists every assumption and per-step figure)');
   }
   if (options.full) {
     out.push('  per-step figures (low / typical / high, seconds unless named) and their sources:');
@@ -98,7 +98,7 @@ export function renderPlanMarkdown(plan: RunPlan, measuredSeconds?: number): str
     for (const l of plan.cost.lines) {
       out.push(`| ${l.service} | ${l.item} | ${formatNumber(l.quantity.typical)} | $${l.price.usd} per ${formatNumber(l.price.per)} ${l.price.unit} | ${l.price.source}, ${l.price.read} | ${formatUsd(l.usd.typical)} |`);
     }
-    out.push('', ...plan.cost.assumptions.map((a) => `- Assumes ${a}.`), '');
+    out.push('', ...plan.cost.assumptions.map((a) => `- ${a}`), '');
   }
   out.push('Per-step figures (low / typical / high; seconds unless named):', '');
   for (const s of plan.steps) out.push(`- ${s.step}: ${rangeText(s.figure.range)}. ${s.figure.source}.`);

@@ -6,12 +6,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { benchAws, describeEvent, explainAwsError, main, type BenchAwsClients, type BenchAwsOptions } from '../../bin/bench-aws';
 import { startFakeAws, TEST_CREDENTIALS, type FakeAws, type FakeRequest } from './fake-aws';
+import { describePlan, formatSeconds, planRun, ProgressTracker } from '../../lib/plan';
 
 /** bench:aws against CloudFormation (query/XML), Step Functions (JSON) and S3 (REST) on 127.0.0.1. */
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:Bench';
 let fake: FakeAws;
 let clients: BenchAwsClients;
-let state: { status: string; objects: Map<string, string>; stackOutputs: Record<string, string> | null; polls: number; running: object[] };
+let state: { status: string; objects: Map<string, string>; stackOutputs: Record<string, string> | null; polls: number; running: object[]; history?: object[] };
 const dirs: string[] = [];
 
 function cfnStacks(outputs: Record<string, string> | null): string {
@@ -33,6 +34,7 @@ function respond(req: FakeRequest) {
     return { body: { executionArn: `arn:aws:states:us-east-1:123456789012:execution:Bench:${name}`, startDate: 1 } };
   }
   if (req.operation === 'GetExecutionHistory') {
+    if (state.history) return { body: { events: state.history } };
     return {
       body: {
         events: [
@@ -120,6 +122,53 @@ test('--execution-arn follows a run already started (e.g. by the deployment) and
   expect(existsSync(path.join(out, name, 'results.json'))).toBe(true);
   // Only the result files, not the raw records below them.
   expect(existsSync(path.join(out, name, 'raw'))).toBe(false);
+});
+
+test('progress per function with the time left, from the plan Prepare wrote to run.json, corrected as cold starts complete', async () => {
+  const name = 'deploy-20240601-120000-abcdef';
+  const plan = planRun({ profile: 'aws', functions: [{ key: 'apr', targetKey: 'apr', packageType: 'Zip', architecture: 'x86_64', memorySizeMB: 128 }], coldStarts: 30, warmInvocations: 100 });
+  state.objects.set(`runs/${name}/raw/run.json`, JSON.stringify({ plan }));
+  state.objects.set(`runs/${name}/report.md`, 'report\n');
+  state.history = [
+    { id: 1, timestamp: 1717200000, type: 'ExecutionStarted' },
+    { id: 2, timestamp: 1717200000, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'Prepare', input: '{}' } },
+    { id: 3, timestamp: 1717200001, type: 'TaskStateExited', stateExitedEventDetails: { name: 'Prepare', output: '{}' } },
+    { id: 4, timestamp: 1717200002, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'ForceColdStart', input: JSON.stringify({ target: { key: 'apr' }, index: 1 }) } },
+    { id: 5, timestamp: 1717200012, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'ForceColdStart', input: JSON.stringify({ target: { key: 'apr' }, index: 2 }) } },
+  ];
+  const captured = io();
+  const code = await benchAws(options({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:Bench:${name}`, stateMachineArn: SM, bucket: 'results' }), clients, {
+    ...captured.io,
+    now: () => 1717200012 * 1000,
+  });
+  expect(code).toBe(0);
+  const err = captured.err.join('');
+  expect(err).toContain(`plan: ${describePlan(plan)}`);
+  // One forced cold start took 10 s: the 29 left are counted at that pace, not at the plan's.
+  const tracker = new ProgressTracker(plan);
+  tracker.entered({ state: 'ForceColdStart', target: 'apr', at: 1717200002 * 1000 });
+  tracker.entered({ state: 'ForceColdStart', target: 'apr', at: 1717200012 * 1000 });
+  const expected = tracker.progress(1717200012 * 1000);
+  expect(expected.current!.secondsLeft).toBeGreaterThan(29 * 10);
+  expect(err).toContain(`progress: apr 1/30 cold starts, about ${formatSeconds(expected.current!.secondsLeft)} left for it; 0/1 functions done, about ${formatSeconds(expected.secondsLeft)} left for the run (planned ${formatSeconds(plan.seconds.typical)} in all)`);
+  // Every event once, though each poll reads the history from its start.
+  expect(err.split('ForceColdStart apr #2').length).toBe(2);
+});
+
+test('--plan: the plan of the run bench:aws would start, from cdk.json, without any AWS call', async () => {
+  const ok = io();
+  expect(await main(['--plan', '--cold-starts', '5', '--targets', 'apr'], ok.io)).toBe(0);
+  const out = ok.out.join('');
+  expect(out).toMatch(/^Plan of this run \(npm run bench:aws\) on AWS: 1 function, one after another\n  apr +zip x86_64 128 MB +5 cold, 100 warm/);
+  expect(out).toContain('per-step figures (low / typical / high, seconds unless named) and their sources:');
+  expect(out).toContain('configuration update (ForceColdStart): 1 / 3 / 10; low: the update waiter\'s first check after 1 s');
+  expect(out).toContain('    - The free tier is ignored');
+  expect(out).toContain('(https://aws.amazon.com/step-functions/pricing/, read 2026-12-07)');
+  expect(out).toContain('The run on deploy (runOnDeployTargets: apr, pytorch)');
+  expect(fake.requests).toHaveLength(0);
+  const bad = io();
+  expect(await main(['--plan', '--targets', 'tensorflow'], bad.io)).toBe(2);
+  expect(bad.err.join('')).toMatch(/^bench:aws --plan: --targets names tensorflow, not deployed with cdk.json's settings; deployed: apr/);
 });
 
 test('a run in progress: no second run is started; the message names the one to follow', async () => {

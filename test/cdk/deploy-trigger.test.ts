@@ -39,6 +39,14 @@ test('Create starts an execution named after the time, recording why it ran', as
   });
 });
 
+test('RunTargets (runOnDeployTargets) becomes the execution input\'s targets: the run on deploy measures only those', async () => {
+  answer = (op) => (op === 'StartExecution' ? { body: { executionArn: EXECUTION, startDate: now.getTime() / 1000 } } : undefined);
+  await onEvent({ ...created, ResourceProperties: { ...created.ResourceProperties, RunTargets: 'apr,pytorch' } }, deps());
+  const input = JSON.parse(JSON.parse(fake.requests[0].body).input);
+  expect(input.targets).toEqual(['apr', 'pytorch']);
+  expect(input.trigger.requestType).toBe('Create');
+});
+
 test('Update keeps the physical id, so CloudFormation never deletes the resource on a change', async () => {
   answer = () => ({ body: { executionArn: EXECUTION, startDate: 0 } });
   const out = await onEvent({ ...created, RequestType: 'Update', PhysicalResourceId: 'kept' }, deps());

@@ -7,6 +7,9 @@ import type { CfnTemplate } from '../../lib/state-machine-local';
 import { runStateMachineLocally, type LocalRunProgress } from '../../lib/state-machine-local';
 import { synthesizeBenchmarkTemplate } from '../../lib/state-machine-local/synth';
 import { filesUnder, fixture, readJson, target, tempDir } from './helpers';
+import { STATE_NAMES } from '../../lib/constructs/benchmark-state-machine';
+import { formatSeconds, shapeOfDefinition, TRANSITION_SHAPE } from '../../lib/plan';
+import { extractStateMachine } from '../../lib/state-machine-local/definition';
 
 /**
  * The state machine `cdk synth` produces, executed end to end on this machine: aws-local-stepfunctions
@@ -107,6 +110,18 @@ test('a run: cold starts forced one by one, warm invocations, REPORT lines joine
   expect(run.config.coldStarts).toBe(3);
   expect(run.targets.map((t: { functionName: string }) => t.functionName)).toEqual(['fixture-a', 'fixture-b']);
 
+  // The plan Prepare recorded (local profile), and report.md's measured duration beside it.
+  expect(run.plan.profile).toBe('local');
+  expect(run.plan.functions.map((f: { key: string }) => f.key)).toEqual(['apr', 'pytorch']);
+  expect(run.plan.coldStarts).toBe(3);
+  const measured = (Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 1000;
+  const report = readFileSync(path.join(result.resultsDir, 'report.md'), 'utf8');
+  expect(report).toContain('## Plan and measured duration');
+  const line = report.split('\n').find((l) => l.startsWith('**Duration**'))!;
+  expect(line).toMatch(new RegExp(`^\\*\\*Duration\\*\\*: planned about ${formatSeconds(run.plan.seconds.typical)} \\(.+\\), measured (\\d+(\\.\\d)? s|\\d+ min \\d+ s) \\(Prepare to Aggregate\\): \\d+\\.\\d\\d× the typical plan, (within|below|above) its range\\.$`));
+  // Measured from Prepare's start to Aggregate: what results.json's window says, within the formatting.
+  expect(line).toContain(`measured ${formatSeconds(measured)}`);
+
   // Progress: targets in order, every invocation, the REPORT collection.
   expect(events.filter((e) => e.type === 'target-start').map((e) => (e as { target: string }).target)).toEqual(['apr', 'pytorch']);
   expect(events.filter((e) => e.type === 'invocation')).toHaveLength(14);
@@ -120,6 +135,11 @@ test('a run: cold starts forced one by one, warm invocations, REPORT lines joine
   ]);
 });
 
+
+test('the run plan counts the state transitions of the synthesized definition\'s own shape', () => {
+  const { definition } = extractStateMachine(template, STATE_NAMES.prepare, { region: 'us-east-1' });
+  expect(shapeOfDefinition(definition as never)).toEqual(TRANSITION_SHAPE);
+});
 
 test('cold starts in rounds: each forced update serves coldStartConcurrency invocations, each one a new environment', async () => {
   const out = outDir();
