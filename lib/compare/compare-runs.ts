@@ -10,7 +10,16 @@ import { CompareInputError, type RunDirectory } from './run-dir';
  * The verdict follows criterion.rs's rule: a change is established only when the whole interval lies
  * beyond a noise threshold (criterion's default is 1 %; here 5 %, because two local runs on a shared
  * machine drift apart by a few per cent between runs, whatever the code), and otherwise it is "not
- * established". A metric whose baseline percentile is 0 is judged on the difference's interval alone.
+ * established". Two refinements keep runs of the same code from getting verdicts by chance:
+ * - A table of k verdicts at 95 % each would give one by chance in most comparisons (20 lines: 1 − 0.95^20
+ *   = 64 % if independent; 26 % measured by resampling two real runs of one commit). The verdicts are
+ *   judged together instead (Bonferroni): each on its interval at 1 − 0.05 / k, so that two runs of one
+ *   distribution get any verdict at all in at most 5 % of comparisons (1 % measured, 10 cold starts and 20
+ *   warm invocations per run). The table shows the 95 % intervals; compare.json has both.
+ * - The percentile bootstrap misjudges the tail of a small sample (the p90 of 10 samples is decided by
+ *   the largest two, and the bootstrap cannot draw beyond them): a verdict on a percentile needs at least
+ *   3 samples beyond it in each run (p50: 6 samples, p90: 30, the default number of cold starts).
+ * A metric whose baseline percentile is 0 is judged on the difference's interval alone.
  */
 
 export type Verdict = 'faster' | 'slower' | 'lower' | 'higher' | 'not established';
@@ -20,6 +29,19 @@ export interface MetricChange extends Change {
   percentile: Percentile;
   n: { baseline: number; candidate: number };
   verdict: Verdict;
+  /** The wider interval the verdict was judged on (1 − 0.05 / verdicts judged); null where no verdict could be judged. */
+  verdictInterval: { confidence: number; relativeCi: [number, number] | null; differenceCi: [number, number] | null } | null;
+  /** Why there is no verdict beyond the intervals themselves (too few samples, no sample). */
+  verdictNote?: string;
+}
+
+/** Samples beyond a percentile a verdict on it needs, in each run. */
+export const SAMPLES_BEYOND_PERCENTILE = 3;
+const PROBABILITY: Record<Percentile, number> = { p50: 0.5, p90: 0.9 };
+
+/** The smallest sample a verdict on percentile p may rest on: p50 6, p90 30. */
+export function minSamplesFor(p: Percentile): number {
+  return Math.ceil(SAMPLES_BEYOND_PERCENTILE / (1 - PROBABILITY[p]) - 1e-9);
 }
 
 export interface TargetComparison {
@@ -51,6 +73,8 @@ export interface Comparison {
   candidate: RunSummary;
   bootstrap: { iterations: number; confidence: number; seed: number };
   noiseThreshold: number;
+  /** How the verdicts were judged together: how many, and the confidence of each one's interval. */
+  verdicts: { judged: number; confidence: number };
   likeForLike: LikeForLike;
   targets: TargetComparison[];
   onlyInBaseline: string[];
@@ -110,6 +134,8 @@ export function compareRuns(baseline: RunDirectory, candidate: RunDirectory, opt
     );
   }
   const bootstrap = { iterations: options.iterations, confidence: 0.95, seed: options.seed };
+  type Pending = { change: MetricChange; sa: number[]; sb: number[]; kind: 'time' | 'amount'; seed: number };
+  const pending: Pending[] = [];
   const targets: TargetComparison[] = common.map((target) => {
     const ta = baseline.results.targets[target];
     const tb = candidate.results.targets[target];
@@ -118,17 +144,38 @@ export function compareRuns(baseline: RunDirectory, candidate: RunDirectory, opt
       const sa = metric.samples(baseline.rows, target, ta);
       const sb = metric.samples(candidate.rows, target, tb);
       for (const percentile of PERCENTILES) {
-        const change = bootstrapChange(sa, sb, percentile, { ...bootstrap, seed: seedFor(options.seed, `${target}/${metric.key}/${percentile}`) });
-        changes.push({ metric: metric.key, percentile, n: { baseline: sa.length, candidate: sb.length }, ...change, verdict: verdictOf(change, metric.kind, options.noise) });
+        const seed = seedFor(options.seed, `${target}/${metric.key}/${percentile}`);
+        const change: MetricChange = {
+          metric: metric.key,
+          percentile,
+          n: { baseline: sa.length, candidate: sb.length },
+          ...bootstrapChange(sa, sb, percentile, { ...bootstrap, seed }),
+          verdict: 'not established',
+          verdictInterval: null,
+        };
+        const least = minSamplesFor(percentile);
+        if (change.difference === null) change.verdictNote = 'no sample in one of the runs';
+        else if (sa.length < least || sb.length < least) {
+          change.verdictNote = `too few samples for a ${percentile} verdict: ${sa.length} and ${sb.length}, ${least} needed (${SAMPLES_BEYOND_PERCENTILE} beyond the ${percentile} in each run)`;
+        } else pending.push({ change, sa, sb, kind: metric.kind, seed });
+        changes.push(change);
       }
     }
     return { target, changes };
   });
+  // Judged together: each verdict on its interval at 1 − 0.05 / k (the same resamples: the same seed).
+  const confidence = 1 - (1 - bootstrap.confidence) / Math.max(1, pending.length);
+  for (const p of pending) {
+    const wide = bootstrapChange(p.sa, p.sb, p.change.percentile, { iterations: options.iterations, confidence, seed: p.seed });
+    p.change.verdictInterval = { confidence, relativeCi: wide.relativeCi95, differenceCi: wide.differenceCi95 };
+    p.change.verdict = verdictOf(wide, p.kind, options.noise);
+  }
   return {
     baseline: runSummary(baseline),
     candidate: runSummary(candidate),
     bootstrap,
     noiseThreshold: options.noise,
+    verdicts: { judged: pending.length, confidence },
     likeForLike: likeForLike(baseline.results, candidate.results, common),
     targets,
     onlyInBaseline: aKeys.filter((k) => !common.includes(k)),

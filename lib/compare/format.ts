@@ -34,3 +34,8 @@ export function formatDifference(v: number | null | undefined, unit: string): st
   const text = formatWithUnit(Math.abs(v), unit);
   return `${v < 0 ? '-' : '+'}${text}`;
 }
+
+/** 0.995 → "99.5%"; 0.9975 → "99.75%". */
+export function formatConfidence(c: number): string {
+  return `${Number((c * 100).toPrecision(4))}%`;
+}

@@ -1,6 +1,6 @@
 import type { Percentile } from './change';
 import { METRIC_KEYS, metricByKey, type MetricKey } from './metrics';
-import type { Comparison } from './compare-runs';
+import { minSamplesFor, type Comparison } from './compare-runs';
 import { formatPercent, formatPercentInterval } from './format';
 
 /**
@@ -96,6 +96,11 @@ export function applyGate(comparison: Comparison, thresholds: readonly Threshold
       const ci = change?.relativeCi95;
       if (!change || !ci) {
         unjudged.push(`${target.target} ${metric.label} ${t.percentile}: no interval of the relative change (no samples in a run, or a baseline of 0)`);
+        continue;
+      }
+      // The tail of a small sample is not something the bootstrap can judge (compare-runs.ts).
+      if (change.n.baseline < minSamplesFor(t.percentile) || change.n.candidate < minSamplesFor(t.percentile)) {
+        unjudged.push(`${target.target} ${metric.label} ${t.percentile}: ${change.verdictNote ?? 'too few samples'}`);
         continue;
       }
       if (ci[0] > t.fraction) {

@@ -1,6 +1,7 @@
 import type { CompareReport } from './report';
-import { formatPercent, formatPercentInterval, formatWithUnit } from './format';
+import { formatConfidence, formatPercent, formatPercentInterval, formatWithUnit } from './format';
 import { metricByKey } from './metrics';
+import { minSamplesFor } from './compare-runs';
 import { formatNumber } from '../benchmark/render-svg';
 
 /** The console view of a comparison: every line at most 100 columns. */
@@ -58,7 +59,9 @@ export function renderConsole(report: CompareReport): string {
   out.push(
     ...wrap(
       `change = candidate / baseline - 1, 95% percentile-bootstrap interval (${c.bootstrap.iterations} rounds, seed ${c.bootstrap.seed}); ` +
-        `a verdict needs the whole interval beyond +/-${formatPercent(c.noiseThreshold, false)}`,
+        `a verdict needs the whole interval beyond +/-${formatPercent(c.noiseThreshold, false)}, judged at ` +
+        `${formatConfidence(c.verdicts.confidence)} for each of the ${c.verdicts.judged} verdicts together (Bonferroni), ` +
+        `on at least ${minSamplesFor('p50')} samples per run for a p50 and ${minSamplesFor('p90')} for a p90`,
     ),
   );
   out.push('');
@@ -76,11 +79,14 @@ export function renderConsole(report: CompareReport): string {
           formatWithUnit(ch.candidate, m.unit),
           formatPercent(ch.relative),
           formatPercentInterval(ch.relativeCi95),
-          ch.verdict,
+          // JSON keeps "not established" and says why in verdictNote; 15 columns say the gist.
+          ch.verdictNote?.startsWith('too few') ? 'too few samples' : ch.verdict,
         ]),
       );
     }
   }
+  const unjudged = [...new Set(c.targets.flatMap((t) => t.changes.filter((ch) => ch.verdictNote).map((ch) => `${ch.percentile}`)))];
+  if (unjudged.length) out.push(...wrap(`no verdict on some ${unjudged.join(' and ')} lines: too few samples or none in a run (compare.json: verdictNote)`));
   if (c.onlyInBaseline.length || c.onlyInCandidate.length) {
     out.push('');
     if (c.onlyInBaseline.length) out.push(...wrap(`only in the baseline (not compared): ${c.onlyInBaseline.join(', ')}`));
@@ -115,6 +121,7 @@ export function renderConsole(report: CompareReport): string {
   for (const n of c.likeForLike.notes) out.push(...wrap(`note: ${n}`));
   if (report.gate) {
     out.push('');
+    for (const u of report.gate.unjudged) out.push(...wrap(`gate: not judged: ${u}`));
     if (report.gate.failures.length === 0) {
       out.push(...wrap(`gate --fail-if-slower ${report.gate.thresholds.map((t) => t.text).join(',')}: passed (no interval lies wholly beyond its threshold)`));
     } else {

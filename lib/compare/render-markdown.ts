@@ -1,5 +1,6 @@
 import { mdCell } from '../benchmark/render-markdown';
-import { formatDifference, formatPercent, formatPercentInterval, formatWithUnit } from './format';
+import { minSamplesFor } from './compare-runs';
+import { formatConfidence, formatDifference, formatPercent, formatPercentInterval, formatWithUnit } from './format';
 import { METRICS, metricByKey } from './metrics';
 import { HISTORY_CHART_METRICS, historyChartName } from './render-charts';
 import type { CompareReport } from './report';
@@ -26,6 +27,7 @@ export function renderCompareMarkdown(report: CompareReport): string {
   if (report.gate) {
     const g = report.gate;
     const spec = g.thresholds.map((t) => t.text).join(',');
+    for (const u of g.unjudged) out.push(`Gate, not judged: ${u}.`, '');
     if (g.failures.length === 0) out.push(`**Gate \`--fail-if-slower ${spec}\`: passed.** No interval lies wholly beyond its threshold.`, '');
     else {
       out.push(`**Gate \`--fail-if-slower ${spec}\`: failed.**`, '');
@@ -46,7 +48,7 @@ export function renderCompareMarkdown(report: CompareReport): string {
         : formatDifference(ch.difference, m.unit);
       out.push(
         `| ${mdCell(t.target)} | ${m.label} | ${ch.percentile} | ${formatWithUnit(ch.baseline, m.unit)} | ${formatWithUnit(ch.candidate, m.unit)} | ${diff} | ` +
-          `${formatPercent(ch.relative)} (${formatPercentInterval(ch.relativeCi95)}) | ${ch.n.baseline} / ${ch.n.candidate} | ${ch.verdict} |`,
+          `${formatPercent(ch.relative)} (${formatPercentInterval(ch.relativeCi95)}) | ${ch.n.baseline} / ${ch.n.candidate} | ${ch.verdict}${ch.verdictNote ? ` (${ch.verdictNote})` : ''} |`,
       );
     }
   }
@@ -99,7 +101,10 @@ export function renderCompareMarkdown(report: CompareReport): string {
     `Samples are the rows of each run's \`invocations.csv\`, selected as \`results.json\` selects them. ` +
       `Each interval is a 95 % percentile bootstrap of the difference (candidate − baseline) and of the ratio, ` +
       `${c.bootstrap.iterations} rounds, each run resampled independently at its own size (seed ${c.bootstrap.seed}: the same runs give the same intervals). ` +
-      `A verdict needs the whole interval of the change beyond ±${formatPercent(c.noiseThreshold, false)}; otherwise it is "not established".`,
+      `A verdict needs the whole interval of the change beyond ±${formatPercent(c.noiseThreshold, false)} (a noise threshold, as criterion.rs's); otherwise it is "not established". ` +
+      `The ${c.verdicts.judged} verdicts are judged together: each on its interval at ${formatConfidence(c.verdicts.confidence)} (Bonferroni, 1 − 0.05 / ${c.verdicts.judged}), so that runs of the same code ` +
+      'get no verdict at all in 95 % of comparisons (compare.json: verdictInterval); the table shows the 95 % intervals. ' +
+      `A verdict on a percentile needs ${minSamplesFor('p50')} samples per run for a p50 and ${minSamplesFor('p90')} for a p90 (3 beyond it: the bootstrap cannot judge the tail of a smaller sample).`,
     '',
   );
   for (const m of METRICS) out.push(`- ${m.label} (${m.unit}): ${m.basis}.`);
