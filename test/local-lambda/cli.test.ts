@@ -16,7 +16,7 @@ const CLI = path.join(PROJECT_ROOT, 'bin', 'local-lambda.ts');
 const work = mkdtempSync(path.join(tmpdir(), 'local-lambda-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** The command as `npm run local-lambda` starts it, through the same TypeScript loader as `npm run bench` (quicker than ts-node). */
+/** The command exactly as `npm run local-lambda` starts it (package.json: node with sucrase's require hook, as `npm run bench`). */
 function cliArgs(args: string[]): string[] {
   return ['-r', 'sucrase/register/ts', CLI, ...args];
 }
