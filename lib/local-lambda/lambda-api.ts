@@ -1,7 +1,8 @@
 /**
  * The Lambda control and invoke API on the wire (restJson1, paths under /2015-03-31), as the AWS SDK's
  * LambdaClient speaks it: Invoke, GetFunctionConfiguration, UpdateFunctionConfiguration, GetFunction,
- * ListFunctions. Handlers parse the request, call the function's methods and write the answer.
+ * ListFunctions. Handlers parse the request, check it against Lambda's service model first
+ * (request-constraints.ts), call the function's methods and write the answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
