@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -13,7 +13,8 @@ import { METRICS } from '../../lib/compare/metrics';
 import { parseThresholds } from '../../lib/compare/gate';
 import { predictedAgainstMeasured, predictedAwsFigures } from '../../lib/compare/predicted';
 import { CONSOLE_WIDTH } from '../../lib/compare/render-console';
-import { readRunDirectory, type RunDirectory } from '../../lib/compare/run-dir';
+import { parseInvocationsCsv, readRunDirectory, type RunDirectory } from '../../lib/compare/run-dir';
+import { renderCsv } from '../../lib/benchmark/render-csv';
 import { LocalLambdaService } from '../../lib/local-lambda';
 import { parseSvg } from '../benchmark/xml-check';
 import { startMoto, type MotoServer } from '../moto/moto';
@@ -325,6 +326,17 @@ describe('bad input: a clear error, exit 2, nothing written', () => {
     await refused([runs.same1, path.join(work, 'missing')], /missing does not exist/);
   });
 
+  test('invocations.csv is read back as render-csv.ts writes it: quotes, commas and line breaks inside fields, empty values', () => {
+    const rows = readRunDirectory(runs.same1).rows.slice(0, 3).map((r) => ({ ...r }));
+    rows[0].initReport = 'init error (Runtime.ExitError), then "retried"\r\nin the invocation';
+    rows[1].errorType = 'Function.Error,Unhandled';
+    rows[2].initMs = null;
+    const text = renderCsv(rows);
+    expect(parseInvocationsCsv(text, 'x.csv', new Set(rows.map((r) => r.target)))).toEqual(rows);
+    // Cut inside the quoted field: named as what it is.
+    expect(() => parseInvocationsCsv(text.slice(0, text.indexOf('retried')), 'x.csv', new Set(['apr']))).toThrow(/x\.csv: line 2: a quoted field is never closed/);
+  });
+
   test('runs with no target in common', async () => {
     // The same run with its targets keyed otherwise, in results.json and in every row of invocations.csv.
     const other = copyOf(runs.same2, 'other-keys');
@@ -362,6 +374,26 @@ describe('bad input: a clear error, exit 2, nothing written', () => {
       ['warm', 'p50', 0.2],
       ['init', 'p90', 0.25],
     ]);
+  });
+
+  test('a write that fails half way (a full file system) leaves neither --out nor a staging directory', async () => {
+    // A 16 KiB tmpfs holds the chart and compare.md (about 6 KB each) but not compare.json (about 19 KB).
+    // Mounting needs root with CAP_SYS_ADMIN (as test/local-bench/full-disk.test.ts); elsewhere this says so and stops.
+    const mnt = path.join(work, 'small-fs');
+    mkdirSync(mnt);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mnt], { encoding: 'utf8' });
+    if (mounted.status !== 0) {
+      console.warn(`not run: cannot mount a tmpfs here (${mounted.stderr.trim()})`);
+      return;
+    }
+    try {
+      const r = await compare(runs.same1, runs.same2, '--out', path.join(mnt, 'result'));
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^compare: writing .*small-fs\/\.result\.partial-\d+\/compare\.\w+ failed: .*ENOSPC.*; nothing was written to --out\n$/);
+      expect(readdirSync(mnt)).toEqual([]);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
   });
 
   test('an --out that already holds files is refused before anything is computed', async () => {
