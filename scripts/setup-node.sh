@@ -41,8 +41,11 @@ fetch() { # package version integrity destination
   local spec="$1@$2" tarball
   (cd "$work" && npm pack "$spec" --silent >/dev/null) || { say "npm pack $spec failed"; exit 1; }
   tarball="$work/$1-$2.tgz"
-  local got="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
-  [[ "$got" == "$3" ]] || { say "$spec: the tarball's sha512 is $got, not the pinned $3"; exit 1; }
+  # Compared in hex with coreutils alone (the pin is npm's integrity string: sha512- and base64).
+  local got pinned
+  got=$(sha512sum "$tarball" | cut -d' ' -f1)
+  pinned=$(printf '%s' "${3#sha512-}" | base64 -d | od -An -v -tx1 | tr -d ' \n')
+  [[ "$got" == "$pinned" ]] || { say "$spec: the tarball's sha512 is $got, not the pinned $pinned ($3)"; exit 1; }
   mkdir -p "$4"
   tar -xzf "$tarball" -C "$4" --strip-components=1 --no-same-owner
   rm -f "$tarball"

@@ -4,6 +4,7 @@
  * functions. The real script runs, as a real process, in a copy of the project whose steps (the scripts
  * and the build it calls) only record that they ran: what each purpose runs is what is checked here, and
  * the steps themselves are covered where they are built and used (test/ladder, test/moto, test/calibration).
+ * Last, scripts/setup-node.sh keeps a machine's own Node 22 (CI's .ci/run fetches one where it has none).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -91,4 +92,14 @@ test('on a Node.js older than 22, setup says which it is and how to get Node 22 
   expect(run.stderr).toContain('setup: this is Node.js v20.20.2; the project supports Node.js 22 and 24 (CI tests 22).');
   expect(run.stderr).toContain('export PATH="$(bash scripts/setup-node.sh):$PATH"');
   for (const supported of ['v22.23.5', 'v24.22.3']) expect(setup('audit', nodeReporting(supported)).stderr).not.toMatch(/this is Node\.js/);
+});
+
+test('scripts/setup-node.sh: on a machine whose node is Node 22, that node, fetched nothing', () => {
+  const env = nodeReporting('v22.23.5');
+  const root = path.join(work, 'node-copy');
+  mkdirSync(path.join(root, 'scripts'), { recursive: true });
+  copyFileSync(path.join(ROOT, 'scripts', 'setup-node.sh'), path.join(root, 'scripts', 'setup-node.sh'));
+  const run = spawnSync('bash', [path.join(root, 'scripts', 'setup-node.sh')], { env, encoding: 'utf8', timeout: 30_000 });
+  expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: `${path.join(work, 'node-v22.23.5')}\n`, stderr: '' });
+  expect(existsSync(path.join(root, '.tools'))).toBe(false);
 });
