@@ -1,4 +1,5 @@
 import { mulberry32, quantileSorted } from './statistics';
+import { boxesOverlap, CHART_FONT_FAMILY, textBox, textWidth, wrapToWidth, type TextBox } from './svg-text';
 import type { BenchmarkResults, Stats } from './types';
 
 /**
@@ -29,9 +30,27 @@ export function formatTick(v: number): string {
   return v >= 1 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(Number(v.toPrecision(1)));
 }
 
-export const FONT = 'font-family="Helvetica, Arial, sans-serif"';
+export const FONT = `font-family="${CHART_FONT_FAMILY}"`;
 /** One colour per series; eight, so that the seven ladder targets never share one. */
 export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
+
+/**
+ * Each target's colour in every chart of a run: given in the order the results list the targets, a
+ * configuration at another memory size (`<target>-<size>mb`) taking its target's colour.
+ */
+export function targetColors(results: BenchmarkResults): (key: string) => string {
+  const byTarget = new Map<string, string>();
+  for (const [key, t] of Object.entries(results.targets)) {
+    const target = t.ladderTarget ?? key;
+    if (!byTarget.has(target)) byTarget.set(target, COLORS[byTarget.size % COLORS.length]);
+  }
+  return (key) => byTarget.get(results.targets[key]?.ladderTarget ?? key) ?? COLORS[COLORS.length - 1];
+}
+
+/** A label column's lines are at most this wide; a longer label (a 64-character name) wraps. */
+export const LABEL_MAX_WIDTH = 200;
+/** Line spacing of wrapped labels, px. */
+export const LABEL_LINE_HEIGHT = 15;
 
 /** A log10 scale over whole decades that cover [min, max]; values at or below 0 are clamped to the first decade. */
 export class LogScale {
@@ -76,13 +95,48 @@ export function text(x: number, y: number, content: string, attrs = ''): string 
   return `<text x="${num(x)}" y="${num(y)}" ${FONT} ${attrs}>${escapeXml(content)}</text>`;
 }
 
+/** A label's lines, each its own `<text>`, centred on `mid` (the baseline offset puts a one-line label where a plain one sat). */
+export function labelLines(x: number, mid: number, lines: readonly string[], attrs: string): string[] {
+  const first = mid + 4 - ((lines.length - 1) * LABEL_LINE_HEIGHT) / 2;
+  return lines.map((line, i) => text(x, first + i * LABEL_LINE_HEIGHT, line, attrs));
+}
+
+/** The widest of some texts at one size, px. */
+export function widestText(contents: readonly string[], fontSize: number, bold = false): number {
+  return Math.max(0, ...contents.map((c) => textWidth(c, fontSize, bold)));
+}
+
+/** Footnote lines at 11 px, wrapped to the chart's width. */
+export function footnoteLines(notes: readonly string[], width: number): string[] {
+  return notes.flatMap((n) => wrapToWidth(n, width - 32, 11, false, 'words'));
+}
+
+/**
+ * Tick labels of a log axis at 11 px under `bottom`: every decade, and a 2× or 5× one only where it
+ * stays clear of the labels already placed (on a short axis they would run into each other).
+ */
+export function logAxisLabels(scale: LogScale, bottom: number): string[] {
+  const placed: TextBox[] = [];
+  const parts: string[] = [];
+  const ticks = scale.ticks();
+  for (const t of [...ticks.filter((t) => t.major), ...ticks.filter((t) => !t.major)]) {
+    const x = scale.x(t.value);
+    const label = formatTick(t.value);
+    const box = textBox(x, bottom + 16, label, 11, 'middle');
+    if (placed.some((p) => boxesOverlap(p, { ...box, x0: box.x0 - 3, x1: box.x1 + 3 }))) continue;
+    placed.push(box);
+    parts.push(text(x, bottom + 16, label, 'font-size="11" text-anchor="middle" fill="#333"'));
+  }
+  return parts;
+}
+
 function axis(scale: LogScale, top: number, bottom: number, unit: string): string[] {
   const parts: string[] = [];
   for (const t of scale.ticks()) {
     const x = scale.x(t.value);
     parts.push(`<line x1="${num(x)}" y1="${num(top)}" x2="${num(x)}" y2="${num(bottom)}" stroke="${t.major ? '#bbb' : '#e5e5e5'}" stroke-width="1"/>`);
-    parts.push(text(x, bottom + 16, formatTick(t.value), 'font-size="11" text-anchor="middle" fill="#333"'));
   }
+  parts.push(...logAxisLabels(scale, bottom));
   parts.push(text((scale.x(scale.lo) + scale.x(scale.hi)) / 2, bottom + 34, `${unit} (log scale)`, 'font-size="12" text-anchor="middle" fill="#333"'));
   return parts;
 }
@@ -117,31 +171,48 @@ export interface BarChartSpec {
   subtitle?: string;
   unit: string;
   groups: BarGroup[];
+  /** Each bar's colour by its label (targetColors); default: a colour per label in order of appearance. */
+  colorOf?: (label: string) => string;
 }
+
+/** The plot's width in the bar charts, px; the label and value columns around it take what their text needs. */
+const BAR_PLOT_WIDTH = 440;
 
 /**
  * Horizontal p50 bars with the spread drawn over them: a thin line from min to max, ticks at p90
- * and p99, and the numbers (with n) written beside each bar.
+ * and p99, and the numbers (with n) written beside each bar. The label column is as wide as its
+ * widest label (a longer one wraps), the value column as its widest text, and the notes wrap to the
+ * chart's width, so that every text lies inside the picture whatever the targets are called.
  */
 export function renderBarChart(spec: BarChartSpec): string {
-  const width = 860;
-  const left = 170;
-  const right = 250;
   const rowHeight = 34;
   const top = spec.subtitle ? 64 : 48;
-  const rows = spec.groups.reduce((n, g) => n + 1 + Math.max(1, g.bars.length), 0);
-  const plotBottom = top + rows * rowHeight;
-  const height = plotBottom + 78;
-  const all = spec.groups.flatMap((g) =>
-    g.bars.flatMap((b) => [...(b.stats ? [b.stats.min, b.stats.max, b.stats.p50] : []), ...(b.estimate ? [b.estimate.low, b.estimate.high, b.estimate.p50] : [])]),
+  const bars = spec.groups.flatMap((g) => g.bars);
+  const labels = new Map(bars.map((b) => [b.label, wrapToWidth(b.label, LABEL_MAX_WIDTH, 12)]));
+  const valueOf = (bar: BarSeries): string | null => {
+    if (bar.estimate) return `p50 ${formatNumber(bar.estimate.p50)} (95 % ${formatNumber(bar.estimate.low)}–${formatNumber(bar.estimate.high)}) ${bar.estimate.note}`;
+    return bar.stats ? `p50 ${formatNumber(bar.stats.p50)} · p90 ${formatNumber(bar.stats.p90)} · p99 ${formatNumber(bar.stats.p99)} (n=${bar.stats.n})` : null;
+  };
+  const barHeight = (bar: BarSeries) => Math.max(rowHeight, (labels.get(bar.label)?.length ?? 1) * LABEL_LINE_HEIGHT + 8);
+  const left = Math.ceil(Math.max(120, widestText([...labels.values()].flat(), 12) + 26));
+  const plotRight = left + BAR_PLOT_WIDTH;
+  const width = Math.ceil(
+    Math.max(
+      plotRight + 20 + widestText(bars.map(valueOf).filter((v): v is string => v !== null), 11),
+      32 + textWidth(spec.title, 16, true),
+      32 + widestText(spec.subtitle ? [spec.subtitle] : [], 12),
+      32 + widestText(spec.groups.map((g) => g.name), 13, true),
+    ),
   );
-  const scale = new LogScale(all, left, width - right);
+  const plotBottom = spec.groups.reduce((y, g) => y + rowHeight + (g.bars.length === 0 ? rowHeight : g.bars.reduce((h, b) => h + barHeight(b), 0)), top);
+  const all = bars.flatMap((b) => [...(b.stats ? [b.stats.min, b.stats.max, b.stats.p50] : []), ...(b.estimate ? [b.estimate.low, b.estimate.high, b.estimate.p50] : [])]);
+  const scale = new LogScale(all, left, plotRight);
   const body: string[] = [
     text(16, 26, spec.title, 'font-size="16" font-weight="bold" fill="#111"'),
     ...(spec.subtitle ? [text(16, 46, spec.subtitle, 'font-size="12" fill="#555"')] : []),
     ...axis(scale, top, plotBottom, spec.unit),
   ];
-  const hasEstimates = spec.groups.some((g) => g.bars.some((b) => b.estimate));
+  const hasEstimates = bars.some((b) => b.estimate);
   if (hasEstimates) {
     body.push(
       '<defs><pattern id="predicted" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">' +
@@ -149,54 +220,54 @@ export function renderBarChart(spec: BarChartSpec): string {
     );
   }
   let y = top;
-  let colorIndex = 0;
-  const colorOf = new Map<string, string>();
+  const inOrder = new Map<string, string>();
+  const colorOf = (label: string) => {
+    if (spec.colorOf) return spec.colorOf(label);
+    if (!inOrder.has(label)) inOrder.set(label, COLORS[inOrder.size % COLORS.length]);
+    return inOrder.get(label) as string;
+  };
   for (const group of spec.groups) {
     body.push(text(16, y + 22, group.name, 'font-size="13" font-weight="bold" fill="#111"'));
     y += rowHeight;
     for (const bar of group.bars) {
-      if (!colorOf.has(bar.label)) colorOf.set(bar.label, COLORS[colorIndex++ % COLORS.length]);
-      const color = colorOf.get(bar.label) as string;
-      const mid = y + rowHeight / 2;
-      body.push(text(left - 10, mid + 4, bar.label, 'font-size="12" text-anchor="end" fill="#111"'));
+      const color = colorOf(bar.label);
+      const h = barHeight(bar);
+      const mid = y + h / 2;
+      const target = `data-target="${escapeXml(bar.label)}"`;
+      body.push(...labelLines(left - 10, mid, labels.get(bar.label) ?? [bar.label], 'font-size="12" text-anchor="end" fill="#111"'));
+      const value = valueOf(bar);
       const e = bar.estimate;
+      const s = bar.stats;
+      const x0 = scale.x(scale.lo);
       if (e) {
-        const x0 = scale.x(scale.lo);
-        body.push(`<rect x="${num(x0)}" y="${num(mid - 9)}" width="${num(Math.max(1, scale.x(e.p50) - x0))}" height="18" fill="url(#predicted)" stroke="${color}" stroke-width="1.5"/>`);
+        body.push(`<rect x="${num(x0)}" y="${num(mid - 9)}" width="${num(Math.max(1, scale.x(e.p50) - x0))}" height="18" fill="url(#predicted)" stroke="${color}" stroke-width="1.5" ${target}/>`);
         const [xl, xh] = [scale.x(e.low), scale.x(e.high)];
         body.push(`<line x1="${num(xl)}" y1="${num(mid)}" x2="${num(xh)}" y2="${num(mid)}" stroke="#222" stroke-width="1.2" stroke-dasharray="4 2"/>`);
         for (const x of [xl, xh]) body.push(`<line x1="${num(x)}" y1="${num(mid - 7)}" x2="${num(x)}" y2="${num(mid + 7)}" stroke="#222" stroke-width="1.5"/>`);
-        body.push(text(width - right + 10, mid + 4, `p50 ${formatNumber(e.p50)} (95 % ${formatNumber(e.low)}–${formatNumber(e.high)}) ${e.note}`, 'font-size="11" fill="#111"'));
-        y += rowHeight;
-        continue;
-      }
-      const s = bar.stats;
-      if (!s) {
+      } else if (s) {
+        body.push(`<rect x="${num(x0)}" y="${num(mid - 9)}" width="${num(Math.max(1, scale.x(s.p50) - x0))}" height="18" fill="${color}" fill-opacity="0.75" ${target}/>`);
+        body.push(`<line x1="${num(scale.x(s.min))}" y1="${num(mid)}" x2="${num(scale.x(s.max))}" y2="${num(mid)}" stroke="#222" stroke-width="1.2"/>`);
+        for (const [v, tick] of [[s.p90, 6], [s.p99, 10]] as const) {
+          const x = scale.x(v);
+          body.push(`<line x1="${num(x)}" y1="${num(mid - tick)}" x2="${num(x)}" y2="${num(mid + tick)}" stroke="#222" stroke-width="2"/>`);
+        }
+      } else {
         body.push(text(left + 6, mid + 4, 'no successful samples', 'font-size="12" fill="#a00"'));
-        y += rowHeight;
-        continue;
       }
-      const x0 = scale.x(scale.lo);
-      body.push(`<rect x="${num(x0)}" y="${num(mid - 9)}" width="${num(Math.max(1, scale.x(s.p50) - x0))}" height="18" fill="${color}" fill-opacity="0.75"/>`);
-      body.push(`<line x1="${num(scale.x(s.min))}" y1="${num(mid)}" x2="${num(scale.x(s.max))}" y2="${num(mid)}" stroke="#222" stroke-width="1.2"/>`);
-      for (const [value, h] of [[s.p90, 6], [s.p99, 10]] as const) {
-        const x = scale.x(value);
-        body.push(`<line x1="${num(x)}" y1="${num(mid - h)}" x2="${num(x)}" y2="${num(mid + h)}" stroke="#222" stroke-width="2"/>`);
-      }
-      body.push(
-        text(width - right + 10, mid + 4, `p50 ${formatNumber(s.p50)} · p90 ${formatNumber(s.p90)} · p99 ${formatNumber(s.p99)} (n=${s.n})`, 'font-size="11" fill="#111"'),
-      );
-      y += rowHeight;
+      if (value) body.push(text(plotRight + 10, mid + 4, value, 'font-size="11" fill="#111"'));
+      y += h;
     }
     if (group.bars.length === 0) y += rowHeight;
   }
-  body.push(
-    text(16, height - 12, 'Bar: p50. Line: min to max. Short tick: p90. Long tick: p99. Percentiles by linear interpolation (type 7).', 'font-size="11" fill="#555"'),
+  const notes = footnoteLines(
+    [
+      'Bar: p50. Line: min to max. Short tick: p90. Long tick: p99. Percentiles by linear interpolation (type 7).',
+      ...(hasEstimates ? ['Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval. LOO: the model\'s median leave-one-runtime-out error.'] : []),
+    ],
+    width,
   );
-  if (hasEstimates) {
-    body.push(text(16, height - 28, 'Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval. LOO: the model\'s median leave-one-runtime-out error.', 'font-size="11" fill="#555"'));
-  }
-  return svgDocument(width, height, spec.title, body);
+  notes.forEach((line, i) => body.push(text(16, plotBottom + 56 + i * 16, line, 'font-size="11" fill="#555"')));
+  return svgDocument(width, plotBottom + 56 + (notes.length - 1) * 16 + 12, spec.title, body);
 }
 
 /**
@@ -223,6 +294,7 @@ export function renderColdStartChart(results: BenchmarkResults): string {
   groups.push({ name: 'Round trip seen by the client', bars: keys.map((k) => ({ label: k, stats: results.targets[k].cold.roundTripMs })) });
   return renderBarChart({
     title: 'Cold start: Init Duration and client round trip',
+    colorOf: targetColors(results),
     subtitle: `${where}; ${results.config.coldStarts} forced cold starts per function`,
     unit: 'ms',
     groups,
@@ -239,6 +311,8 @@ export interface DistributionChartSpec {
   subtitle?: string;
   unit: string;
   series: DistributionSeries[];
+  /** Each row's colour by its label (targetColors); default: a colour per row in order. */
+  colorOf?: (label: string) => string;
   /** Seed of the vertical jitter of the points, so the same data draws the same picture. */
   seed?: number;
 }
@@ -287,53 +361,64 @@ export class LinearScale {
  * Every sample as a dot (jittered vertically) over a box from p25 to p75 with the median marked.
  * Each row has its own linear axis: the point is the shape of each function's distribution
  * (spread, outliers, several modes), which a shared axis spanning 20 ms to 4,000 ms would flatten.
- * The comparison between functions is the bar chart's job.
+ * The comparison between functions is the bar chart's job. The label column is as wide as its widest
+ * label (a longer one wraps, and its row grows to hold it).
  */
 export function renderDistributionChart(spec: DistributionChartSpec): string {
-  const width = 860;
-  const left = 170;
+  const plotWidth = 650;
   const right = 40;
-  const rowHeight = 104;
   const top = spec.subtitle ? 64 : 48;
-  const height = top + Math.max(1, spec.series.length) * rowHeight + 40;
+  const labels = spec.series.map((s) => wrapToWidth(s.label, LABEL_MAX_WIDTH, 12));
+  const left = Math.ceil(Math.max(120, widestText(labels.flat(), 12) + 26));
+  const width = Math.ceil(Math.max(left + plotWidth + right, 32 + textWidth(spec.title, 16, true), 32 + widestText(spec.subtitle ? [spec.subtitle] : [], 12)));
+  const rowHeights = labels.map((lines) => Math.max(104, 55 + (lines.length - 1) * LABEL_LINE_HEIGHT));
+  const plotTop = top;
+  const rowsBottom = rowHeights.reduce((y, h) => y + h, plotTop) + (spec.series.length === 0 ? 104 : 0);
   const random = mulberry32(spec.seed ?? 7);
   const body: string[] = [
     text(16, 26, spec.title, 'font-size="16" font-weight="bold" fill="#111"'),
     ...(spec.subtitle ? [text(16, 46, spec.subtitle, 'font-size="12" fill="#555"')] : []),
   ];
+  let rowTop = plotTop;
   spec.series.forEach((series, i) => {
-    const color = COLORS[i % COLORS.length];
-    const rowTop = top + i * rowHeight;
+    const color = spec.colorOf?.(series.label) ?? COLORS[i % COLORS.length];
     const mid = rowTop + 34;
     const axisY = rowTop + 66;
-    body.push(text(left - 10, mid, series.label, 'font-size="12" text-anchor="end" fill="#111"'));
-    body.push(text(left - 10, mid + 15, `n=${series.values.length}`, 'font-size="11" text-anchor="end" fill="#555"'));
+    const lines = labels[i];
+    const firstLine = lines.length === 1 ? mid : rowTop + 20;
+    lines.forEach((line, k) => body.push(text(left - 10, firstLine + k * LABEL_LINE_HEIGHT, line, 'font-size="12" text-anchor="end" fill="#111"')));
+    body.push(text(left - 10, firstLine + (lines.length - 1) * LABEL_LINE_HEIGHT + 15, `n=${series.values.length}`, 'font-size="11" text-anchor="end" fill="#555"'));
+    const top0 = rowTop;
+    rowTop += rowHeights[i];
     if (series.values.length === 0) {
       body.push(text(left + 6, mid + 4, 'no successful samples', 'font-size="12" fill="#a00"'));
       return;
     }
-    const scale = new LinearScale(series.values, left + 6, width - right - 6);
-    body.push(`<line x1="${left}" y1="${num(axisY)}" x2="${width - right}" y2="${num(axisY)}" stroke="#999" stroke-width="1"/>`);
+    const scale = new LinearScale(series.values, left + 6, left + plotWidth - 6);
+    body.push(`<line x1="${left}" y1="${num(axisY)}" x2="${left + plotWidth}" y2="${num(axisY)}" stroke="#999" stroke-width="1"/>`);
     for (const t of scale.ticks()) {
       const x = scale.x(t);
-      body.push(`<line x1="${num(x)}" y1="${num(rowTop + 6)}" x2="${num(x)}" y2="${num(axisY + 4)}" stroke="#e5e5e5" stroke-width="1"/>`);
+      body.push(`<line x1="${num(x)}" y1="${num(top0 + 6)}" x2="${num(x)}" y2="${num(axisY + 4)}" stroke="#e5e5e5" stroke-width="1"/>`);
       body.push(text(x, axisY + 17, formatNumber(t), 'font-size="11" text-anchor="middle" fill="#333"'));
     }
-    body.push(text(width - right, axisY + 31, spec.unit, 'font-size="11" text-anchor="end" fill="#333"'));
+    body.push(text(left + plotWidth, axisY + 31, spec.unit, 'font-size="11" text-anchor="end" fill="#333"'));
     const sorted = Float64Array.from(series.values).sort();
     const q1 = quantileSorted(sorted, 0.25);
     const q2 = quantileSorted(sorted, 0.5);
     const q3 = quantileSorted(sorted, 0.75);
-    body.push(`<rect x="${num(scale.x(q1))}" y="${num(mid - 20)}" width="${num(Math.max(1, scale.x(q3) - scale.x(q1)))}" height="40" fill="${color}" fill-opacity="0.12" stroke="${color}" stroke-width="1"/>`);
+    const target = `data-target="${escapeXml(series.label)}"`;
+    body.push(`<rect x="${num(scale.x(q1))}" y="${num(mid - 20)}" width="${num(Math.max(1, scale.x(q3) - scale.x(q1)))}" height="40" fill="${color}" fill-opacity="0.12" stroke="${color}" stroke-width="1" ${target}/>`);
     body.push(`<line x1="${num(scale.x(q2))}" y1="${num(mid - 24)}" x2="${num(scale.x(q2))}" y2="${num(mid + 24)}" stroke="#111" stroke-width="2"/>`);
     for (const v of series.values) {
       const jitter = (random() - 0.5) * 30;
-      body.push(`<circle cx="${num(scale.x(v))}" cy="${num(mid + jitter)}" r="2.6" fill="${color}" fill-opacity="0.55"/>`);
+      body.push(`<circle cx="${num(scale.x(v))}" cy="${num(mid + jitter)}" r="2.6" fill="${color}" fill-opacity="0.55" ${target}/>`);
     }
-    body.push(text(scale.x(q2) + 4, mid - 26, `median ${formatNumber(q2)} ${spec.unit}`, 'font-size="11" fill="#111"'));
+    // Beside the median line, on whichever side has room for it.
+    const median = `median ${formatNumber(q2)} ${spec.unit}`;
+    const toTheRight = scale.x(q2) + 4 + textWidth(median, 11) <= width - 4;
+    body.push(text(toTheRight ? scale.x(q2) + 4 : scale.x(q2) - 4, mid - 26, median, `font-size="11" fill="#111"${toTheRight ? '' : ' text-anchor="end"'}`));
   });
-  body.push(
-    text(16, height - 12, 'Dots: every successful sample. Box: p25 to p75. Dark line: median. Each row has its own linear axis.', 'font-size="11" fill="#555"'),
-  );
-  return svgDocument(width, height, spec.title, body);
+  const notes = footnoteLines(['Dots: every successful sample. Box: p25 to p75. Dark line: median. Each row has its own linear axis.'], width);
+  notes.forEach((line, i) => body.push(text(16, rowsBottom + 28 + i * 16, line, 'font-size="11" fill="#555"')));
+  return svgDocument(width, rowsBottom + 28 + (notes.length - 1) * 16 + 12, spec.title, body);
 }

@@ -223,6 +223,7 @@ describe('predictions in the reports of a local run', () => {
     expect(doc.texts).toEqual(expect.arrayContaining(['Init Duration measured here', 'Predicted AWS Init Duration, x86_64', 'Predicted AWS Init Duration, arm64', 'Round trip seen by the client']));
     expect(doc.texts.some((t) => /^p50 [\d,.]+ \(95 % [\d,.]+–[\d,.]+\)/.test(t))).toBe(true);
     expect(svg).toContain('fill="url(#predicted)"');
-    expect(doc.texts).toContain('Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval. LOO: the model\'s median leave-one-runtime-out error.');
+    // The notes wrap to the chart's width, a line per <text>.
+    expect(doc.texts.join(' ')).toContain('Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval. LOO: the model\'s median leave-one-runtime-out error.');
   });
 });

@@ -11,6 +11,10 @@ export interface ParsedSvg {
   texts: string[];
   title: string;
   counts: Record<string, number>;
+  /** Every `<text>` element in document order: its attributes and its content. */
+  textElements: { attrib: Record<string, string>; text: string }[];
+  /** Every element drawn for a target (`data-target`): which target, and its fill and stroke. */
+  targetMarks: { tag: string; target: string; fill: string | null; stroke: string | null }[];
 }
 
 const SCRIPT = `
@@ -29,6 +33,8 @@ print(json.dumps({
     "texts": ["".join(e.itertext()) for e in root.iter(ns + "text")],
     "title": title.text if title is not None else "",
     "counts": counts,
+    "textElements": [{"attrib": e.attrib, "text": "".join(e.itertext())} for e in root.iter(ns + "text")],
+    "targetMarks": [{"tag": e.tag.replace(ns, ""), "target": e.get("data-target"), "fill": e.get("fill"), "stroke": e.get("stroke")} for e in root.iter() if e.get("data-target") is not None],
 }))
 `;
 
