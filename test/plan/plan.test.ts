@@ -160,7 +160,7 @@ describe('cost', () => {
       expect(l.price.source).toMatch(/^https:\/\/aws\.amazon\.com\/[a-z0-9-]+\/pricing\/$/);
     }
     expect(Object.values(PRICES).map((p) => p.usd)).toEqual([0.0000166667, 0.0000133334, 0.2, 0.025, 0.5, 0.005, 0.0004, 0.023]);
-    expect(plan.cost!.assumptions.join(' ')).toMatch(/us-east-1.*x86_64 functions at the x86 price, arm64 functions at the Arm price.*free tier is ignored/s);
+    expect(plan.cost!.assumptions.join(' ')).toMatch(/us-east-1.*x86_64 functions at the x86 price, arm64 functions at the Arm price.*free tier is ignored/is);
   });
 
   test('a plan over maxRunCostUsd is refused with its figures; at or under it, nothing happens', () => {
