@@ -2,6 +2,15 @@
  * The AWS prices a run plan's cost comes from: US East (N. Virginia), on-demand, first pricing tier,
  * free tier ignored. Each price names the AWS pricing page it was read from and the date it was
  * read; a plan prints both beside its figures, so a reader can check them and see how old they are.
+ *
+ * How each was checked on 2026-12-07: the Step Functions page states "$0.0250" per 1,000 state
+ * transitions for US East (N. Virginia) in its text. The Lambda, CloudWatch and S3 pages fill their
+ * price tables in the browser (the stored copies hold template tokens), so those figures were checked
+ * against the pages' wording (INIT billed as duration, per-1 ms billing, Lambda logs as tiered vended
+ * logs whose first tier is the Standard class's rate) and against independent copies of the tables:
+ * this project's field notes for Lambda (x86 $0.0000166667 and Arm $0.0000133334 per GB-s, $0.20 per
+ * million requests), Duckbill Group's note on Lambda's tiered log pricing ($0.50/GB first tier,
+ * us-east-1), and S3 guides quoting $0.023 per GB-month, $0.005 per 1,000 PUT and $0.0004 per 1,000 GET.
  */
 
 export interface Price {
