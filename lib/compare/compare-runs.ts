@@ -8,9 +8,9 @@ import { CompareInputError, type RunDirectory } from './run-dir';
  * with the 95 % bootstrap intervals of the difference and of the relative change, and a verdict.
  *
  * The verdict follows criterion.rs's rule: a change is established only when the whole interval lies
- * beyond a noise threshold (criterion's default is 1 %; here 5 %, because two local runs on a shared
- * machine drift apart by a few per cent between runs, whatever the code), and otherwise it is "not
- * established". Two refinements keep runs of the same code from getting verdicts by chance:
+ * beyond a noise threshold (criterion's default is 1 %; here 5 %, for the few per cent two local runs of
+ * one commit drift apart on a quiet machine; a loaded machine moves them further, which the like-for-like
+ * warnings name), and otherwise it is "not established". Two refinements keep runs of the same code from getting verdicts by chance:
  * - A table of k verdicts at 95 % each would give one by chance in most comparisons (20 lines: 1 − 0.95^20
  *   = 64 % if independent; 26 % measured by resampling two real runs of one commit). The verdicts are
  *   judged together instead (Bonferroni): each on its interval at 1 − 0.05 / k, so that two runs of one
