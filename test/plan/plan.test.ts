@@ -14,6 +14,8 @@ import {
   LOCAL_PROFILE,
   planDeployRuns,
   plannedVersusMeasured,
+  planWarnings,
+  renderPlanText,
   planRun,
   PRICES,
   REPORT_COLLECTION_RETRY,
@@ -107,6 +109,16 @@ describe('duration', () => {
     const local = planRun({ profile: 'local', functions: [apr, pytorch], coldStarts: 30, warmInvocations: 100 });
     expect(local.stateTransitions).toEqual({ low: base, typical: base, high: base });
     expect(local.cost).toBeUndefined();
+  });
+
+  test('a plan longer than the state machine\'s 8-hour timeout is flagged where it is printed', () => {
+    const ladder = deployment().functions.map((f) => ({ key: f.key, targetKey: f.target.key, packageType: f.target.packageType, architecture: f.architecture, memorySizeMB: f.memorySizeMB }));
+    const long = planRun({ profile: 'aws', functions: ladder, coldStarts: 500, warmInvocations: 100 });
+    expect(long.seconds.typical).toBeLessThan(8 * 3600);
+    expect(long.seconds.high).toBeGreaterThan(8 * 3600);
+    expect(planWarnings(long)).toEqual([expect.stringMatching(/^the plan's high estimate \(\d+ h \d+ min\) is longer than the state machine's 8-hour timeout$/)]);
+    expect(renderPlanText(long, { title: 'Plan' }).at(-1)).toMatch(/^  warning: the plan's high estimate/);
+    expect(planWarnings(planRun({ profile: 'aws', functions: ladder, coldStarts: 30, warmInvocations: 100 }))).toEqual([]);
   });
 
   test('a function key names its registry target; an unknown function gets a wide range that says so', () => {
