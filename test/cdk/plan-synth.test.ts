@@ -5,6 +5,7 @@ import { synthApp } from '../../bin/app';
 import { loadCdkJsonContext } from '../../lib/config/cdk-json';
 import { formatSeconds, formatUsd } from '../../lib/plan';
 import { createApp, REPO_ROOT } from '../../lib/stacks/app';
+import { deployedCostCeiling } from '../../lib/handlers/prepare';
 
 /** `cdk synth` runs bin/app.ts: its synthApp prints the plan (stdout) before writing the template; refusals go to stderr. */
 const dirs: string[] = [];
@@ -78,4 +79,23 @@ test('a run on deploy over maxRunCostUsd stops the synth with the plan\'s figure
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: context key "maxRunCostUsd": got .*; allowed: a positive number of US dollars/);
   }
+}, 180_000);
+
+test('maxRunCostUsd reaches Prepare as BENCH_MAX_RUN_COST_USD, and only when it is set', () => {
+  const envOfPrepare = (outdir: string) => {
+    const json = JSON.parse(readFileSync(path.join(outdir, 'AprLambdaBench.template.json'), 'utf8'));
+    const prepare = Object.values(json.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.BENCH_TARGETS !== undefined,
+    );
+    return prepare.Properties.Environment.Variables as Record<string, unknown>;
+  };
+  const withCeiling = run({ maxRunCostUsd: '5' });
+  expect(withCeiling.code).toBe(0);
+  expect(envOfPrepare(withCeiling.outdir).BENCH_MAX_RUN_COST_USD).toBe('5');
+  const without = run({});
+  expect(envOfPrepare(without.outdir)).not.toHaveProperty('BENCH_MAX_RUN_COST_USD');
+  // What Prepare's handler reads from it (lib/handlers/lambda/index.ts).
+  expect(deployedCostCeiling('5')).toBe(5);
+  expect(deployedCostCeiling(undefined)).toBeUndefined();
+  expect(() => deployedCostCeiling('-1')).toThrow('prepare: BENCH_MAX_RUN_COST_USD must be a positive number of US dollars, got "-1"');
 }, 180_000);
