@@ -9,7 +9,7 @@
  *
  * Exit codes: 0 compared (and the gate passed), 1 the gate failed, 2 bad input (nothing written).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_COMPARE_OPTIONS } from '../lib/compare/compare-runs';
 import { parseThresholds, ThresholdError, type Threshold } from '../lib/compare/gate';
 import { renderConsole } from '../lib/compare/render-console';
@@ -46,7 +46,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .argument('<runs...>', 'run directories: baseline then candidate, or three or more for a history')
     .option('--fail-if-slower <thresholds>', 'exit 1 when the whole 95% interval of a change lies beyond its threshold: 10% (Init Duration p50), or init=10%,warm=20%,init.p90=25% (metrics: init, warm, memory, roundtrip, cost)')
     .option('--out <dir>', 'also write compare.md, compare.json and the charts into this new or empty directory (default: print only)')
-    .option('--noise <percent>', 'a verdict needs the whole interval beyond this relative change', percent, DEFAULT_COMPARE_OPTIONS.noise)
+    .addOption(
+      new Option('--noise <percent>', 'a verdict needs the whole interval beyond this relative change')
+        .argParser(percent)
+        .default(DEFAULT_COMPARE_OPTIONS.noise, `${DEFAULT_COMPARE_OPTIONS.noise * 100}%`),
+    )
     .option('--seed <n>', 'bootstrap seed (the same runs and seed give the same intervals)', nonNegativeInt, DEFAULT_COMPARE_OPTIONS.seed)
     .option('--iterations <n>', 'bootstrap rounds', positiveInt, DEFAULT_COMPARE_OPTIONS.iterations)
     .exitOverride()

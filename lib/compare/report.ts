@@ -25,7 +25,7 @@ export interface ReportOptions extends CompareOptions {
 }
 
 export function buildCompareReport(runs: readonly RunDirectory[], options: ReportOptions = DEFAULT_COMPARE_OPTIONS): CompareReport {
-  if (runs.length < 2) throw new CompareInputError(`compare needs two run directories or more, got ${runs.length}`);
+  if (runs.length < 2) throw new CompareInputError(`two run directories or more are needed (baseline, candidate), got ${runs.length}`);
   const seen = new Map<string, string>();
   for (const r of runs) {
     if (seen.has(r.dir)) throw new CompareInputError(`${r.dir} is given twice`);
