@@ -142,6 +142,8 @@ function axis(scale: LogScale, top: number, bottom: number, unit: string): strin
 }
 
 export function svgDocument(width: number, height: number, title: string, body: string[]): string {
+  // Whole pixels: a layout's sums of row heights would otherwise print as 674.1999999999999.
+  [width, height] = [Math.ceil(width), Math.ceil(height)];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
