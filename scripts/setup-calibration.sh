@@ -138,6 +138,18 @@ if [[ ! -f "$cal/java/target/lib/aws-lambda-java-runtime-interface-client-2.10.1
   rm -f "$cal/java/target/runtime.jsa"
   touch "$cal/java/target/lib"
 fi
+# The client's JNI library, unpacked once to where the JVMs load it from (-D...NativeClient.JNI, as the managed
+# runtimes pass it): without it every start copies it to /tmp/.libaws-lambda-jni.so, one file for every JVM on this
+# machine, and a start that rewrites it while another JVM loads it kills that JVM (calibration/java/runtime-bootstrap.sh).
+jni="$cal/java/target/jni/libaws-lambda-jni.linux-x86_64.so"
+jni_flag="-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI=$jni"
+if [[ ! -f "$jni" || "$cal/java/target/lib" -nt "$jni" ]]; then
+  apt_install unzip
+  rm -f "$jni"
+  unzip -q -o -j "$cal/java/target/lib/aws-lambda-java-runtime-interface-client-2.10.1.jar" jni/libaws-lambda-jni.linux-x86_64.so -d "$cal/java/target/jni" \
+    || { say "could not unpack the Java runtime client's JNI library (jni/libaws-lambda-jni.linux-x86_64.so) from its jar"; exit 1; }
+  touch "$jni"
+fi
 # The managed Java runtimes start from a class-data-sharing archive of the runtime client's classes
 # (/var/lang/lib/server/runtime.jsa, dumped with the client's jars on the class path: see
 # github.com/aws/aws-lambda-base-images issue 29). Do the same: list the classes the client loads up to its
@@ -146,7 +158,7 @@ fi
 if [[ ! -f "$cal/java/target/runtime.jsa" ]]; then
   say "dumping the Java runtime client's class-data-sharing archive"
   (cd "$cal/java" && AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 _HANDLER=calibration.Hello::handleRequest LAMBDA_TASK_ROOT="$cal/java" \
-    java -XX:DumpLoadedClassList=target/init-classes.lst -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    java "$jni_flag" -XX:DumpLoadedClassList=target/init-classes.lst -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
       -cp 'target/lib/*:target/classes' com.amazonaws.services.lambda.runtime.api.client.AWSLambda calibration.Hello::handleRequest >/dev/null 2>&1 || true)
   grep -v '^calibration/' "$cal/java/target/init-classes.lst" > "$cal/java/target/runtime-classes.lst"
   (cd "$cal/java" && java -Xshare:dump -XX:SharedClassListFile=target/runtime-classes.lst -XX:SharedArchiveFile=target/runtime.jsa \
@@ -179,7 +191,7 @@ if stale "$cal/java/target/runtime-21.jsa" 21; then
   say "dumping the Java 21 runtime client's class-data-sharing archive"
   rm -f "$cal/java/target/runtime-21.jsa"
   (cd "$cal/java" && AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 _HANDLER=calibration.Hello::handleRequest LAMBDA_TASK_ROOT="$cal/java" \
-    "$java21" -XX:DumpLoadedClassList=target/init-classes-21.lst -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    "$java21" "$jni_flag" -XX:DumpLoadedClassList=target/init-classes-21.lst -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
       -cp 'target/lib/*:target/classes' com.amazonaws.services.lambda.runtime.api.client.AWSLambda calibration.Hello::handleRequest >/dev/null 2>&1 || true)
   grep -v '^calibration/' "$cal/java/target/init-classes-21.lst" > "$cal/java/target/runtime-classes-21.lst"
   (cd "$cal/java" && "$java21" -Xshare:dump -XX:SharedClassListFile=target/runtime-classes-21.lst -XX:SharedArchiveFile=target/runtime-21.jsa \
@@ -197,7 +209,7 @@ if stale "$cal/java/target/runtime-25.aot" 25; then
   say "writing the Java 25 runtime client's ahead-of-time cache"
   rm -f "$cal/java/target/runtime-25.aot" "$cal/java/target/runtime-25.aotconf"
   (cd "$cal/java/target/classes" && AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 _HANDLER=calibration.Hello::handleRequest LAMBDA_TASK_ROOT="$PWD" \
-    "$java25" -XX:AOTMode=record -XX:AOTConfiguration=../runtime-25.aotconf -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    "$java25" "$jni_flag" -XX:AOTMode=record -XX:AOTConfiguration=../runtime-25.aotconf -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
       -cp '../lib/*' com.amazonaws.services.lambda.runtime.api.client.AWSLambda calibration.Hello::handleRequest >/dev/null 2>&1 || true)
   (cd "$cal/java/target/classes" && "$java25" -XX:AOTMode=create -XX:AOTConfiguration=../runtime-25.aotconf -XX:AOTCache=../runtime-25.aot \
     -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '../lib/*' >/dev/null 2>&1) || true
