@@ -17,8 +17,8 @@ import { createApp, REPO_ROOT, type CreateAppOptions } from '../lib/stacks/app';
 /** Synthesizes the app and prints its plan; returns the exit code. Settings that cannot be deployed print the message, no stack trace. */
 export function synthApp(options: CreateAppOptions, io: { out: (text: string) => void; err: (text: string) => void }): number {
   try {
-    const { app, runPlans } = createApp(options);
-    io.out(`${renderDeployPlansText(runPlans).join('\n')}\n`);
+    // Printed as soon as the plans are checked, before the functions are built (the builds take a while).
+    const { app } = createApp({ ...options, onRunPlans: (plans) => io.out(`${renderDeployPlansText(plans).join('\n')}\n`) });
     app.synth();
     return 0;
   } catch (error) {

@@ -30,6 +30,8 @@ export interface CreateAppOptions {
    * local run synthesizes the stack only for its state machine definition, and deploys nothing).
    */
   checkRunPlans?: boolean;
+  /** Told the run plans once they are checked, before any function is built (bin/app.ts prints them). */
+  onRunPlans?: (plans: DeployRunPlans) => void;
   /** Stack environment; default: environment-agnostic, so synth needs no credentials. */
   env?: { account?: string; region?: string };
 }
@@ -63,6 +65,7 @@ export function createApp(options: CreateAppOptions): BenchmarkApp {
   // cost ceiling, stops the synth with the setting and the plan's figures.
   const runPlans = planDeployRuns(config, plan);
   if (options.checkRunPlans !== false) checkDeployPlans(runPlans);
+  options.onRunPlans?.(runPlans);
   const stack = new BenchmarkStack(app, config.stackName, {
     config,
     repoRoot,

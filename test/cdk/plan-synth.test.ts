@@ -99,3 +99,25 @@ test('maxRunCostUsd reaches Prepare as BENCH_MAX_RUN_COST_USD, and only when it 
   expect(deployedCostCeiling(undefined)).toBeUndefined();
   expect(() => deployedCostCeiling('-1')).toThrow('prepare: BENCH_MAX_RUN_COST_USD must be a positive number of US dollars, got "-1"');
 }, 180_000);
+
+test('the plan is printed before any function is built', () => {
+  let stdout = '';
+  let printedBeforeBuild: boolean | undefined;
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'apr-bench-plan-synth-'));
+  dirs.push(outdir);
+  // Bundling on: the first function's build is the .apr bundler, which stops the synth here.
+  expect(() =>
+    synthApp(
+      {
+        context: { ...loadCdkJsonContext(REPO_ROOT) },
+        outdir,
+        aprBundler: () => {
+          printedBeforeBuild = stdout.includes('Plan of the run on deploy');
+          throw new Error('stop at the first build');
+        },
+      },
+      { out: (text) => (stdout += text), err: () => undefined },
+    ),
+  ).toThrow('stop at the first build');
+  expect(printedBeforeBuild).toBe(true);
+}, 180_000);
