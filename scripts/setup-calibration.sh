@@ -94,7 +94,12 @@ command -v cargo >/dev/null || { say "cargo is required (Rust stable)"; exit 1; 
 say "building the Rust calibration function (the first build compiles lambda_runtime and tokio: minutes)"
 (cd "$cal/rust" && RUSTFLAGS="-C target-feature=+crt-static" cargo build --quiet --release --locked --target x86_64-unknown-linux-gnu)
 mkdir -p "$cal/rust/dist"
-cp -p "$cal/rust/target/x86_64-unknown-linux-gnu/release/bootstrap" "$cal/rust/dist/bootstrap"
+# Replaced by a rename, never rewritten in place: a bench or a test may be running the old binary
+# (writing over a running executable fails with "Text file busy").
+if ! cmp -s "$cal/rust/target/x86_64-unknown-linux-gnu/release/bootstrap" "$cal/rust/dist/bootstrap"; then
+  cp -p "$cal/rust/target/x86_64-unknown-linux-gnu/release/bootstrap" "$cal/rust/dist/bootstrap.new"
+  mv -f "$cal/rust/dist/bootstrap.new" "$cal/rust/dist/bootstrap"
+fi
 zip_package "$cal/rust/dist" "$cal/rust/dist/bootstrap.zip" bootstrap
 
 # Node.js 22 and aws-lambda-ric 4.

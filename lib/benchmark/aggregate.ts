@@ -15,6 +15,7 @@ import type {
   JoinedInvocation,
   JsonValue,
   Parity,
+  PredictionModelSource,
   Ratio,
   RawBenchmarkRun,
   SampleShortfall,
@@ -54,6 +55,8 @@ export interface AggregateInput {
    * (data/calibration/fitted-model.json); null: no predictions. Never used on AWS runs.
    */
   awsModel?: FittedModel | null;
+  /** Which model `awsModel` is, and why that one (a run that calibrated itself, or fell back): said in results.json. */
+  modelSource?: PredictionModelSource;
 }
 
 type Outcome = 'ok' | 'function-error' | 'api-error' | 'report-error' | 'missing-report';
@@ -334,7 +337,7 @@ export function aggregate(input: AggregateInput): BenchmarkResults {
       }
     }
     if (model) {
-      predictionModel = modelSummary(model, input.environment);
+      predictionModel = modelSummary(model, input.environment, input.modelSource ?? { kind: 'committed', why: input.awsModel !== undefined ? 'given to this run' : 'the committed model (data/calibration/fitted-model.json)' });
       for (const t of run.targets) targets[t.spec.key].predictedAws = predictTargetAws(targets[t.spec.key], t.spec, model);
     }
   }

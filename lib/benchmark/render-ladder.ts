@@ -157,7 +157,7 @@ export function renderLadderChart(results: BenchmarkResults): string {
   const values = rows.flatMap(({ t, predicted }) => [
     ...(t.cold.initMs ? [t.cold.initMs.p50, t.cold.initMs.p90] : []),
     ...(t.p50Ci95?.coldInitMs ?? []),
-    ...(predicted ? [predicted.p50Ms, predicted.interval95.low, predicted.interval95.high] : []),
+    ...(predicted ? [predicted.p50Ms, predicted.interval.low, predicted.interval.high] : []),
   ]);
   const scale = new LogScale(values, left, plotRight);
   const where = results.backend === 'aws' ? 'AWS Lambda' : 'local Lambda service';
@@ -202,10 +202,10 @@ export function renderLadderChart(results: BenchmarkResults): string {
       const pm = y + rowHeight / 2;
       body.push(text(left - 10, pm + 4, 'predicted AWS', 'font-size="11" text-anchor="end" fill="#555"'));
       body.push(`<rect x="${num(x0)}" y="${num(pm - 7)}" width="${num(Math.max(1, scale.x(predicted.p50Ms) - x0))}" height="14" fill="url(#ladder-predicted)" stroke="${color}" stroke-width="1.5" data-target="${escapeXml(key)}"/>`);
-      const [a, b] = [scale.x(predicted.interval95.low), scale.x(predicted.interval95.high)];
+      const [a, b] = [scale.x(predicted.interval.low), scale.x(predicted.interval.high)];
       body.push(`<line x1="${num(a)}" y1="${num(pm)}" x2="${num(b)}" y2="${num(pm)}" stroke="#222" stroke-width="1.2" stroke-dasharray="4 2"/>`);
       for (const x of [a, b]) body.push(`<line x1="${num(x)}" y1="${num(pm - 6)}" x2="${num(x)}" y2="${num(pm + 6)}" stroke="#222" stroke-width="1.2"/>`);
-      body.push(valueText(pm + 4, `predicted x86_64 p50 ${formatNumber(predicted.p50Ms)} ms (95 % ${formatNumber(predicted.interval95.low)}–${formatNumber(predicted.interval95.high)})`, 'font-size="11" fill="#555"'));
+      body.push(valueText(pm + 4, `predicted x86_64 p50 ${formatNumber(predicted.p50Ms)} ms (${Math.round(predicted.interval.level * 100)} % ${formatNumber(predicted.interval.low)}–${formatNumber(predicted.interval.high)})`, 'font-size="11" fill="#555"'));
       y += rowHeight;
     }
     y += rowHeight * 0.4;
@@ -213,7 +213,7 @@ export function renderLadderChart(results: BenchmarkResults): string {
   const width = Math.ceil(Math.max(plotRight + 20 + Math.max(0, ...valueWidths), 32 + textWidth(title, 16, true), 32 + textWidth(subtitle, 12)));
   const notes = footnoteLines([
     'Bar: p50 of Init Duration. Bracket: 95 % percentile-bootstrap interval of the p50. Triangle: p90.',
-    'Hatched bar: p50 predicted for AWS x86_64 by the fitted model (lib/prediction), not measured; dashed bracket: its 95 % prediction interval.',
+    'Hatched bar: p50 predicted for AWS x86_64 by the fitted model (lib/prediction), not measured; dashed bracket: its prediction interval (level and validation in report.md).',
   ], width);
   notes.forEach((line, i) => body.push(text(16, plotBottom + 56 + i * 16, line, 'font-size="11" fill="#555"')));
   return svgDocument(width, plotBottom + 56 + (notes.length - 1) * 16 + 12, title, body);

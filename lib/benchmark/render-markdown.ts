@@ -5,6 +5,7 @@ import { formatNumber } from './render-svg';
 import { renderLadderSection } from './render-ladder';
 import type { TargetParity } from '../parity/ladder';
 import type { BenchmarkResults, JsonValue, Parity, PredictedAwsBlock, PredictedInit, PredictedRatio, Ratio, Stats, TargetResults } from './types';
+import type { ValidationKind } from '../prediction/types';
 
 /**
  * report.md: what was measured, how, and what it says, with every number next to its sample size
@@ -181,7 +182,7 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
         `(${results.config.bootstrap.iterations.toLocaleString('en-US')} resamples, seed ${results.config.bootstrap.seed}). ` +
         'The package ratio is an exact size comparison and has no interval.' +
         (ratios.predictedAwsColdStartInitP50
-          ? ' Predicted ratios divide the two predicted p50s; their interval is the widest the two 95 % prediction intervals allow ' +
+          ? ' Predicted ratios divide the two predicted p50s; their interval is the widest the two prediction intervals allow ' +
             '(low / high to high / low), so it holds whether or not the model errs the same way for both. Predictions are the model\'s (see "Predicted on AWS"), not measurements.'
           : ''),
       '',
@@ -348,7 +349,7 @@ export function renderMarkdown(results: BenchmarkResults, options: MarkdownOptio
         'the function\'s files that INIT touches are in this machine\'s page cache. "Predicted on AWS" maps each function\'s local ' +
         'Init Duration and the file bytes its INIT brought in (resident file-backed pages and bytes read, summed over its processes at the first ' +
         '`GET /next`) to AWS through a model fitted on calibration functions measured here beside lambda-perf\'s AWS figures; the model\'s interval ' +
-        'and leave-one-runtime-out error are printed with every prediction.',
+        'and the error of the validation behind it (a whole family left out for everything the model has not seen) are printed with every prediction.',
     );
   } else {
     out.push(
@@ -397,7 +398,7 @@ export function renderPublishedComparison(results: BenchmarkResults): string[] {
       mdCell(f.target), METRIC_LABELS[f.metric],
       measured === null ? 'n/a' : show(measured),
       ...(withPredictions
-        ? [predicted ? `${formatValue(predicted.p50Ms)} ms (95 % ${formatValue(predicted.interval95.low)}–${formatValue(predicted.interval95.high)})` : '—']
+        ? [predicted ? `${formatValue(predicted.p50Ms)} ms (${Math.round(predicted.interval.level * 100)} % ${formatValue(predicted.interval.low)}–${formatValue(predicted.interval.high)})` : '—']
         : []),
       show(f.value),
       measured === null ? 'n/a' : `${formatNumber(measured / f.value)}×`,
@@ -436,11 +437,16 @@ export function sampleShortfallLines(results: BenchmarkResults): string[] {
   return lines;
 }
 
+/** How the report names a validation. */
+export function validationName(kind: ValidationKind): string {
+  return kind === 'leave-one-family-out' ? 'family left out' : 'version left out';
+}
+
 function predictedCell(block: PredictedAwsBlock | undefined, arch: 'x86_64' | 'arm64'): string {
   if (!block) return '—';
   const p = block[arch];
   if (!p) return block.unavailable ? `no prediction (${mdCell(block.unavailable)})` : '—';
-  return `**${formatValue(p.p50Ms)} ms** (95 % ${formatValue(p.interval95.low)}–${formatValue(p.interval95.high)}; model error ${formatValue(p.validation.looMedianAbsErrorPct)} % median, ${formatValue(p.validation.looMaxAbsErrorPct)} % max)`;
+  return `**${formatValue(p.p50Ms)} ms** (${Math.round(p.interval.level * 100)} % ${formatValue(p.interval.low)}–${formatValue(p.interval.high)}; ${validationName(p.validation.kind)} error ${formatValue(p.validation.medianAbsErrorPct)} % median, ${formatValue(p.validation.maxAbsErrorPct)} % max)`;
 }
 
 export function formatPredictedRatio(r: PredictedRatio | null): string {
@@ -486,12 +492,12 @@ export function renderLostInit(results: BenchmarkResults): string[] {
 function predictionLine(arch: string, p: PredictedInit | null): string[] {
   if (!p) return [arch, '—', '—', '—', '—'];
   return [
-    arch, `**${formatValue(p.p50Ms)}**`, formatValue(p.p90Ms), `${formatValue(p.interval95.low)}–${formatValue(p.interval95.high)}`,
-    `${formatValue(p.validation.looMedianAbsErrorPct)} % median, ${formatValue(p.validation.looMaxAbsErrorPct)} % max (${p.validation.runtimes} runtimes)`,
+    arch, `**${formatValue(p.p50Ms)}**`, formatValue(p.p90Ms), `${formatValue(p.interval.low)}–${formatValue(p.interval.high)} (${Math.round(p.interval.level * 100)} %)`,
+    `${validationName(p.validation.kind)}: ${formatValue(p.validation.medianAbsErrorPct)} % median, ${formatValue(p.validation.maxAbsErrorPct)} % max (${p.validation.runtimes} runtimes, ${p.validation.families} families${p.validation.familyOutCoverage ? `; AWS inside ${p.validation.familyOutCoverage.inside} of ${p.validation.familyOutCoverage.total} with its family left out` : ''})`,
   ];
 }
 
-/** Local runs: what AWS is predicted to show, per target and architecture, with the model's interval and validation error. */
+/** Local runs: what AWS is predicted to show, per target and architecture, with each interval's level and validation. */
 export function renderPredictions(results: BenchmarkResults): string[] {
   if (results.backend !== 'local') return [];
   const out = ['## Predicted on AWS', ''];
@@ -500,13 +506,27 @@ export function renderPredictions(results: BenchmarkResults): string[] {
     out.push(`No prediction: ${mdCell(model ? model.unavailable : 'the run carries no prediction model')}.`, '');
     return out;
   }
+  const level = Math.round((model.intervalLevel ?? 0.9) * 100);
+  const source = model.source;
   out.push(
-    'What AWS Lambda\'s Init Duration is predicted to be for each function, from what its cold starts measured here: the Init Duration (p50 and p90, with burst CPU) ' +
-      'and the file bytes INIT brought in (binaries, libraries and files it mapped or read: a fresh Lambda worker fetches them, this machine has them cached; ' +
-      'AWS documents such on-demand loading for container images, Brooker et al., "On-demand Container Loading in AWS Lambda", USENIX ATC 2023, and for zip functions it is the model\'s hypothesis). ' +
-      `Model: ${mdCell(model.form)}; fitted on \`${mdCell(model.table)}\` (calibration runtimes: ${model.calibrationRuntimes.map(mdCell).join(', ')}). ` +
-      'The interval is the 95 % prediction interval of the p50; the model error is its leave-one-runtime-out error over the calibration runtimes of ' +
-      'the same package type and architecture (each runtime predicted by a model fitted without it). These are predictions, not measurements.',
+    'What AWS Lambda\'s Init Duration and Max Memory Used are predicted to be for each function, from what its cold starts measured here: the Init Duration (p50 and p90, with burst CPU), ' +
+      'the file bytes INIT brought in (binaries, libraries and files it mapped or read, and of them those of the function\'s own package: a fresh Lambda worker fetches them, this machine has them cached; ' +
+      'AWS documents such on-demand loading for container images, Brooker et al., "On-demand Container Loading in AWS Lambda", USENIX ATC 2023, and for zip functions it is the model\'s hypothesis), ' +
+      'and the Max Memory Used of the cold invocations (on AWS it includes the environment\'s own processes). ' +
+      `Model: ${mdCell(model.form)}; fitted on \`${mdCell(model.table)}\` (calibration runtimes: ${model.calibrationRuntimes.map(mdCell).join(', ')}). These are predictions, not measurements.`,
+    '',
+    `**Which model**: ${source ? `${source.kind === 'in-run' ? 'calibrated in this run' : 'the committed model (data/calibration/fitted-model.json)'}: ${mdCell(source.why)}` : 'the committed model'}` +
+      (source?.kind === 'in-run' && source.coldStartsPerFunction
+        ? ` (${source.functions?.length ?? '?'} calibration functions × ${source.coldStartsPerFunction} cold starts, their rounds spread between the targets' cold starts; ${formatValue(source.measuringSeconds ?? 0)} s of the run)`
+        : '') +
+      '.',
+    '',
+    `**Intervals** are ${level} % prediction intervals: split-conformal quantiles of out-of-sample errors. A calibration hello world (a target file naming its lambda-perf runtime, of a family the model was fitted on) ` +
+      'gets the interval from leaving one version out; every other target (a ladder rung with a package of its own, a target file, an OS-only runtime other than the Rust hello world) is something the model has not seen, ' +
+      'and gets the interval from leaving whole families out. ' +
+      (model.familyOutCoverage && model.familyOutCoverage.total > 0
+        ? `Checked on the calibration set (zip x86_64), each family left out of the fit and of the errors that size its interval: AWS fell inside ${model.familyOutCoverage.inside} of ${model.familyOutCoverage.total} times (${Math.round((model.familyOutCoverage.inside / model.familyOutCoverage.total) * 100)} %).`
+        : 'Too few families to check the family-out coverage by leaving each one out.'),
     '',
   );
   if (model.calibratedOn) {
@@ -532,10 +552,16 @@ export function renderPredictions(results: BenchmarkResults): string[] {
     const fileMB = b.from.localInitFileMB === null ? '—' : `${formatValue(b.from.localInitFileMB)}${packageMB == null ? '' : ` (${formatValue(packageMB)})`}`;
     const from = `${formatValue(b.from.localInitP50Ms)} / ${formatValue(b.from.localInitP90Ms)} (n=${b.from.n})`;
     if (b.unavailable) {
-      rows.push([mdCell(key), mdCell(b.from.packageType), from, fileMB, '—', `no prediction: ${mdCell(b.unavailable)}`, '—', '—', '—']);
+      rows.push([mdCell(key), mdCell(b.from.packageType), from, fileMB, '—', `no prediction: ${mdCell(b.unavailable)}`, '—', '—', '—', '—', '—']);
       continue;
     }
-    for (const arch of ['x86_64', 'arm64'] as const) rows.push([mdCell(key), mdCell(b.from.packageType), from, fileMB, ...predictionLine(arch, b[arch])]);
+    for (const arch of ['x86_64', 'arm64'] as const) {
+      const m = b.maxMemory?.[arch];
+      const memory = m ? `${formatValue(m.maxMemoryUsedMB)} (${formatValue(m.interval.low)}–${formatValue(m.interval.high)})` : '—';
+      const published = b.lambdaPerf ? (arch === 'x86_64' ? b.lambdaPerf.x86_64InitP50Ms : b.lambdaPerf.arm64InitP50Ms) : null;
+      rows.push([mdCell(key), mdCell(b.from.packageType), from, fileMB, ...predictionLine(arch, b[arch]), memory, published === null ? '—' : `${formatValue(published)} (${mdCell(b.lambdaPerf!.runtime)})`]);
+    }
+    if (b.validationWhy) notes.push(`- ${mdCell(key)}: ${mdCell(b.validationWhy)}.`);
     if (b.extrapolated) {
       const e = b.extrapolated;
       notes.push(
@@ -554,8 +580,11 @@ export function renderPredictions(results: BenchmarkResults): string[] {
     }
   }
   out.push(
-    ...table(['target', 'package', 'local Init p50 / p90 (ms)', 'init file MB p50 (of it, the package\'s)', 'architecture', 'predicted AWS p50 (ms)', 'predicted p90 (ms)', '95 % interval of p50 (ms)', 'model error (leave one runtime out)'], rows,
-      ['l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'l']),
+    ...table(
+      ['target', 'package', 'local Init p50 / p90 (ms)', 'init file MB p50 (of it, the package\'s)', 'architecture', 'predicted AWS Init p50 (ms)', 'predicted p90 (ms)', 'interval of p50 (ms)', 'validation and its error', 'predicted AWS Max Memory Used, MB (interval)', 'lambda-perf AWS p50 (ms)'],
+      rows,
+      ['l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'l', 'r', 'r'],
+    ),
     '',
   );
   if (notes.length) out.push(...notes, '');
@@ -564,6 +593,33 @@ export function renderPredictions(results: BenchmarkResults): string[] {
     out.push(
       `Headline ratio ${mdCell(results.ratios.numerator)} / ${mdCell(results.ratios.denominator)}, cold-start Init Duration p50: measured here ` +
         `${formatRatio(results.ratios.coldStartInitP50)}; predicted on AWS ${formatPredictedRatio(pr.x86_64)} on x86_64 and ${formatPredictedRatio(pr.arm64)} on arm64.`,
+      '',
+    );
+    const num = results.targets[results.ratios.numerator]?.predictedAws?.maxMemory?.x86_64;
+    const den = results.targets[results.ratios.denominator]?.predictedAws?.maxMemory?.x86_64;
+    if (num && den) {
+      out.push(
+        `Max Memory Used ratio: measured here ${formatRatio(results.ratios.maxMemory)}; predicted on AWS x86_64 ${formatNumber(num.maxMemoryUsedMB / den.maxMemoryUsedMB)}× ` +
+          `(${formatValue(num.maxMemoryUsedMB)} MB / ${formatValue(den.maxMemoryUsedMB)} MB; interval ${formatNumber(num.interval.low / den.interval.high)}–${formatNumber(num.interval.high / den.interval.low)}×), ` +
+          'the form the reference benchmark\'s 289 MB / 13 MB (22×) takes.',
+        '',
+      );
+    }
+  }
+  const points = model.points ?? [];
+  if (points.length > 0) {
+    out.push(
+      '### The model\'s calibration points', '',
+      ...table(
+        ['runtime', 'family', 'source of the AWS figure', 'local Init p50 (ms)', 'init file MB (package)', 'AWS Init p50, zip x86_64 (ms)', 'error, version left out', 'error, family left out'],
+        points.map((p) => [
+          mdCell(p.runtime), mdCell(p.family), mdCell(p.source), formatValue(p.localInitP50Ms), `${formatValue(p.localInitFileMB)} (${formatValue(p.localPackageFileMB)})`,
+          p.awsInitP50Ms === null ? '—' : formatValue(p.awsInitP50Ms),
+          p.versionOutErrorPct === null ? '—' : `${p.versionOutErrorPct >= 0 ? '+' : ''}${formatValue(p.versionOutErrorPct)} %`,
+          p.familyOutErrorPct === null ? '—' : `${p.familyOutErrorPct >= 0 ? '+' : ''}${formatValue(p.familyOutErrorPct)} %`,
+        ]),
+        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
+      ),
       '',
     );
   }

@@ -160,7 +160,7 @@ export interface BarSeries {
   /** Measured samples: bar at p50, line from min to max, ticks at p90 and p99. */
   stats: Stats | null;
   /** A prediction instead of samples: bar at its p50, a bracket over its interval (drawn hatched). */
-  estimate?: { p50: number; low: number; high: number; note: string };
+  estimate?: { p50: number; low: number; high: number; note: string; /** The interval's level as printed, e.g. "90 %". */ level?: string };
 }
 
 export interface BarGroup {
@@ -192,7 +192,7 @@ export function renderBarChart(spec: BarChartSpec): string {
   const bars = spec.groups.flatMap((g) => g.bars);
   const labels = new Map(bars.map((b) => [b.label, wrapToWidth(b.label, LABEL_MAX_WIDTH, 12)]));
   const valueOf = (bar: BarSeries): string | null => {
-    if (bar.estimate) return `p50 ${formatNumber(bar.estimate.p50)} (95 % ${formatNumber(bar.estimate.low)}–${formatNumber(bar.estimate.high)}) ${bar.estimate.note}`;
+    if (bar.estimate) return `p50 ${formatNumber(bar.estimate.p50)} (${bar.estimate.level ?? '95 %'} ${formatNumber(bar.estimate.low)}–${formatNumber(bar.estimate.high)}) ${bar.estimate.note}`;
     return bar.stats ? `p50 ${formatNumber(bar.stats.p50)} · p90 ${formatNumber(bar.stats.p90)} · p99 ${formatNumber(bar.stats.p99)} (n=${bar.stats.n})` : null;
   };
   const barHeight = (bar: BarSeries) => Math.max(rowHeight, (labels.get(bar.label)?.length ?? 1) * LABEL_LINE_HEIGHT + 8);
@@ -264,7 +264,7 @@ export function renderBarChart(spec: BarChartSpec): string {
   const notes = footnoteLines(
     [
       'Bar: p50. Line: min to max. Short tick: p90. Long tick: p99. Percentiles by linear interpolation (type 7).',
-      ...(hasEstimates ? ['Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval. LOO: the model\'s median leave-one-runtime-out error.'] : []),
+      ...(hasEstimates ? ['Hatched bar: predicted p50 (model, not measured). Dashed bracket: its prediction interval. family-out / version-out: the median error of the validation that sizes it (a whole family, or one version, left out).'] : []),
     ],
     width,
   );
@@ -288,7 +288,7 @@ export function renderColdStartChart(results: BenchmarkResults): string {
       const bars: BarSeries[] = [];
       for (const k of keys) {
         const p = results.targets[k].predictedAws?.[arch];
-        if (p) bars.push({ label: k, stats: null, estimate: { p50: p.p50Ms, low: p.interval95.low, high: p.interval95.high, note: `LOO ±${formatNumber(p.validation.looMedianAbsErrorPct)} %` } });
+        if (p) bars.push({ label: k, stats: null, estimate: { p50: p.p50Ms, low: p.interval.low, high: p.interval.high, level: `${Math.round(p.interval.level * 100)} %`, note: `${p.validation.kind === 'leave-one-family-out' ? 'family-out' : 'version-out'} ±${formatNumber(p.validation.medianAbsErrorPct)} %` } });
       }
       if (bars.length > 0) groups.push({ name: `Predicted AWS Init Duration, ${arch}`, bars });
     }

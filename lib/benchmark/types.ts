@@ -6,16 +6,17 @@
  * JSON.stringify would lose. Optional fields are omitted rather than set to undefined.
  */
 
-import type { CalibrationMachine } from '../prediction/types';
+import type { CalibrationMachine, FamilyOutCoverage, PredictedAwsMemory, ValidationKind } from '../prediction/types';
+import type { Architecture, PackageType } from '../util/lambda-types';
+
+export type { Architecture, PackageType };
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 export type Phase = 'cold' | 'warm';
-export type Architecture = 'x86_64' | 'arm64';
 export type Backend = 'local' | 'aws';
-export type PackageType = 'Zip' | 'Image';
 /** Lambda's two log formats: the classic text lines, or JSON events (`platform.report`). */
 export type LogFormat = 'Text' | 'JSON';
 
@@ -52,6 +53,11 @@ export interface TargetSpec {
   packageBytes: number;
   /** 'Zip' or 'Image'; what the AWS prediction of a local run needs. Absent on older manifests. */
   packageType?: PackageType;
+  /**
+   * A calibration hello world's lambda-perf runtime (its target file's "calibration" block): only such a
+   * function is judged by leaving one version out; absent for everything else.
+   */
+  calibrationRuntime?: string;
   /**
    * The event this target is sent instead of the run's payload (a function brought in by a target
    * file answers its own events, not the wine contract). Absent: config.payload.
@@ -328,7 +334,7 @@ export interface TargetResults {
   predictedAws?: PredictedAwsBlock;
 }
 
-/** The model's prediction of one target's AWS Init Duration, per architecture. */
+/** The model's prediction of one target's AWS Init Duration and Max Memory Used, per architecture. */
 export interface PredictedAwsBlock {
   /** Local figures the prediction was made from. */
   from: {
@@ -336,21 +342,36 @@ export interface PredictedAwsBlock {
     localInitP90Ms: number;
     /** p50 of the file MB the cold starts' INIT brought in (the model's second input); null when not measured. */
     localInitFileMB: number | null;
+    /** Of it, p50 of the MB under the function's own package; null when not measured. */
+    localPackageFileMB?: number | null;
+    /** p50 of the cold invocations' Max Memory Used, MB; null when not measured. */
+    localMaxMemoryMB?: number | null;
     n: number;
     packageType: PackageType;
     runtime: string;
   };
   /** Whether the target's runtime is one of the calibration runtimes the model was fitted on. */
   runtimeCalibrated: boolean;
+  /**
+   * Which validation sizes this target's intervals: 'leave-one-version-out' for a calibration hello world
+   * only, 'leave-one-family-out' for everything the model has not seen (lib/prediction/predict.ts).
+   */
+  validationKind?: ValidationKind;
+  /** Why that validation, in a sentence. */
+  validationWhy?: string;
+  /** Where the target is a calibration runtime: lambda-perf's own AWS p50 for it (zip or image, x86_64), beside the prediction. */
+  lambdaPerf?: { runtime: string; x86_64InitP50Ms: number | null; arm64InitP50Ms: number | null; source: string };
   /** Calibration runtimes whose local Init Duration and init file MB stand nearest to this target's, nearest first. */
   nearestCalibrationRuntimes: string[];
   /**
-   * Where the model's input (local p50 + k × file MB, "effective local ms") lies outside the calibration
-   * runtimes' range, the line is extrapolated: for which architecture's cell, which side, and the range; null inside.
+   * Where the model's input ("effective local ms") lies outside the calibration runtimes' range, the line is
+   * extrapolated: for which architecture's cell, which side, and the range; null inside.
    */
   extrapolated: { architecture: Architecture; direction: 'below' | 'above'; effectiveLocalMs: number; rangeMs: { min: number; max: number } } | null;
   x86_64: PredictedInit | null;
   arm64: PredictedInit | null;
+  /** Predicted AWS Max Memory Used (the environment's own overhead included, as AWS reports it). */
+  maxMemory?: { x86_64: PredictedAwsMemory | null; arm64: PredictedAwsMemory | null };
   /** Why there is no prediction (no cold-start sample, no model, bad input); absent when there is one. */
   unavailable?: string;
 }
@@ -360,13 +381,45 @@ export interface PredictedInit {
   effectiveLocalMs: number;
   p50Ms: number;
   p90Ms: number;
-  /** 95 % prediction interval of the p50, ms. */
-  interval95: { low: number; high: number };
-  /** The model's leave-one-runtime-out error over its calibration runtimes of this package type and architecture. */
-  validation: { looMedianAbsErrorPct: number; looMaxAbsErrorPct: number; runtimes: number };
+  /** Prediction interval of the p50, ms, at `level` (0.9 where the calibration points allow it). */
+  interval: { low: number; high: number; level: number };
+  /** The validation the interval and the error come from, with its errors and, family-out, its checked coverage. */
+  validation: {
+    kind: ValidationKind;
+    medianAbsErrorPct: number;
+    maxAbsErrorPct: number;
+    runtimes: number;
+    families: number;
+    familyOutCoverage?: FamilyOutCoverage;
+  };
 }
 
-/** A ratio of two predictions (numerator / denominator target), with the interval the two 95 % intervals span. */
+/** Which model predicted a local run's AWS figures, and why that one. */
+export interface PredictionModelSource {
+  /** 'in-run': fitted on calibration functions measured in this run; 'committed': data/calibration/fitted-model.json. */
+  kind: 'in-run' | 'committed';
+  why: string;
+  /** Cold starts per calibration function measured in this run, the functions, and the seconds their rounds took. */
+  coldStartsPerFunction?: number;
+  functions?: string[];
+  measuringSeconds?: number;
+}
+
+/** A calibration point of the model a run used, as the report lists it (zip x86_64 errors). */
+export interface PredictionModelPoint {
+  runtime: string;
+  family: string;
+  source: string;
+  localInitP50Ms: number;
+  localInitFileMB: number;
+  localPackageFileMB: number;
+  awsInitP50Ms: number | null;
+  /** Errors of this point left out (version) and with its family left out, zip x86_64; null where the cell lacks it. */
+  versionOutErrorPct: number | null;
+  familyOutErrorPct: number | null;
+}
+
+/** A ratio of two predictions (numerator / denominator target), with the interval the two intervals span. */
 export interface PredictedRatio {
   architecture: Architecture;
   value: number;
@@ -442,6 +495,13 @@ export interface BenchmarkResults {
         form: string;
         table: string;
         calibrationRuntimes: string[];
+        /** Which model it was (fitted in this run, or the committed one) and why. */
+        source?: PredictionModelSource;
+        /** The model's calibration points with their sources and errors. */
+        points?: PredictionModelPoint[];
+        /** The printed intervals' level, and on the calibration set how often AWS fell inside the family-out interval (zip x86_64). */
+        intervalLevel?: number;
+        familyOutCoverage?: FamilyOutCoverage;
         /** The machine and load the calibration was measured at (data/calibration/local-measurements.json), when known. */
         calibratedOn?: CalibrationMachine;
         /** How this run's machine, load or limits differ from the calibration's: each a reason the predictions may be off. */

@@ -2,8 +2,14 @@
  * Measures the cold starts of target-file functions through the local Lambda service, the way the
  * benchmark measures on AWS: a configuration update retires the environments (lib/benchmark
  * forceColdStart), then one synchronous Invoke with `LogType: Tail` lands in a new environment, and its
- * Init Duration is read from the REPORT line in the returned log tail (lib/benchmark parseReportLine).
+ * Init Duration and Max Memory Used are read from the REPORT line in the returned log tail (lib/benchmark
+ * parseReportLine), the file MB its INIT brought in from the service in-process (by request id).
  * One cold start at a time, so that no two inits share the CPUs; the functions take turns (round robin).
+ *
+ * Two users: `npm run calibrate` (measureColdStarts: a service of its own, every round in a row) and
+ * `npm run bench` (CalibrationSampler on the bench's own service, its rounds spread between the targets'
+ * cold starts, so that the calibration functions and the targets are measured under the same limits and
+ * the same load).
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { createBenchmarkClients } from '../benchmark/clients';
@@ -11,7 +17,7 @@ import { forceColdStart } from '../benchmark/cold-start';
 import { parseReportLine } from '../benchmark/report-line';
 import { summarize } from '../benchmark/statistics';
 import type { ReportRecord } from '../benchmark/types';
-import { initFileMBByRequest, LocalLambdaService, type LimitsMode } from '../local-lambda';
+import { initFileMBByRequest, initPackageFileMBByRequest, LocalLambdaService, type InitFootprint, type LimitsMode } from '../local-lambda';
 import type { TargetFile } from '../targets/target-file';
 
 export interface MeasureOptions {
@@ -34,8 +40,12 @@ export interface FunctionMeasurement {
   /** File bytes each cold start's INIT brought in (lib/local-lambda/init-footprint.ts), MB, in the order measured. */
   initFileMB: number[];
   initFileMBP50: number;
-  /** Max Memory Used of the cold invocations, MB (the largest seen). */
-  maxMemoryUsedMB: number;
+  /** Of them, the MB of mappings under the function's own package (its target file's packagePaths), in the order measured. */
+  initPackageFileMB: number[];
+  initPackageFileMBP50: number;
+  /** Max Memory Used of each cold invocation, MB, in the order measured, and their p50. */
+  maxMemoryUsedMB: number[];
+  maxMemoryUsedMBP50: number;
 }
 
 export interface MeasurementRun {
@@ -45,6 +55,9 @@ export interface MeasurementRun {
 }
 
 export class CalibrationMeasurementError extends Error {}
+
+/** How many times a cold start that lost its Init Duration is forced again before the function is given up. */
+export const LOST_INIT_RETRIES = 2;
 
 const LOCAL_CLIENT = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -69,7 +82,103 @@ export async function invokeForReport(lambda: Pick<LambdaClient, 'send'>, functi
   return report;
 }
 
-/** Forces `coldStarts` cold starts of each function, taking turns, and summarises Init Duration. */
+/** What the sampler needs of the local service: register functions, and read their init footprints. */
+export interface SamplerService {
+  register(definition: TargetFile['definition']): void;
+  initFootprints(functionName: string): ReadonlyMap<string, InitFootprint>;
+}
+
+/**
+ * Cold starts of the calibration functions, one round at a time (one cold start of each function), on a
+ * service someone else started. Rounds can be spread over a longer run; summary() gives the figures.
+ */
+export class CalibrationSampler {
+  private readonly samples: { initDurationsMs: number[]; initFileMB: number[]; initPackageFileMB: number[]; maxMemoryUsedMB: number[] }[];
+  private roundsDone = 0;
+  private readonly lost: number[];
+
+  constructor(
+    private readonly targets: readonly TargetFile[],
+    private readonly service: SamplerService,
+    private readonly lambda: LambdaClient,
+  ) {
+    this.samples = targets.map(() => ({ initDurationsMs: [], initFileMB: [], initPackageFileMB: [], maxMemoryUsedMB: [] }));
+    this.lost = targets.map(() => 0);
+    for (const target of targets) service.register(target.definition);
+  }
+
+  get rounds(): number {
+    return this.roundsDone;
+  }
+
+  /**
+   * One forced cold start of each function, in order; throws naming the function and the cold start. A
+   * cold start whose REPORT lost its Init Duration (the init ran into the time limit and was retried inside
+   * the invocation: a busy machine can do that to a JVM) is forced again, up to LOST_INIT_RETRIES times,
+   * and counted (lostInits); a function that fails outright stops the round at once.
+   */
+  async round(): Promise<void> {
+    const i = this.roundsDone + 1;
+    for (const [k, target] of this.targets.entries()) {
+      const name = target.definition.functionName;
+      let report: ReportRecord | undefined;
+      for (let attempt = 0; attempt <= LOST_INIT_RETRIES; attempt++) {
+        // The local service finishes an update as soon as the idle environments have exited: poll fast.
+        await forceColdStart(this.lambda, name, `calibration-${i}-${attempt}`, { minDelaySeconds: 0.02, maxWaitSeconds: 60 });
+        report = await invokeForReport(this.lambda, name, target.payload);
+        if (report.initDurationMs !== undefined) break;
+        this.lost[k]++;
+      }
+      if (report?.initDurationMs === undefined) {
+        throw new CalibrationMeasurementError(
+          `${name}: cold start ${i} carried no Init Duration ${LOST_INIT_RETRIES + 1} times in a row (${report?.status ?? 'no status'}); its init keeps running into the time limit`,
+        );
+      }
+      const footprints = this.service.initFootprints(name);
+      const fileMB = initFileMBByRequest(footprints)[report.requestId];
+      if (fileMB === undefined) throw new CalibrationMeasurementError(`${name}: cold start ${i} (${report.requestId}) has no init footprint: /proc could not be read for its processes`);
+      // A function whose target file names no package paths has no package of its own to count: 0 MB.
+      const packageMB = initPackageFileMBByRequest(footprints)[report.requestId] ?? 0;
+      const s = this.samples[k];
+      s.initDurationsMs.push(report.initDurationMs);
+      s.initFileMB.push(fileMB);
+      s.initPackageFileMB.push(Math.min(packageMB, fileMB));
+      s.maxMemoryUsedMB.push(report.maxMemoryUsedMB);
+    }
+    this.roundsDone = i;
+  }
+
+  /** Cold starts that lost their Init Duration and were forced again, per function name. */
+  lostInits(): { [functionName: string]: number } {
+    return Object.fromEntries(this.targets.map((t, k) => [t.definition.functionName, this.lost[k]]).filter(([, n]) => (n as number) > 0));
+  }
+
+  summary(): FunctionMeasurement[] {
+    if (this.roundsDone === 0) throw new CalibrationMeasurementError('no calibration round was measured');
+    return this.targets.map((target, k): FunctionMeasurement => {
+      const s = this.samples[k];
+      const stats = summarize(s.initDurationsMs)!;
+      const m: FunctionMeasurement = {
+        functionName: target.definition.functionName,
+        runtimeLabel: target.runtimeLabel,
+        packageType: target.definition.packageType,
+        initDurationsMs: [...s.initDurationsMs],
+        initP50Ms: stats.p50,
+        initP90Ms: stats.p90,
+        initFileMB: [...s.initFileMB],
+        initFileMBP50: summarize(s.initFileMB)!.p50,
+        initPackageFileMB: [...s.initPackageFileMB],
+        initPackageFileMBP50: summarize(s.initPackageFileMB)!.p50,
+        maxMemoryUsedMB: [...s.maxMemoryUsedMB],
+        maxMemoryUsedMBP50: summarize(s.maxMemoryUsedMB)!.p50,
+      };
+      if (target.packageBytes !== undefined) m.packageBytes = target.packageBytes;
+      return m;
+    });
+  }
+}
+
+/** Forces `coldStarts` cold starts of each function, taking turns, on a service of its own, and summarises them. */
 export async function measureColdStarts(targets: readonly TargetFile[], options: MeasureOptions): Promise<MeasurementRun> {
   if (!Number.isInteger(options.coldStarts) || options.coldStarts < 1) {
     throw new CalibrationMeasurementError(`coldStarts must be a positive integer, got ${options.coldStarts}`);
@@ -77,48 +186,17 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
   const service = await LocalLambdaService.start({ limits: options.limits });
   const { lambda } = createBenchmarkClients({ ...LOCAL_CLIENT, endpoint: service.endpoint });
   try {
-    for (const target of targets) service.register(target.definition);
-    const samples = targets.map(() => ({ initDurationsMs: [] as number[], initFileMB: [] as number[], maxMemoryUsedMB: 0 }));
+    const sampler = new CalibrationSampler(targets, service, lambda);
     // Round robin (one cold start of each function, then the next round): whatever else the machine does
     // drifts over the run, and interleaving spreads that drift over every runtime alike, so the ratios
     // between runtimes, which the model is fitted on, are not bent by when each was measured.
     for (let i = 1; i <= options.coldStarts; i++) {
-      for (const [k, target] of targets.entries()) {
-        const name = target.definition.functionName;
-        // The local service finishes an update as soon as the idle environments have exited: poll fast.
-        await forceColdStart(lambda, name, `calibration-${i}`, { minDelaySeconds: 0.02, maxWaitSeconds: 60 });
-        const report = await invokeForReport(lambda, name, target.payload);
-        if (report.initDurationMs === undefined) {
-          throw new CalibrationMeasurementError(`${name}: cold start ${i} carried no Init Duration (${report.status ?? 'no status'}); every calibration cold start must be a clean one`);
-        }
-        const fileMB = initFileMBByRequest(service.initFootprints(name))[report.requestId];
-        if (fileMB === undefined) throw new CalibrationMeasurementError(`${name}: cold start ${i} (${report.requestId}) has no init footprint: /proc could not be read for its processes`);
-        samples[k].initDurationsMs.push(report.initDurationMs);
-        samples[k].initFileMB.push(fileMB);
-        samples[k].maxMemoryUsedMB = Math.max(samples[k].maxMemoryUsedMB, report.maxMemoryUsedMB);
-      }
+      await sampler.round();
       options.onProgress?.(i, options.coldStarts);
     }
-    const functions = targets.map((target, k): FunctionMeasurement => {
-      const { initDurationsMs, initFileMB: fileMB, maxMemoryUsedMB } = samples[k];
-      const stats = summarize(initDurationsMs)!;
-      const m: FunctionMeasurement = {
-        functionName: target.definition.functionName,
-        runtimeLabel: target.runtimeLabel,
-        packageType: target.definition.packageType,
-        initDurationsMs,
-        initP50Ms: stats.p50,
-        initP90Ms: stats.p90,
-        initFileMB: fileMB,
-        initFileMBP50: summarize(fileMB)!.p50,
-        maxMemoryUsedMB,
-      };
-      if (target.packageBytes !== undefined) m.packageBytes = target.packageBytes;
-      return m;
-    });
     const limits: MeasurementRun['limits'] = { mode: options.limits, applied: service.limits.applied };
     if (!service.limits.applied && service.limits.reason) limits.reason = service.limits.reason;
-    return { limits, functions };
+    return { limits, functions: sampler.summary() };
   } finally {
     lambda.destroy();
     await service.stop();

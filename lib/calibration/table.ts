@@ -9,25 +9,9 @@
  * one launch per runtime, and the image's extra cost on AWS is the platform's, which the model carries.
  */
 
-export interface CalibrationRow {
-  /** The calibration function (its target file's functionName). */
-  calibrationFunction: string;
-  /** lambda-perf's runtime label, e.g. 'python3.12', 'rust (prov.al2023)'. */
-  runtime: string;
-  /** The runtime's language family (rust, python, nodejs, java), for leave-one-family-out checks. */
-  family: string;
-  localN: number;
-  localInitP50Ms: number;
-  localInitP90Ms: number;
-  /** p50 of the file bytes each cold start's INIT brought in locally, MB (lib/local-lambda/init-footprint.ts). */
-  localInitFileMB: number;
-  packageType: 'Zip' | 'Image';
-  architecture: 'x86_64' | 'arm64';
-  awsMemoryMB: number;
-  awsN: number;
-  awsInitP50Ms: number;
-  awsInitP90Ms: number;
-}
+import type { CalibrationRow } from '../prediction/types';
+
+export type { CalibrationRow };
 
 export class CalibrationTableError extends Error {}
 
@@ -35,19 +19,23 @@ const COLUMNS = [
   'calibration_function',
   'runtime',
   'family',
+  'source',
   'local_n',
   'local_init_p50_ms',
   'local_init_p90_ms',
   'local_init_file_mb',
+  'local_package_file_mb',
+  'local_max_memory_mb',
   'package_type',
   'architecture',
   'aws_memory_mb',
   'aws_n',
   'aws_init_p50_ms',
   'aws_init_p90_ms',
+  'aws_max_memory_mb',
 ] as const;
 
-/** rust (prov.al2023) → rust, python3.12 → python, nodejs22.x → nodejs, java17 → java. */
+/** rust (prov.al2023) → rust, python3.12 → python, nodejs22.x → nodejs, java17 → java, bun (prov.al2) → bun. */
 export function runtimeFamily(runtime: string): string {
   const m = /^[a-z]+/.exec(runtime.toLowerCase());
   if (!m) throw new CalibrationTableError(`cannot tell the language family of runtime ${JSON.stringify(runtime)}`);
@@ -75,16 +63,20 @@ export function renderCalibrationTable(rows: readonly CalibrationRow[]): string 
         r.calibrationFunction,
         r.runtime,
         r.family,
+        r.source,
         r.localN,
         r.localInitP50Ms,
         r.localInitP90Ms,
         r.localInitFileMB,
+        r.localPackageFileMB,
+        r.localMaxMemoryMB,
         r.packageType,
         r.architecture,
         r.awsMemoryMB,
         r.awsN,
         r.awsInitP50Ms,
         r.awsInitP90Ms,
+        r.awsMaxMemoryMB ?? '',
       ]
         .map(cell)
         .join(','),
@@ -136,25 +128,32 @@ export function parseCalibrationTable(text: string, source = 'calibration table'
       if (f[k] === '' || !Number.isFinite(v) || v < 0) throw new CalibrationTableError(`${where}: ${COLUMNS[k]} must be a non-negative number, got ${JSON.stringify(f[k])}`);
       return v;
     };
-    const packageType = f[7];
-    const architecture = f[8];
+    const packageType = f[10];
+    const architecture = f[11];
     if (packageType !== 'Zip' && packageType !== 'Image') throw new CalibrationTableError(`${where}: package_type must be Zip or Image, got ${JSON.stringify(packageType)}`);
     if (architecture !== 'x86_64' && architecture !== 'arm64') throw new CalibrationTableError(`${where}: architecture must be x86_64 or arm64, got ${JSON.stringify(architecture)}`);
+    for (const k of [0, 1, 2, 3]) if (f[k] === '') throw new CalibrationTableError(`${where}: ${COLUMNS[k]} is empty`);
     const row: CalibrationRow = {
       calibrationFunction: f[0],
       runtime: f[1],
       family: f[2],
-      localN: num(3),
-      localInitP50Ms: num(4),
-      localInitP90Ms: num(5),
-      localInitFileMB: num(6),
+      source: f[3],
+      localN: num(4),
+      localInitP50Ms: num(5),
+      localInitP90Ms: num(6),
+      localInitFileMB: num(7),
+      localPackageFileMB: num(8),
+      localMaxMemoryMB: num(9),
       packageType,
       architecture,
-      awsMemoryMB: num(9),
-      awsN: num(10),
-      awsInitP50Ms: num(11),
-      awsInitP90Ms: num(12),
+      awsMemoryMB: num(12),
+      awsN: num(13),
+      awsInitP50Ms: num(14),
+      awsInitP90Ms: num(15),
+      // Empty where the source gives no Max Memory Used.
+      awsMaxMemoryMB: f[16] === '' ? null : num(16),
     };
+    if (row.localPackageFileMB > row.localInitFileMB) throw new CalibrationTableError(`${where}: local_package_file_mb (${row.localPackageFileMB}) exceeds local_init_file_mb (${row.localInitFileMB}), of which it is a part`);
     if (row.localInitP50Ms <= 0 || row.awsInitP50Ms <= 0) throw new CalibrationTableError(`${where}: Init Duration p50 must be positive (the model works on logarithms)`);
     return row;
   });

@@ -1,7 +1,8 @@
 import { aggregate, invocationRows } from '../benchmark/aggregate';
 import { joinReports, keepFirstResponses } from '../benchmark/records';
 import { buildResultFiles, writeResultFiles, type ResultSink } from '../benchmark/result-files';
-import type { Backend, EnvironmentManifest, InvocationRecord, Parity, RawBenchmarkRun, Ratio, TargetRun } from '../benchmark/types';
+import type { Backend, EnvironmentManifest, InvocationRecord, Parity, PredictionModelSource, RawBenchmarkRun, Ratio, TargetRun } from '../benchmark/types';
+import type { FittedModel } from '../prediction';
 import type { StoredReports, StoredRunErrors } from './collect';
 import { loadInvocations } from './measure';
 import type { RunManifest } from './prepare';
@@ -33,6 +34,11 @@ export interface AggregateDeps {
   initFileMB?: (functionName: string) => { [requestId: string]: number };
   /** Local runs: of it, the MB mapped from the function's own package, by request id (init-footprint.ts). */
   initPackageFileMB?: (functionName: string) => { [requestId: string]: number };
+  /**
+   * Local runs: the model that predicts AWS and why that one, asked for when Aggregate runs (a run that
+   * calibrates itself has fitted it by then). Absent: the committed model.
+   */
+  awsModel?: () => { model: FittedModel | null; source: PredictionModelSource };
 }
 
 function targetWindow(records: readonly InvocationRecord[], fallback: number): { startedAt: number; finishedAt: number } {
@@ -79,7 +85,14 @@ export async function aggregateTask(input: AggregateInput, deps: AggregateDeps):
   if (typeof input?.run !== 'string') throw new TaskInputError('Aggregate', '"run" must be the run name');
   const run = checkRunName(input.run);
   const raw = await loadRawRun(deps.store, run, (deps.now ?? (() => new Date()))(), deps.initFileMB, deps.initPackageFileMB);
-  const results = aggregate({ run: raw, backend: deps.backend, environment: deps.environment, ...(deps.parity ? { parity: deps.parity } : {}) });
+  const chosen = deps.awsModel?.();
+  const results = aggregate({
+    run: raw,
+    backend: deps.backend,
+    environment: deps.environment,
+    ...(deps.parity ? { parity: deps.parity } : {}),
+    ...(chosen ? { awsModel: chosen.model, modelSource: chosen.source } : {}),
+  });
   // The plan Prepare recorded, with the measured duration (Prepare's start to now) beside it.
   const plan = (await deps.store.getJson<RunManifest>(layout.runManifest(run)))?.plan;
   const measuredSeconds = (Date.parse(raw.finishedAt) - Date.parse(raw.startedAt)) / 1000;

@@ -12,10 +12,12 @@ export interface ConsolePrediction {
   p50Ms: number;
   low: number;
   high: number;
-  /** The interval's level as printed, e.g. '95 %'. */
+  /** The interval's level as printed, e.g. '90 %'. */
   level: string;
-  /** The model's median leave-one-runtime-out error for the target's cell (package type, architecture), %. */
+  /** The median error of the validation that applies to the target (version or family left out), %. */
   modelErrorPct: number;
+  /** That validation, as the report names it: 'family left out' or 'version left out'. */
+  validation: string;
   /** The model cell the prediction comes from, e.g. 'Zip x86_64'. */
   cell: string;
   extrapolated: { direction: 'below' | 'above'; effectiveLocalMs: number; rangeMs: { min: number; max: number }; architecture: Architecture } | null;
@@ -35,10 +37,11 @@ export function consolePrediction(t: TargetResults): ConsolePrediction | { unava
   return {
     architecture: t.architecture,
     p50Ms: p.p50Ms,
-    low: p.interval95.low,
-    high: p.interval95.high,
-    level: '95 %',
-    modelErrorPct: p.validation.looMedianAbsErrorPct,
+    low: p.interval.low,
+    high: p.interval.high,
+    level: `${Math.round(p.interval.level * 100)} %`,
+    modelErrorPct: p.validation.medianAbsErrorPct,
+    validation: p.validation.kind === 'leave-one-family-out' ? 'family left out' : 'version left out',
     cell: `${block.from.packageType} ${t.architecture}`,
     extrapolated: block.extrapolated,
     unseenRuntime: block.runtimeCalibrated ? null : { runtime: block.from.runtime, nearest: block.nearestCalibrationRuntimes },
@@ -130,7 +133,7 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
   const local = results.backend === 'local';
   const predictions = targets.map(consolePrediction);
   const predicted = local && predictions.some((p) => p !== null);
-  const level = predictions.find((p): p is ConsolePrediction => p !== null && 'p50Ms' in p)?.level ?? '95 %';
+  const level = predictions.find((p): p is ConsolePrediction => p !== null && 'p50Ms' in p)?.level ?? '90 %';
 
   const columns: Column[] = [
     { head: [local ? 'Init ms here' : 'Init ms', 'p50 (p90)'], cells: targets.map((t) => p50p90(t.cold.initMs)), align: 'right' },
@@ -157,10 +160,12 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
     'memory: Max Memory Used p50 of the cold starts / memory size. package: what Lambda receives.',
   ].filter(Boolean);
   const modelErrors = new Map<string, number>();
-  for (const p of predictions) if (p && 'p50Ms' in p) modelErrors.set(p.cell, p.modelErrorPct);
+  for (const p of predictions) if (p && 'p50Ms' in p) modelErrors.set(`${p.cell}, ${p.validation}`, p.modelErrorPct);
   if (modelErrors.size > 0) {
-    legend.push(`Model error (median leave-one-runtime-out): ${[...modelErrors].map(([cell, pct]) => `${cell} ${formatValue(pct)} %`).join(', ')}.`);
+    legend.push(`Model error (median, out of sample): ${[...modelErrors].map(([cell, pct]) => `${cell} ${formatValue(pct)} %`).join('; ')}.`);
   }
+  const source = results.predictionModel && !('unavailable' in results.predictionModel) ? results.predictionModel.source : undefined;
+  if (local && source) legend.push(`Model: ${source.kind === 'in-run' ? 'calibrated in this run' : 'the committed calibration'} (${source.why}).`);
   lines.push(...legend.flatMap((l) => wrapLine(l)));
 
   const ratios = results.ratios;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { cpuModel, loadAverage1m } from '../util/machine';
 import * as os from 'node:os';
 import { runInOwnGroup } from '../process/process-group';
 
@@ -18,18 +18,8 @@ export async function commandVersion(command: string, args: string[], signal?: A
   }
 }
 
-export function cpuModel(cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : ''): string {
-  const line = cpuinfo.split('\n').find((l) => l.startsWith('model name'));
-  return line ? line.split(':').slice(1).join(':').trim() : os.cpus()[0]?.model ?? 'unknown';
-}
-
-/**
- * The 1-minute load average, to 2 decimals: read the same way by the benchmark's manifest and by `npm run
- * calibrate`, whose figures the report sets side by side (lib/benchmark/predicted-aws.ts).
- */
-export function loadAverage1m(): number {
-  return Math.round(os.loadavg()[0] * 100) / 100;
-}
+// The CPU and the load are read the same way by the calibration, which now also runs within a bench (lib/util/machine.ts).
+export { cpuModel, loadAverage1m } from '../util/machine';
 
 /** The parts of lambda-apr/dist/build-info.json (written by lib/build/apr-build.ts) a manifest reports. */
 export interface AprBuildInfo {

@@ -1,42 +1,52 @@
 /**
- * Fits the AWS Init Duration model on the calibration table, and validates it by leaving calibration
- * runtimes out.
+ * Fits the AWS Init Duration model on the calibration table, validates it by leaving calibration
+ * runtimes (and whole families) out, and sizes its intervals from those out-of-sample errors.
  *
  * The form, per package type and architecture (a "cell"):
  *
- *     effective local ms = local Init Duration + k × file MB brought in during init
+ *     effective local ms = local Init Duration + kRuntime × runtime file MB + kPackage × package file MB
  *     ln(AWS Init Duration) = intercept + slope × ln(effective local ms)
  *
- * Why two inputs: local init time alone cannot tell a Node.js hello world from a Python one (both about
- * 50 ms here), while AWS shows 141 ms against 85 ms (lambda-perf, zip x86_64). What tells them apart is
- * how much of their files they touch to start (Node.js about 40 MB, Python about 9 MB:
- * lib/local-lambda/init-footprint.ts, which cites what AWS documents of on-demand loading and what is
- * our hypothesis): on a fresh Lambda worker those pages are fetched, here they are in the page cache.
- * k, in ms per MB, is what a megabyte of such pages weighs against a millisecond of local
- * init; it is found by a grid search (0 to K_MAX ms/MB in steps of K_STEP, the least sum of squared log
- * residuals of the p50, ties to the smaller k), and for each k the line is ordinary least squares. A grid,
- * not an optimiser: one bounded dimension, cheap, and the same table always gives the same k to the byte.
- * Why logarithms: the runtimes span two orders of magnitude, and what goes wrong is proportional (a
- * faster or slower CPU), so errors are compared in ratio; slope < 1 says the platform adds a part that
- * does not grow with local work. The p90 line uses the p50's k with the local p90.
+ * The file MB are what INIT brought in from files (lib/local-lambda/init-footprint.ts); the package file
+ * MB are those of mappings under the function's own package (what Lambda puts in /var/task), the runtime
+ * file MB the rest (interpreter, node, the JVM, bash and curl, shared libraries, and every byte read).
+ * Two forms are fitted: 'one-k' (kRuntime = kPackage, every page alike) and 'split-k' (the hypothesis
+ * that a managed runtime's files are shared by the functions on a Lambda worker while a function's package
+ * is fetched for it alone). The cell keeps the form whose leave-one-family-out errors are smaller (their
+ * root mean square in log scale), and records both (formsTried): a form is kept only where leaving
+ * families out supports it.
  *
- * Validation:
- * - leave-one-runtime-out (LORO): each calibration runtime is predicted by the model fitted on the others,
- *   k included; the error is (predicted − AWS) / AWS.
- * - leave-one-family-out (LOFO), stricter: every runtime of the same language family (e.g. all the
- *   Python versions) is left out together, as for a target whose runtime the model has never seen.
- * The 95 % prediction interval, in log scale, is ± t(0.975, n−1) × σ × sqrt(1 + 1/n + (ln x − mean)² / Sxx)
- * with x the effective local ms: the textbook interval of a straight-line fit, with σ the root mean square of
- * the LORO log residuals (out-of-sample, so honest for a runtime the fit has not seen) and the last term
- * widening it for a target far from the calibration runtimes.
+ * Why two kinds of input: local init time alone cannot tell a Node.js hello world from a Python one (both
+ * about 35 ms here), while AWS shows 141 ms against 85 ms (lambda-perf, zip x86_64): Node.js touches 40 MB
+ * of file pages to start, Python 9 MB. Why logarithms: the runtimes span two orders of magnitude and what
+ * goes wrong is proportional (a faster or slower CPU); slope < 1 says the platform adds a part that does
+ * not grow with local work. The p90 line uses the p50's k with the local p90.
+ *
+ * k is found by a grid (0 to K_MAX ms/MB, ties to the smaller k), the line by least squares for each k:
+ * bounded, cheap, and the same table always gives the same model to the byte. 'split-k' searches a coarse
+ * grid (1 ms/MB) and then a fine one (K_STEP) around its best point.
+ *
+ * Validation and intervals (conformal.ts):
+ * - leave-one-version-out (LORO): each calibration runtime predicted by the model (form, k and line)
+ *   fitted on the others; its |log errors| give the interval of a calibration hello world measured again;
+ * - leave-one-family-out (LOFO): every runtime of a family left out together; its |log errors| give the
+ *   interval of everything else (a ladder rung, a target file, an OS-only runtime other than Rust's hello
+ *   world): the model has not seen those.
+ * - familyOutCoverage checks the family-out interval the honest way: each family is left out of the fit
+ *   AND of the errors that size its interval (the other families' own family-out errors), and the count of
+ *   AWS figures inside is reported.
  */
-import { type CalibrationRow } from '../calibration/table';
-import type { CalibrationPoint, FittedCell, FittedModel, LeaveOneOutResult, LineParameters } from './types';
+import { cellLevel, conformalQuantile, familyErrors } from './conformal';
+import { fitMemoryModel } from './memory';
+import type { CalibrationPoint, CalibrationRow, FittedCell, FittedModel, FormTried, InitForm, LeaveOneOutResult, LineParameters } from './types';
+export { familyErrors };
 import { ARCHITECTURES, PACKAGE_TYPES } from './types';
 
 /** The grid k is searched on, ms per MB. */
 export const K_MAX = 50;
 export const K_STEP = 0.05;
+/** The coarse step of the two-dimensional search ('split-k'). */
+export const K_COARSE_STEP = 1;
 
 export class ModelFitError extends Error {}
 
@@ -46,10 +56,20 @@ export interface CellPoint {
   family: string;
   localP50: number;
   localP90: number;
-  /** File MB the calibration function's INIT brought in locally (p50). */
+  /** File MB the calibration function's INIT brought in locally (p50), all of it. */
   fileMB: number;
+  /** Of it, the MB under the function's own package. */
+  packageMB: number;
   awsP50: number;
   awsP90: number;
+}
+
+/** A fitted curve: how the file MB weigh, and the line through the logarithms. */
+export interface Curve {
+  form: InitForm;
+  kRuntime: number;
+  kPackage: number;
+  line: LineParameters;
 }
 
 /** Ordinary least squares of y on x; with one distinct x the slope is taken as 1 (a plain ratio). */
@@ -68,61 +88,114 @@ export function leastSquares(xs: readonly number[], ys: readonly number[]): Line
   return { intercept: my - slope * mx, slope };
 }
 
-/** The model's input for one point: local ms + k × file MB. */
-export function effectiveLocalMs(localMs: number, fileMB: number, k: number): number {
-  return localMs + k * fileMB;
+/** The model's input for one point: local ms + kRuntime × runtime MB + kPackage × package MB. */
+export function effectiveLocalMs(localMs: number, fileMB: number, packageMB: number, kRuntime: number, kPackage: number): number {
+  const own = Math.min(Math.max(packageMB, 0), fileMB);
+  return localMs + kRuntime * (fileMB - own) + kPackage * own;
 }
 
-/** Least squares of ln(AWS) on ln(effective local ms) for a given k; also the sum of squared residuals. */
-export function fitLogLine(points: readonly CellPoint[], quantile: 'p50' | 'p90', k: number): { line: LineParameters; sse: number } {
-  const local = quantile === 'p50' ? (p: CellPoint) => p.localP50 : (p: CellPoint) => p.localP90;
-  const aws = quantile === 'p50' ? (p: CellPoint) => p.awsP50 : (p: CellPoint) => p.awsP90;
-  const xs = points.map((p) => Math.log(effectiveLocalMs(local(p), p.fileMB, k)));
-  const ys = points.map((p) => Math.log(aws(p)));
+/** Least squares of ln(AWS) on ln(effective local ms) for given k; also the sum of squared residuals. */
+export function fitLogLine(points: readonly CellPoint[], quantile: 'p50' | 'p90', kRuntime: number, kPackage: number): { line: LineParameters; sse: number } {
+  const xs = points.map((p) => Math.log(effectiveLocalMs(quantile === 'p50' ? p.localP50 : p.localP90, p.fileMB, p.packageMB, kRuntime, kPackage)));
+  const ys = points.map((p) => Math.log(quantile === 'p50' ? p.awsP50 : p.awsP90));
   const line = leastSquares(xs, ys);
   let sse = 0;
   for (let i = 0; i < xs.length; i++) sse += (line.intercept + line.slope * xs[i] - ys[i]) ** 2;
   return { line, sse };
 }
 
-/** The k of least squared log error of the p50 on the grid (see the module comment), with its line. */
-export function fitCurve(points: readonly CellPoint[]): { k: number; line: LineParameters } {
-  let best: { k: number; line: LineParameters; sse: number } | undefined;
-  const steps = Math.round(K_MAX / K_STEP);
-  for (let i = 0; i <= steps; i++) {
-    const k = round(i * K_STEP, 6);
-    const { line, sse } = fitLogLine(points, 'p50', k);
-    // A relative margin keeps the choice from turning on the last bits of floating point.
-    if (!best || sse < best.sse * (1 - 1e-12)) best = { k, line, sse };
+function gridSearch(points: readonly CellPoint[], kRuntimes: readonly number[], kPackages: readonly number[] | null, best?: { kRuntime: number; kPackage: number; line: LineParameters; sse: number }) {
+  for (const kRuntime of kRuntimes) {
+    for (const kPackage of kPackages ?? [kRuntime]) {
+      const { line, sse } = fitLogLine(points, 'p50', kRuntime, kPackage);
+      // A relative margin keeps the choice from turning on the last bits of floating point.
+      if (!best || sse < best.sse * (1 - 1e-12)) best = { kRuntime, kPackage, line, sse };
+    }
   }
-  return { k: best!.k, line: best!.line };
+  return best!;
 }
 
-function predictP50(curve: { k: number; line: LineParameters }, localP50: number, fileMB: number): number {
-  return Math.exp(curve.line.intercept + curve.line.slope * Math.log(effectiveLocalMs(localP50, fileMB, curve.k)));
+function steps(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  const n = Math.round((to - from) / step);
+  for (let i = 0; i <= n; i++) out.push(round(from + i * step, 6));
+  return out;
 }
 
-/** Each group (by the key) predicted from the model (k and line) fitted on the other groups' points. */
-export function leaveGroupOut(points: readonly CellPoint[], key: (p: CellPoint) => string): LeaveOneOutResult[] {
+/** The curve of least squared log error of the p50 on the grid, in the given form. */
+export function fitCurve(points: readonly CellPoint[], form: InitForm): Curve {
+  if (form === 'one-k') {
+    const b = gridSearch(points, steps(0, K_MAX, K_STEP), null);
+    return { form, kRuntime: b.kRuntime, kPackage: b.kRuntime, line: b.line };
+  }
+  const coarse = gridSearch(points, steps(0, K_MAX, K_COARSE_STEP), steps(0, K_MAX, K_COARSE_STEP));
+  const around = (k: number) => steps(Math.max(0, k - K_COARSE_STEP), Math.min(K_MAX, k + K_COARSE_STEP), K_STEP);
+  const fine = gridSearch(points, around(coarse.kRuntime), around(coarse.kPackage));
+  return { form, kRuntime: fine.kRuntime, kPackage: fine.kPackage, line: fine.line };
+}
+
+export function predictP50(curve: Curve, localP50: number, fileMB: number, packageMB: number): number {
+  return Math.exp(curve.line.intercept + curve.line.slope * Math.log(effectiveLocalMs(localP50, fileMB, packageMB, curve.kRuntime, curve.kPackage)));
+}
+
+function result(p: CellPoint, predicted: number): LeaveOneOutResult {
+  return { runtime: p.runtime, family: p.family, awsP50Ms: p.awsP50, predictedP50Ms: round(predicted, 2), errorPct: round(((predicted - p.awsP50) / p.awsP50) * 100, 1) };
+}
+
+/** Each group (by the key) predicted from the curve of the given form fitted on the other groups' points. */
+export function leaveGroupOut(points: readonly CellPoint[], key: (p: CellPoint) => string, form: InitForm = 'one-k'): LeaveOneOutResult[] {
   const groups = [...new Set(points.map(key))];
   if (groups.length < 3) throw new ModelFitError(`leaving one out needs at least 3 groups to fit a line on the rest, got ${groups.length}`);
   const out: LeaveOneOutResult[] = [];
   for (const group of groups) {
-    const rest = points.filter((p) => key(p) !== group);
-    const curve = fitCurve(rest);
-    for (const p of points.filter((q) => key(q) === group)) {
-      const predicted = predictP50(curve, p.localP50, p.fileMB);
-      out.push({ runtime: p.runtime, awsP50Ms: p.awsP50, predictedP50Ms: round(predicted, 2), errorPct: round(((predicted - p.awsP50) / p.awsP50) * 100, 1) });
-    }
+    const curve = fitCurve(points.filter((p) => key(p) !== group), form);
+    for (const p of points.filter((q) => key(q) === group)) out.push(result(p, predictP50(curve, p.localP50, p.fileMB, p.packageMB)));
   }
   return out.sort((a, b) => a.runtime.localeCompare(b.runtime));
 }
 
-/** Two-sided 95 % Student t quantiles (t(0.975, df)), df 1-30; beyond, the normal 1.96 is close enough. */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-export function t975(df: number): number {
-  if (!Number.isInteger(df) || df < 1) throw new ModelFitError(`degrees of freedom must be a positive integer, got ${df}`);
-  return df <= T975.length ? T975[df - 1] : 1.96;
+/** |ln(predicted / AWS)| of each left-out result: the out-of-sample errors the intervals are sized from. */
+export function absLogErrors(results: readonly LeaveOneOutResult[]): number[] {
+  return results.map((r) => Math.abs(Math.log(r.predictedP50Ms / r.awsP50Ms)));
+}
+
+const byFamily = (p: CellPoint) => p.family;
+const byRuntime = (p: CellPoint) => p.runtime;
+
+/** The family-out half-width at `level` from family-out results: conformal over one error per family. */
+export function familyOutQuantile(results: readonly LeaveOneOutResult[], level: number): number | null {
+  return conformalQuantile(familyErrors(results.map((r) => ({ family: r.family, absLogError: Math.abs(Math.log(r.predictedP50Ms / r.awsP50Ms)) }))), level);
+}
+
+/**
+ * The family-out interval checked without looking at the family it is checked on: for each family F,
+ * the curve is fitted without F, its interval's half-width is the conformal quantile (over families) of
+ * the other families' own family-out errors, each left out of a fit that also lacks F, at the level their
+ * number allows, and each runtime of F is inside when AWS lies within it. Fewer than 4 families in all
+ * give no verdict.
+ */
+export function familyOutCoverage(points: readonly CellPoint[], form: InitForm): FittedCell['familyOutCoverage'] {
+  const families = [...new Set(points.map(byFamily))].sort();
+  const byRuntimeOut: FittedCell['familyOutCoverage']['byRuntime'] = [];
+  const level = cellLevel(Math.max(1, families.length - 1));
+  if (families.length < 4) return { inside: 0, total: 0, familiesInside: 0, families: 0, level, byRuntime: byRuntimeOut };
+  let familiesInside = 0;
+  for (const family of families) {
+    const rest = points.filter((p) => p.family !== family);
+    const curve = fitCurve(rest, form);
+    const q = familyOutQuantile(leaveGroupOut(rest, byFamily, form), level);
+    let all = true;
+    for (const p of points.filter((x) => x.family === family)) {
+      const predicted = predictP50(curve, p.localP50, p.fileMB, p.packageMB);
+      const err = Math.log(predicted / p.awsP50);
+      const inside = q !== null && Math.abs(err) <= q;
+      all &&= inside;
+      byRuntimeOut.push({ runtime: p.runtime, inside, errorPct: round((predicted / p.awsP50 - 1) * 100, 1), halfWidthPct: q === null ? null : round((Math.exp(q) - 1) * 100, 1) });
+    }
+    if (all) familiesInside++;
+  }
+  byRuntimeOut.sort((a, b) => a.runtime.localeCompare(b.runtime));
+  return { inside: byRuntimeOut.filter((r) => r.inside).length, total: byRuntimeOut.length, familiesInside, families: families.length, level, byRuntime: byRuntimeOut };
 }
 
 function median(values: readonly number[]): number {
@@ -132,7 +205,7 @@ function median(values: readonly number[]): number {
 }
 
 /** Rounds to a fixed number of decimals, so that the stored model does not depend on the last bits of floating point. */
-function round(x: number, decimals: number): number {
+export function round(x: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(x * f) / f;
 }
@@ -141,67 +214,134 @@ function roundLine(l: LineParameters): LineParameters {
   return { intercept: round(l.intercept, 6), slope: round(l.slope, 6) };
 }
 
+function rms(values: readonly number[]): number {
+  return Math.sqrt(values.reduce((a, v) => a + v * v, 0) / values.length);
+}
+
+function tryForm(points: readonly CellPoint[], form: InitForm): { tried: FormTried; loro: LeaveOneOutResult[]; lofo: LeaveOneOutResult[]; curve: Curve } {
+  const curve = fitCurve(points, form);
+  const loro = leaveGroupOut(points, byRuntime, form);
+  const lofo = leaveGroupOut(points, byFamily, form);
+  const lofoAbs = lofo.map((r) => Math.abs(r.errorPct));
+  return {
+    curve,
+    loro,
+    lofo,
+    tried: {
+      form,
+      kRuntime: curve.kRuntime,
+      kPackage: curve.kPackage,
+      looMaxAbsErrorPct: round(Math.max(...loro.map((r) => Math.abs(r.errorPct))), 1),
+      lofoMedianAbsErrorPct: round(median(lofoAbs), 1),
+      lofoMaxAbsErrorPct: round(Math.max(...lofoAbs), 1),
+      lofoLogRms: round(rms(absLogErrors(lofo)), 6),
+    },
+  };
+}
+
+/** The forms fitted on every cell; 'split-k' only where some calibration function has a package of its own. */
+export function formsFor(points: readonly CellPoint[]): InitForm[] {
+  return points.some((p) => p.packageMB > 0) ? ['one-k', 'split-k'] : ['one-k'];
+}
+
 export function fitCell(points: readonly CellPoint[], packageType: FittedCell['packageType'], architecture: FittedCell['architecture']): FittedCell {
-  const loro = leaveGroupOut(points, (p) => p.runtime);
-  const lofo = leaveGroupOut(points, (p) => p.family);
-  const logResiduals = loro.map((r) => Math.log(r.predictedP50Ms / r.awsP50Ms));
-  const rms = Math.sqrt(logResiduals.reduce((a, r) => a + r * r, 0) / logResiduals.length);
+  const families = [...new Set(points.map(byFamily))].sort();
+  if (families.length < 3) throw new ModelFitError(`${packageType} ${architecture}: the model needs calibration runtimes of at least 3 families, got ${families.join(', ') || 'none'}`);
+  const candidates = formsFor(points).map((form) => tryForm(points, form));
+  // The form with the smaller family-out error; a tie keeps the simpler one (listed first).
+  const chosen = candidates.reduce((best, c) => (c.tried.lofoLogRms < best.tried.lofoLogRms * (1 - 1e-9) ? c : best));
+  const { curve, loro, lofo } = chosen;
+  const versionLevel = cellLevel(points.length);
+  const familyLevel = cellLevel(families.length);
+  const effective = points.map((p) => effectiveLocalMs(p.localP50, p.fileMB, p.packageMB, curve.kRuntime, curve.kPackage));
   const absErrors = loro.map((r) => Math.abs(r.errorPct));
   const lofoAbs = lofo.map((r) => Math.abs(r.errorPct));
-  const curve = fitCurve(points);
-  const effective = points.map((p) => effectiveLocalMs(p.localP50, p.fileMB, curve.k));
-  const logEffective = effective.map((x) => Math.log(x));
-  const mean = logEffective.reduce((a, b) => a + b, 0) / logEffective.length;
+  const rounded = (v: number | null) => (v === null ? null : round(v, 6));
   return {
     packageType,
     architecture,
-    fileMsPerMB: curve.k,
+    form: curve.form,
+    kRuntime: curve.kRuntime,
+    kPackage: curve.kPackage,
     p50: roundLine(curve.line),
-    p90: roundLine(fitLogLine(points, 'p90', curve.k).line),
-    looLogResidualSd: round(rms, 6),
+    p90: roundLine(fitLogLine(points, 'p90', curve.kRuntime, curve.kPackage).line),
+    formsTried: candidates.map((c) => c.tried),
     n: points.length,
-    logEffectiveMean: round(mean, 6),
-    logEffectiveSxx: round(logEffective.reduce((a, x) => a + (x - mean) * (x - mean), 0), 6),
+    families,
     effectiveRange: { min: round(Math.min(...effective), 3), max: round(Math.max(...effective), 3) },
     localP50Range: { min: Math.min(...points.map((p) => p.localP50)), max: Math.max(...points.map((p) => p.localP50)) },
-    intervalT: t975(loro.length - 1),
+    versionOutLevel: versionLevel,
+    versionOutLogQuantile: rounded(conformalQuantile(absLogErrors(loro), versionLevel)),
+    familyOutLevel: familyLevel,
+    familyOutLogQuantile: rounded(familyOutQuantile(lofo, familyLevel)),
     leaveOneOut: loro,
     looMedianAbsErrorPct: round(median(absErrors), 1),
     looMaxAbsErrorPct: round(Math.max(...absErrors), 1),
     leaveOneFamilyOut: lofo,
     lofoMedianAbsErrorPct: round(median(lofoAbs), 1),
     lofoMaxAbsErrorPct: round(Math.max(...lofoAbs), 1),
+    familyOutCoverage: familyOutCoverage(points, curve.form),
   };
 }
 
 export const MODEL_FORM =
-  'per package type and architecture: ln(AWS Init Duration) = intercept + slope × ln(local Init Duration, burst CPU + k × file MB brought in during init), k by grid search and the line by least squares over the calibration runtimes; the p90 line uses the p50\'s k';
+  'per package type and architecture: ln(AWS Init Duration) = intercept + slope × ln(local Init Duration, burst CPU + kRuntime × runtime file MB + kPackage × package file MB), ' +
+  'k by grid search ("one-k": one k for every file page; "split-k": the function\'s own package apart; the form with the smaller leave-one-family-out error is kept) and the line by least squares; ' +
+  'the p90 line uses the p50\'s k; intervals are split-conformal quantiles of leave-one-version-out errors (calibration hello worlds) or of leave-one-family-out errors, one per family (everything else); ' +
+  'AWS Max Memory Used = intercept + slope × local Max Memory Used, validated the same way';
 
-/** Fits every (package type, architecture) cell of the table. Same rows → the same model, to the byte. */
+/** The points of one cell, in a fixed order. */
+export function cellPoints(rows: readonly CalibrationRow[], packageType: FittedCell['packageType'], architecture: FittedCell['architecture']): CellPoint[] {
+  const points = rows
+    .filter((r) => r.packageType === packageType && r.architecture === architecture)
+    .map((r) => ({
+      runtime: r.runtime,
+      family: r.family,
+      localP50: r.localInitP50Ms,
+      localP90: r.localInitP90Ms,
+      fileMB: r.localInitFileMB,
+      packageMB: r.localPackageFileMB,
+      awsP50: r.awsInitP50Ms,
+      awsP90: r.awsInitP90Ms,
+    }))
+    .sort((a, b) => a.runtime.localeCompare(b.runtime));
+  if (new Set(points.map((p) => p.runtime)).size !== points.length) throw new ModelFitError(`the table has a runtime twice in ${packageType} ${architecture}`);
+  return points;
+}
+
+/** Fits every (package type, architecture) cell the table has. Same rows → the same model, to the byte. */
 export function fitModel(rows: readonly CalibrationRow[], table: FittedModel['table']): FittedModel {
   if (rows.length === 0) throw new ModelFitError('the calibration table has no rows');
   const cells: FittedCell[] = [];
   for (const packageType of PACKAGE_TYPES) {
     for (const architecture of ARCHITECTURES) {
-      const points = rows
-        .filter((r) => r.packageType === packageType && r.architecture === architecture)
-        .map((r) => ({ runtime: r.runtime, family: r.family, localP50: r.localInitP50Ms, localP90: r.localInitP90Ms, fileMB: r.localInitFileMB, awsP50: r.awsInitP50Ms, awsP90: r.awsInitP90Ms }))
-        .sort((a, b) => a.runtime.localeCompare(b.runtime));
-      const runtimes = new Set(points.map((p) => p.runtime));
-      if (runtimes.size !== points.length) throw new ModelFitError(`the table has a runtime twice in ${packageType} ${architecture}`);
-      cells.push(fitCell(points, packageType, architecture));
+      const points = cellPoints(rows, packageType, architecture);
+      if (points.length > 0) cells.push(fitCell(points, packageType, architecture));
     }
   }
   const seen = new Map<string, CalibrationPoint>();
   for (const r of rows) {
-    if (!seen.has(r.runtime)) seen.set(r.runtime, { runtime: r.runtime, localInitP50Ms: r.localInitP50Ms, localInitP90Ms: r.localInitP90Ms, localInitFileMB: r.localInitFileMB });
+    if (!seen.has(r.runtime)) {
+      seen.set(r.runtime, {
+        runtime: r.runtime,
+        family: r.family,
+        source: r.source,
+        localInitP50Ms: r.localInitP50Ms,
+        localInitP90Ms: r.localInitP90Ms,
+        localInitFileMB: r.localInitFileMB,
+        localPackageFileMB: r.localPackageFileMB,
+        localMaxMemoryMB: r.localMaxMemoryMB,
+      });
+    }
   }
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     form: MODEL_FORM,
     table,
+    sources: [...new Set(rows.map((r) => r.source))].sort(),
     calibrationPoints: [...seen.values()].sort((a, b) => a.runtime.localeCompare(b.runtime)),
     cells,
+    memoryCells: fitMemoryModel(rows),
   };
 }
 

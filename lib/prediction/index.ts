@@ -4,28 +4,35 @@
  * lib/calibration). Stable API:
  *
  *   const model = loadFittedModel();                       // data/calibration/fitted-model.json
- *   predictAwsInit({ localInitP50Ms, localInitP90Ms, localInitFileMB, packageType: 'Image', runtimeLabel }, model)
- *     → [{ architecture: 'x86_64', packageType, p50Ms, p90Ms, interval95, validation, nearestCalibrationRuntimes, extrapolated },
- *        { architecture: 'arm64', ... }]
+ *   predictAwsInit({ localInitP50Ms, localInitP90Ms, localInitFileMB, localPackageFileMB, packageType: 'Image', runtimeLabel }, model)
+ *     → [{ architecture: 'x86_64', packageType, p50Ms, p90Ms, interval: { low, high, level }, validation: { kind, ... },
+ *          nearestCalibrationRuntimes, extrapolated }, { architecture: 'arm64', ... }]
+ *   predictAwsMemory({ localMaxMemoryMB, packageType }, model) → [{ architecture, maxMemoryUsedMB, interval, validation }, ...]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { predictWithModel } from './predict';
-import type { CalibrationMachine, FittedModel, LocalInitMeasurement, PredictedAwsInit } from './types';
+import { predictMemoryWithModel, predictWithModel } from './predict';
+import type { CalibrationMachine, FittedModel, LocalInitMeasurement, PredictedAwsInit, PredictedAwsMemory } from './types';
 
 export type {
   Architecture,
   CalibrationMachine,
   CalibrationPoint,
+  CalibrationRow,
   FittedCell,
+  FittedMemoryCell,
   FittedModel,
+  IntervalValidation,
   LeaveOneOutResult,
   LineParameters,
   LocalInitMeasurement,
   PackageType,
   PredictedAwsInit,
+  PredictedAwsMemory,
+  ValidationKind,
 } from './types';
 export { PredictionInputError, nearestCalibrationRuntimes } from './predict';
+export { INTERVAL_LEVEL } from './conformal';
 
 /** Where the committed fitted model lives. */
 export const FITTED_MODEL_PATH = path.resolve(__dirname, '..', '..', 'data', 'calibration', 'fitted-model.json');
@@ -63,8 +70,8 @@ export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
     throw new FittedModelError(`cannot read the fitted model ${file}: ${(error as Error).message} (npm run calibrate -- --refit writes it)`);
   }
   const model = JSON.parse(text) as FittedModel;
-  if (model.schemaVersion !== 2 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints)) {
-    throw new FittedModelError(`${file} is not a fitted model of schema version 2 (npm run calibrate -- --refit writes one)`);
+  if (model.schemaVersion !== 3 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints) || !Array.isArray(model.memoryCells)) {
+    throw new FittedModelError(`${file} is not a fitted model of schema version 3 (npm run calibrate -- --refit writes one)`);
   }
   const machine = readCalibrationMachine(path.join(path.dirname(file), MEASUREMENTS_FILE));
   return machine ? { ...model, calibratedOn: machine } : model;
@@ -77,4 +84,9 @@ export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
  */
 export function predictAwsInit(input: LocalInitMeasurement, model: FittedModel = loadFittedModel()): PredictedAwsInit[] {
   return predictWithModel(input, model);
+}
+
+/** Predicted AWS Max Memory Used (with the environment's own overhead, as AWS reports it) per architecture. */
+export function predictAwsMemory(input: Pick<LocalInitMeasurement, 'localMaxMemoryMB' | 'packageType' | 'calibrationRuntime'>, model: FittedModel = loadFittedModel()): PredictedAwsMemory[] {
+  return predictMemoryWithModel(input, model);
 }

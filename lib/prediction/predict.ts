@@ -1,20 +1,40 @@
 /**
- * Applies a fitted model to what a local run measured: predicted AWS Init Duration p50 and p90 per
- * architecture, with a 95 % interval and the model's leave-one-runtime-out error, and the calibration
- * runtimes whose local figures stand nearest (the ones the prediction leans on most).
+ * Applies a fitted model to what a local run measured: predicted AWS Init Duration p50 and p90 and Max
+ * Memory Used per architecture, each with an interval whose level and validation are stated, and the
+ * calibration runtimes whose local figures stand nearest (the ones the prediction leans on most).
+ *
+ * Which validation sizes the interval (types.ts, ValidationKind): a calibration hello world (its target
+ * file names its lambda-perf runtime, and that runtime's family is in the cell) gets the
+ * leave-one-version-out interval; everything else gets the leave-one-family-out one, because the model has
+ * not seen it: a ladder rung has a package of its own, a target file is any function, and the .apr function
+ * is not the Rust hello world.
  */
-import type { CalibrationPoint, FittedCell, FittedModel, LineParameters, LocalInitMeasurement, PredictedAwsInit } from './types';
+import { applyMemoryLine } from './memory';
+import type {
+  CalibrationPoint,
+  FamilyOutCoverage,
+  FittedCell,
+  FittedMemoryCell,
+  FittedModel,
+  IntervalValidation,
+  LineParameters,
+  LocalInitMeasurement,
+  PredictedAwsInit,
+  PredictedAwsMemory,
+  ValidationKind,
+} from './types';
+import { effectiveLocalMs } from './fit';
 
 export class PredictionInputError extends Error {}
 
 /** The model's line applied to one effective local figure (ms): exp(intercept + slope × ln(x)). */
-export function applyLine(line: LineParameters, effectiveLocalMs: number): number {
-  return Math.exp(line.intercept + line.slope * Math.log(effectiveLocalMs));
+export function applyLine(line: LineParameters, effectiveMs: number): number {
+  return Math.exp(line.intercept + line.slope * Math.log(effectiveMs));
 }
 
-/** The model's input for a cell: local ms + k × file MB. */
-export function effectiveLocal(cell: Pick<FittedCell, 'fileMsPerMB'>, localMs: number, fileMB: number): number {
-  return localMs + cell.fileMsPerMB * fileMB;
+/** The model's input for a cell: local ms + k × the file MB, by kind. */
+export function effectiveLocal(cell: Pick<FittedCell, 'kRuntime' | 'kPackage'>, localMs: number, fileMB: number, packageMB = 0): number {
+  return effectiveLocalMs(localMs, fileMB, packageMB, cell.kRuntime, cell.kPackage);
 }
 
 function checkInput(input: LocalInitMeasurement): void {
@@ -29,6 +49,10 @@ function checkInput(input: LocalInitMeasurement): void {
   if (typeof mb !== 'number' || !Number.isFinite(mb) || mb <= 0) {
     throw new PredictionInputError(`localInitFileMB must be a positive number of MB (the file bytes INIT brought in, which the local service reads at the first GET /next), got ${String(mb)}`);
   }
+  const own = input.localPackageFileMB;
+  if (own !== undefined && (typeof own !== 'number' || !Number.isFinite(own) || own < 0 || own > mb + 1e-9)) {
+    throw new PredictionInputError(`localPackageFileMB must be a number of MB from 0 to localInitFileMB (${mb}), got ${String(own)}`);
+  }
   if (input.packageType !== 'Zip' && input.packageType !== 'Image') {
     throw new PredictionInputError(`packageType must be 'Zip' or 'Image', got ${JSON.stringify(input.packageType)}`);
   }
@@ -38,7 +62,7 @@ function checkInput(input: LocalInitMeasurement): void {
  * Calibration runtimes ordered by their distance to the input in (ln local p50, ln file MB), nearest first
  * (ties by name): the two inputs of the model, each on the scale the model reads it.
  */
-export function nearestCalibrationRuntimes(points: CalibrationPoint[], localInitP50Ms: number, localInitFileMB: number, count = 2): string[] {
+export function nearestCalibrationRuntimes(points: readonly CalibrationPoint[], localInitP50Ms: number, localInitFileMB: number, count = 2): string[] {
   return [...points]
     .map((p) => ({
       runtime: p.runtime,
@@ -54,17 +78,14 @@ function round2(x: number): number {
 }
 
 /**
- * Outside the calibration runtimes' range the statistical interval is not enough: it assumes the fitted
- * slope (about 0.7 in log-log) holds there, and no calibration function shows that it does. Where the
- * physics says it may be wrong, it is wrong on the upper side:
+ * Outside the calibration runtimes' range the interval from the errors is not enough: it assumes the
+ * fitted slope (about 0.7 in log-log) holds there, and no calibration function shows that it does. Where
+ * the physics says it may be wrong, it is wrong on the upper side:
  * - below the range, AWS may stop shrinking with the local figure (slope 0): a function that does less
  *   than the fastest calibration function still pays the platform's own start-up;
  * - above it, AWS may grow in proportion (slope 1): CPU-bound init runs with burst CPU, so more local work
  *   is as much more on AWS.
  * So the interval's upper end reaches at least the line's value at the edge continued with that slope.
- * Measured: with the committed calibration, the .apr function (model input 3.4 ms, below Rust's 5.3 ms)
- * was predicted 11.4 ms (10.4-12.6) by the statistical interval alone, while lambda-perf's Rust hello world
- * shows 15.9 ms on AWS.
  */
 export function withSlopeBracket(interval: { low: number; high: number }, cell: Pick<FittedCell, 'p50' | 'effectiveRange'>, effectiveMs: number): { low: number; high: number } {
   const { min, max } = cell.effectiveRange;
@@ -73,29 +94,75 @@ export function withSlopeBracket(interval: { low: number; high: number }, cell: 
   return interval;
 }
 
-function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[]): PredictedAwsInit {
-  const x50 = effectiveLocal(cell, input.localInitP50Ms, input.localInitFileMB);
+/**
+ * The validation that applies to a function: leave-one-version-out only for a hello world of a
+ * calibration runtime whose family the cell was fitted on; leave-one-family-out for everything else.
+ */
+export function validationKindFor(calibrationRuntime: string | undefined, families: readonly string[], familyOf: (runtime: string) => string | undefined): ValidationKind {
+  if (calibrationRuntime === undefined) return 'leave-one-family-out';
+  const family = familyOf(calibrationRuntime);
+  return family !== undefined && families.includes(family) ? 'leave-one-version-out' : 'leave-one-family-out';
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? 0 : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function validationOf(
+  kind: ValidationKind,
+  cell: Pick<FittedCell, 'leaveOneOut' | 'leaveOneFamilyOut' | 'n'> & { familyOutCoverage: FamilyOutCoverage },
+  families: number,
+): IntervalValidation {
+  const results = kind === 'leave-one-version-out' ? cell.leaveOneOut : cell.leaveOneFamilyOut;
+  const abs = results.map((r) => Math.abs(r.errorPct));
+  return {
+    kind,
+    medianAbsErrorPct: Math.round(median(abs) * 10) / 10,
+    maxAbsErrorPct: Math.max(...abs),
+    runtimes: cell.n,
+    families,
+    ...(kind === 'leave-one-family-out'
+      ? {
+          familyOutCoverage: {
+            inside: cell.familyOutCoverage.inside,
+            total: cell.familyOutCoverage.total,
+            familiesInside: cell.familyOutCoverage.familiesInside,
+            families: cell.familyOutCoverage.families,
+            level: cell.familyOutCoverage.level,
+          },
+        }
+      : {}),
+  };
+}
+
+/** An interval from a log half-width; with no finite quantile (too few points), from 0 to infinity. */
+function logInterval(center: number, halfWidth: number | null): { low: number; high: number } {
+  return halfWidth === null ? { low: 0, high: Number.POSITIVE_INFINITY } : { low: center * Math.exp(-halfWidth), high: center * Math.exp(halfWidth) };
+}
+
+function familyOfFrom(model: FittedModel): (runtime: string) => string | undefined {
+  return (runtime) => model.calibrationPoints.find((p) => p.runtime === runtime)?.family;
+}
+
+function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[], kind: ValidationKind): PredictedAwsInit {
+  const own = input.localPackageFileMB ?? 0;
+  const x50 = effectiveLocal(cell, input.localInitP50Ms, input.localInitFileMB, own);
   const p50 = applyLine(cell.p50, x50);
   // The p90 line is fitted on its own; a p90 below the p50 would be a fit artefact at the edges.
-  const p90 = Math.max(p50, applyLine(cell.p90, effectiveLocal(cell, input.localInitP90Ms, input.localInitFileMB)));
-  // The textbook prediction interval of a straight-line fit, with the leave-one-out spread as σ: it
-  // widens as ln(effective local) moves away from the calibration runtimes' mean.
-  const d = Math.log(x50) - cell.logEffectiveMean;
-  const halfWidth = cell.intervalT * cell.looLogResidualSd * Math.sqrt(1 + 1 / cell.n + (d * d) / cell.logEffectiveSxx);
+  const p90 = Math.max(p50, applyLine(cell.p90, effectiveLocal(cell, input.localInitP90Ms, input.localInitFileMB, own)));
+  const q = kind === 'leave-one-version-out' ? cell.versionOutLogQuantile : cell.familyOutLogQuantile;
   const range = cell.effectiveRange;
-  const statistical = { low: p50 * Math.exp(-halfWidth), high: p50 * Math.exp(halfWidth) };
-  const interval = x50 < range.min || x50 > range.max ? withSlopeBracket(statistical, cell, x50) : statistical;
+  const fromErrors = logInterval(p50, q);
+  const interval = x50 < range.min || x50 > range.max ? withSlopeBracket(fromErrors, cell, x50) : fromErrors;
   return {
     architecture: cell.architecture,
     packageType: cell.packageType,
     p50Ms: round2(p50),
     p90Ms: round2(p90),
-    interval95: { low: round2(interval.low), high: round2(interval.high) },
-    validation: {
-      looMedianAbsErrorPct: cell.looMedianAbsErrorPct,
-      looMaxAbsErrorPct: cell.looMaxAbsErrorPct,
-      runtimes: cell.leaveOneOut.length,
-    },
+    interval: { low: round2(interval.low), high: Number.isFinite(interval.high) ? round2(interval.high) : interval.high, level: kind === 'leave-one-version-out' ? cell.versionOutLevel : cell.familyOutLevel },
+    validation: validationOf(kind, cell, cell.families.length),
     effectiveLocalMs: round2(x50),
     nearestCalibrationRuntimes: nearest,
     extrapolated: x50 < range.min ? 'below' : x50 > range.max ? 'above' : null,
@@ -103,15 +170,46 @@ function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: str
   };
 }
 
-/** Predicted AWS Init Duration for x86_64 and arm64 (in that order) of the input's package type. */
+/** Predicted AWS Init Duration for x86_64 and arm64 (in that order, where the model has the cell) of the input's package type. */
 export function predictWithModel(input: LocalInitMeasurement, model: FittedModel): PredictedAwsInit[] {
   checkInput(input);
   const nearest = nearestCalibrationRuntimes(model.calibrationPoints, input.localInitP50Ms, input.localInitFileMB);
   const out: PredictedAwsInit[] = [];
   for (const architecture of ['x86_64', 'arm64'] as const) {
     const cell = model.cells.find((c) => c.packageType === input.packageType && c.architecture === architecture);
-    if (!cell) throw new PredictionInputError(`the fitted model has no ${input.packageType} ${architecture} cell`);
-    out.push(predictCell(cell, input, nearest));
+    if (!cell) continue;
+    out.push(predictCell(cell, input, nearest, validationKindFor(input.calibrationRuntime, cell.families, familyOfFrom(model))));
+  }
+  if (out.length === 0) throw new PredictionInputError(`the fitted model has no ${input.packageType} cell (its calibration table has no ${input.packageType} rows)`);
+  return out;
+}
+
+function predictMemoryCell(cell: FittedMemoryCell, localMB: number, kind: ValidationKind): PredictedAwsMemory {
+  const mb = applyMemoryLine(cell.line, localMB);
+  const q = kind === 'leave-one-version-out' ? cell.versionOutLogQuantile : cell.familyOutLogQuantile;
+  const fromErrors = logInterval(mb, q);
+  // Nothing on AWS uses less memory than the same process here.
+  const low = Math.max(localMB, fromErrors.low);
+  return {
+    architecture: cell.architecture,
+    maxMemoryUsedMB: Math.round(mb * 10) / 10,
+    interval: { low: Math.round(low * 10) / 10, high: Number.isFinite(fromErrors.high) ? Math.round(fromErrors.high * 10) / 10 : fromErrors.high, level: kind === 'leave-one-version-out' ? cell.versionOutLevel : cell.familyOutLevel },
+    validation: validationOf(kind, { ...cell, leaveOneOut: cell.leaveOneOut }, new Set(cell.leaveOneFamilyOut.map((r) => r.family)).size),
+    extrapolated: localMB < cell.localRange.min ? 'below' : localMB > cell.localRange.max ? 'above' : null,
+  };
+}
+
+/** Predicted AWS Max Memory Used for x86_64 and arm64 where the model has a memory cell; [] without a local figure. */
+export function predictMemoryWithModel(input: Pick<LocalInitMeasurement, 'localMaxMemoryMB' | 'packageType' | 'calibrationRuntime'>, model: FittedModel): PredictedAwsMemory[] {
+  const local = input.localMaxMemoryMB;
+  if (local === undefined) return [];
+  if (typeof local !== 'number' || !Number.isFinite(local) || local <= 0) throw new PredictionInputError(`localMaxMemoryMB must be a positive number of MB, got ${String(local)}`);
+  const out: PredictedAwsMemory[] = [];
+  for (const architecture of ['x86_64', 'arm64'] as const) {
+    const cell = (model.memoryCells ?? []).find((c) => c.packageType === input.packageType && c.architecture === architecture);
+    if (!cell) continue;
+    const families = [...new Set(cell.leaveOneFamilyOut.map((r) => r.family))];
+    out.push(predictMemoryCell(cell, local, validationKindFor(input.calibrationRuntime, families, familyOfFrom(model))));
   }
   return out;
 }

@@ -3,7 +3,7 @@ import type { BenchmarkConfigInput } from '../benchmark/config';
 import { createBenchmarkClients } from '../benchmark/clients';
 import { DirectorySink } from '../benchmark/result-files';
 import type { EnvironmentManifest, InvocationRecord, Parity, TargetSpec } from '../benchmark/types';
-import { aggregateTask } from '../handlers/aggregate';
+import { aggregateTask, type AggregateDeps } from '../handlers/aggregate';
 import { collectReportsTask, recordTargetErrorTask } from '../handlers/collect';
 import { forceColdStartTask, invokeColdTask, invokeWarmTask } from '../handlers/measure';
 import { prepareRun } from '../handlers/prepare';
@@ -55,6 +55,8 @@ export interface LocalHandlerOptions {
    * (lib/local-lambda/init-footprint.ts, read in-process from the service): the AWS model's second input.
    */
   initFileMB?: (functionName: string) => { [requestId: string]: number };
+  /** The model that predicts AWS and why that one, asked for when Aggregate runs (lib/handlers/aggregate.ts). */
+  awsModel?: AggregateDeps['awsModel'];
   /** Local runs: of it, the MB mapped from the function's own package, by request id. */
   initPackageFileMB?: (functionName: string) => { [requestId: string]: number };
 }

@@ -1,3 +1,4 @@
+import type { AggregateDeps } from '../handlers/aggregate';
 import './polyfill';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -69,6 +70,8 @@ export interface LocalRunOptions {
    * (lib/local-lambda/init-footprint.ts, read in-process from the service): the AWS model's second input.
    */
   initFileMB?: (functionName: string) => { [requestId: string]: number };
+  /** The model that predicts AWS and why that one, asked for when Aggregate runs (lib/handlers/aggregate.ts). */
+  awsModel?: AggregateDeps['awsModel'];
   /** Local runs: of it, the MB mapped from the function's own package, by request id. */
   initPackageFileMB?: (functionName: string) => { [requestId: string]: number };
 }
@@ -134,6 +137,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     ...(options.parity ? { parity: options.parity } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.initFileMB ? { initFileMB: options.initFileMB } : {}),
+    ...(options.awsModel ? { awsModel: options.awsModel } : {}),
     ...(options.initPackageFileMB ? { initPackageFileMB: options.initPackageFileMB } : {}),
     onWriteFailure: (failure) => {
       writeFailure ??= failure;

@@ -224,5 +224,6 @@ export function targetFileSpec(tf: TargetFile): TargetSpec {
     packageType: d.packageType,
   };
   if (tf.payload !== undefined) spec.payload = tf.payload as TargetSpec['payload'];
+  if (tf.calibration) spec.calibrationRuntime = tf.calibration.lambdaPerfRuntime;
   return spec;
 }

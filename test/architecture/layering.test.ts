@@ -56,14 +56,7 @@ const LAYERS: readonly string[] = [
  * Imports known to run back up the order while they are being fixed, each as `from -> to` (files under
  * lib/). Empty it as they are fixed: the last test fails on an entry whose import is gone.
  */
-const KNOWN_PENDING_BACK_EDGES: readonly { edge: string; why: string }[] = [
-  { edge: 'prediction/types.ts -> benchmark/types.ts', why: 'the prediction layer takes Architecture and PackageType from the results types (being moved below both)' },
-  { edge: 'prediction/fit.ts -> calibration/table.ts', why: 'the fit reads the calibration table\'s row type (being moved into the prediction layer)' },
-  {
-    edge: 'calibration/calibrate.ts -> local-bench/environment-manifest.ts',
-    why: 'the calibration records the machine as the bench does; the bench now calibrates within the run, so the manifest belongs below both',
-  },
-];
+const KNOWN_PENDING_BACK_EDGES: readonly { edge: string; why: string }[] = [];
 
 interface ImportGraph {
   files: string[];

@@ -28,12 +28,15 @@ const AWS: [runtime: string, family: string, pkg: 'Zip' | 'Image', arch: 'x86_64
   ['rust (prov.al2023)', 'rust', 'Zip', 'x86_64', 15.92, 21.77],
 ];
 
-const LOCAL: Record<string, [p50: number, p90: number, fileMB: number]> = {
-  java21: [310, 340, 22],
-  'nodejs22.x': [50, 60, 40],
-  'python3.12': [55, 62, 9.5],
-  'rust (prov.al2023)': [1.4, 1.9, 2.1],
+const LOCAL: Record<string, [p50: number, p90: number, fileMB: number, packageMB: number, maxMemoryMB: number]> = {
+  java21: [310, 340, 22, 0, 48],
+  'nodejs22.x': [50, 60, 40, 0, 48],
+  'python3.12': [55, 62, 9.5, 0, 14],
+  'rust (prov.al2023)': [1.4, 1.9, 2.1, 2, 3],
 };
+
+/** lambda-perf's Max Memory Used means (128 MB, zip x86_64), used for every cell of the fixture. */
+const AWS_MEMORY: Record<string, number> = { java21: 92.4, 'nodejs22.x': 74.1, 'python3.12': 36.5, 'rust (prov.al2023)': 15.2 };
 
 export const FIXTURE_TABLE_ROWS: CalibrationRow[] = AWS.map(([runtime, family, packageType, architecture, p50, p90]) => ({
   calibrationFunction: `hello-${family}`,
@@ -43,12 +46,16 @@ export const FIXTURE_TABLE_ROWS: CalibrationRow[] = AWS.map(([runtime, family, p
   localInitP50Ms: LOCAL[runtime][0],
   localInitP90Ms: LOCAL[runtime][1],
   localInitFileMB: LOCAL[runtime][2],
+  localPackageFileMB: LOCAL[runtime][3],
+  localMaxMemoryMB: LOCAL[runtime][4],
+  source: 'lambda-perf 2026-07-01..2026-08-22 (commit 6070b794)',
   packageType,
   architecture,
   awsMemoryMB: 128,
   awsN: 500,
   awsInitP50Ms: p50,
   awsInitP90Ms: p90,
+  awsMaxMemoryMB: AWS_MEMORY[runtime],
 }));
 
 export function fixtureModel(): FittedModel {

@@ -29,12 +29,14 @@ describe('predictedAws in results.json', () => {
     const [aprX86, aprArm] = predictAwsInit({ localInitP50Ms: 22, localInitP90Ms: 23.6, localInitFileMB: 2.2, packageType: 'Zip', runtimeLabel: 'provided.al2023', packageBytes: 1_200_000 }, model);
     const apr = local.targets.apr.predictedAws!;
     expect(local.targets.apr.cold.initFileMB).toMatchObject({ n: 5, p50: 2.2 });
-    expect(apr.from).toEqual({ localInitP50Ms: 22, localInitP90Ms: 23.6, localInitFileMB: 2.2, n: 5, packageType: 'Zip', runtime: 'provided.al2023' });
-    expect(apr.x86_64).toEqual({ effectiveLocalMs: aprX86.effectiveLocalMs, p50Ms: aprX86.p50Ms, p90Ms: aprX86.p90Ms, interval95: aprX86.interval95, validation: aprX86.validation });
+    expect(apr.from).toMatchObject({ localInitP50Ms: 22, localInitP90Ms: 23.6, localInitFileMB: 2.2, n: 5, packageType: 'Zip', runtime: 'provided.al2023' });
+    expect(apr.x86_64).toEqual({ effectiveLocalMs: aprX86.effectiveLocalMs, p50Ms: aprX86.p50Ms, p90Ms: aprX86.p90Ms, interval: aprX86.interval, validation: aprX86.validation });
     expect(apr.arm64!.p50Ms).toBe(aprArm.p50Ms);
-    expect(apr.x86_64!.interval95.low).toBeLessThan(apr.x86_64!.p50Ms);
-    expect(apr.x86_64!.interval95.high).toBeGreaterThan(apr.x86_64!.p50Ms);
-    expect(apr.x86_64!.validation.looMedianAbsErrorPct).toBe(model.cells.find((c) => c.packageType === 'Zip' && c.architecture === 'x86_64')!.looMedianAbsErrorPct);
+    expect(apr.x86_64!.interval.low).toBeLessThan(apr.x86_64!.p50Ms);
+    expect(apr.x86_64!.interval.high).toBeGreaterThan(apr.x86_64!.p50Ms);
+    // The .apr function is not a calibration hello world: the model has not seen it, whole families are left out.
+    expect(apr.validationKind).toBe('leave-one-family-out');
+    expect(apr.x86_64!.validation.medianAbsErrorPct).toBe(model.cells.find((c) => c.packageType === 'Zip' && c.architecture === 'x86_64')!.lofoMedianAbsErrorPct);
     const torch = local.targets.pytorch.predictedAws!;
     expect(torch.from.packageType).toBe('Image');
     expect(torch.x86_64!.p50Ms).toBe(predictAwsInit({ localInitP50Ms: 4000, localInitP90Ms: 4080, localInitFileMB: 320, packageType: 'Image' }, model)[0].p50Ms);
@@ -70,14 +72,14 @@ describe('predictedAws in results.json', () => {
     expect(local.targets.apr.predictedAws!.extrapolated).toBeNull();
     const e = local.targets.pytorch.predictedAws!.extrapolated!;
     const cell = model.cells.find((c) => c.packageType === 'Image' && c.architecture === 'x86_64')!;
-    expect(e).toEqual({ architecture: 'x86_64', direction: 'above', effectiveLocalMs: Math.round((4000 + cell.fileMsPerMB * 320) * 100) / 100, rangeMs: cell.effectiveRange });
+    expect(e).toEqual({ architecture: 'x86_64', direction: 'above', effectiveLocalMs: Math.round((4000 + cell.kRuntime * 320) * 100) / 100, rangeMs: cell.effectiveRange });
     const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
     expect(renderMarkdown(local)).toContain(
       `- pytorch: its model input (local Init Duration p50 + k × init file MB: ${fmt(e.effectiveLocalMs)} ms on x86_64) lies above every calibration runtime's (${fmt(e.rangeMs.min)}–${fmt(e.rangeMs.max)} ms): the model's line is extrapolated there. Its interval reaches up to the line continued from the range's upper edge in proportion`,
     );
     const withBracket = predictAwsInit({ localInitP50Ms: 4000, localInitP90Ms: 4080, localInitFileMB: 320, packageType: 'Image' }, model)[0];
-    expect(local.targets.pytorch.predictedAws!.x86_64!.interval95.high).toBe(withBracket.interval95.high);
-    expect(withBracket.interval95.high).toBeGreaterThanOrEqual(Math.round(Math.exp(cell.p50.intercept + cell.p50.slope * Math.log(cell.effectiveRange.max)) * (e.effectiveLocalMs / cell.effectiveRange.max) * 100) / 100 - 0.01);
+    expect(local.targets.pytorch.predictedAws!.x86_64!.interval.high).toBe(withBracket.interval.high);
+    expect(withBracket.interval.high).toBeGreaterThanOrEqual(Math.round(Math.exp(cell.p50.intercept + cell.p50.slope * Math.log(cell.effectiveRange.max)) * (e.effectiveLocalMs / cell.effectiveRange.max) * 100) / 100 - 0.01);
     expect(renderConsoleSummary(local).replace(/\n {4}/g, ' ')).toContain(`pytorch: its model input (local Init p50 + file MB, ${fmt(e.effectiveLocalMs)} ms effective on x86_64) lies above the calibration runtimes'`);
   });
 
@@ -86,14 +88,15 @@ describe('predictedAws in results.json', () => {
     const p = r.predictedAwsColdStartInitP50!;
     const torch = local.targets.pytorch.predictedAws!.x86_64!;
     const apr = local.targets.apr.predictedAws!.x86_64!;
-    expect(p.x86_64).toEqual({ architecture: 'x86_64', value: torch.p50Ms / apr.p50Ms, interval: [torch.interval95.low / apr.interval95.high, torch.interval95.high / apr.interval95.low] });
+    expect(p.x86_64).toEqual({ architecture: 'x86_64', value: torch.p50Ms / apr.p50Ms, interval: [torch.interval.low / apr.interval.high, torch.interval.high / apr.interval.low] });
     expect(p.arm64!.architecture).toBe('arm64');
     expect(r.coldStartInitP50.value).toBeCloseTo(4000 / 22, 9);
     expect(predictedRatio(undefined, local.targets.apr.predictedAws, 'x86_64')).toBeNull();
   });
 
   test('the model used is named; without a model, or without a cold-start sample, no prediction and the reason', () => {
-    expect(local.predictionModel).toEqual({ form: model.form, table: 'test/benchmark/model-fixture.ts', calibrationRuntimes: ['java21', 'nodejs22.x', 'python3.12', 'rust (prov.al2023)'] });
+    expect(local.predictionModel).toMatchObject({ form: model.form, table: 'test/benchmark/model-fixture.ts', calibrationRuntimes: ['java21', 'nodejs22.x', 'python3.12', 'rust (prov.al2023)'], source: { kind: 'committed', why: 'given to this run' } });
+    expect((local.predictionModel as { points: { runtime: string; source: string }[] }).points.map((p) => p.source)).toEqual(Array(4).fill('lambda-perf 2026-07-01..2026-08-22 (commit 6070b794)'));
     const none = aggregate({ run: syntheticRun(), backend: 'local', environment: ENV, awsModel: null });
     expect(none.predictionModel).toEqual({ unavailable: 'no model was given to this run' });
     expect(none.targets.apr.predictedAws).toBeUndefined();
@@ -177,7 +180,7 @@ describe('predictions in the reports of a local run', () => {
     const lines = md.split('\n');
     expect(lines.find((l) => l.startsWith('| cold start: Init Duration, p50 (measured here) | **22 ms**'))).toBeDefined();
     const row = lines.find((l) => l.startsWith('| cold start: Init Duration, p50 **predicted on AWS**, x86_64 |'))!;
-    expect(row).toContain(`**${fmt(apr.x86_64!.p50Ms)} ms** (95 % ${fmt(apr.x86_64!.interval95.low)}–${fmt(apr.x86_64!.interval95.high)}; model error ${fmt(apr.x86_64!.validation.looMedianAbsErrorPct)} % median`);
+    expect(row).toContain(`**${fmt(apr.x86_64!.p50Ms)} ms** (${Math.round(apr.x86_64!.interval.level * 100)} % ${fmt(apr.x86_64!.interval.low)}–${fmt(apr.x86_64!.interval.high)}; family left out error ${fmt(apr.x86_64!.validation.medianAbsErrorPct)} % median`);
     expect(row).toContain(`**${fmt(torch.x86_64!.p50Ms)} ms**`);
     expect(row).toMatch(/\| [\d,.]+× \(interval [\d,.]+–[\d,.]+\) \|$/);
     expect(lines.find((l) => l.startsWith('| cold start: Init Duration, p50 **predicted on AWS**, arm64 |'))).toBeDefined();
@@ -187,9 +190,9 @@ describe('predictions in the reports of a local run', () => {
   test('report.md: the predicted p50s beside 15.9 ms (lambda-perf) and 3,935.59 ms (the reference benchmark)', () => {
     const lines = renderMarkdown(local).split('\n');
     const aprRow = lines.find((l) => l.startsWith('| apr | cold start Init Duration, p50 | 22 ms |') && l.includes('| 15.9 ms |'))!;
-    expect(aprRow).toContain(`| ${fmt(apr.x86_64!.p50Ms)} ms (95 % ${fmt(apr.x86_64!.interval95.low)}–${fmt(apr.x86_64!.interval95.high)}) | 15.9 ms | 1.38× |`);
+    expect(aprRow).toContain(`| ${fmt(apr.x86_64!.p50Ms)} ms (${Math.round(apr.x86_64!.interval.level * 100)} % ${fmt(apr.x86_64!.interval.low)}–${fmt(apr.x86_64!.interval.high)}) | 15.9 ms | 1.38× |`);
     const torchRow = lines.find((l) => l.startsWith('| pytorch | cold start Init Duration, p50 | 4,000 ms |'))!;
-    expect(torchRow).toContain(`| ${fmt(torch.x86_64!.p50Ms)} ms (95 % `);
+    expect(torchRow).toContain(`| ${fmt(torch.x86_64!.p50Ms)} ms (${Math.round(torch.x86_64!.interval.level * 100)} % `);
     expect(torchRow).toContain('| 3,935.59 ms | 1.02× |');
     expect(lines).toContain('| target | metric | measured here | predicted on AWS, x86_64 | published | measured / published | predicted / published | source |');
   });
@@ -200,7 +203,9 @@ describe('predictions in the reports of a local run', () => {
     expect(md).toContain('calibration runtimes: java21, nodejs22.x, python3.12, rust (prov.al2023)');
     expect(md).toContain(`- pytorch: the model has not seen its runtime (container-image); the calibration runtimes standing nearest to its local Init Duration and init file MB are ${torch.nearestCalibrationRuntimes.join(' and ')}`);
     expect(md).not.toContain('- apr: the model has not seen');
-    expect(md).toMatch(/\| apr \| Zip \| 22 \/ 23\.6 \(n=5\) \| 2\.2 \| x86_64 \| \*\*[\d.,]+\*\* \| [\d.,]+ \| [\d.,]+–[\d.,]+ \| [\d.]+ % median, [\d.]+ % max \(4 runtimes\) \|/);
+    expect(md).toMatch(/\| apr \| Zip \| 22 \/ 23\.6 \(n=5\) \| 2\.2 \| x86_64 \| \*\*[\d.,]+\*\* \| [\d.,]+ \| [\d.,]+–[\d.,]+ \(\d+ %\) \| family left out: [\d.]+ % median, [\d.]+ % max \(4 runtimes, 4 families; AWS inside \d+ of \d+ with its family left out\) \|/);
+    expect(md).toContain('- apr: a function the model has not seen (its own package, its own code): judged by leaving whole families out.');
+    expect(md).toContain('### The model\'s calibration points');
     expect(md).toContain('**INIT with burst CPU**');
     expect(md).toContain('**What the local run leaves out, and the prediction adds**');
   });
@@ -209,8 +214,8 @@ describe('predictions in the reports of a local run', () => {
     const text = renderConsoleSummary(local).replace(/\n {4}/g, ' ');
     const f = formatNumber;
     const aprRow = text.split('\n').find((l) => l.startsWith('apr '))!;
-    expect(aprRow.split(/\s{2,}/)).toEqual(expect.arrayContaining([`${f(local.targets.apr.cold.initMs!.p50)} (${f(local.targets.apr.cold.initMs!.p90)})`, `${f(apr.x86_64!.p50Ms)} [${f(apr.x86_64!.interval95.low)}–${f(apr.x86_64!.interval95.high)}]`]));
-    expect(text).toContain(`Model error (median leave-one-runtime-out): Zip x86_64 ${fmt(apr.x86_64!.validation.looMedianAbsErrorPct)} %`);
+    expect(aprRow.split(/\s{2,}/)).toEqual(expect.arrayContaining([`${f(local.targets.apr.cold.initMs!.p50)} (${f(local.targets.apr.cold.initMs!.p90)})`, `${f(apr.x86_64!.p50Ms)} [${f(apr.x86_64!.interval.low)}–${f(apr.x86_64!.interval.high)}]`]));
+    expect(text).toContain(`Model error (median, out of sample): Zip x86_64, family left out ${fmt(apr.x86_64!.validation.medianAbsErrorPct)} %`);
     expect(text).toMatch(/cold-start Init p50 {2}182× \(95 % CI [^)]+\) measured here/);
     expect(text).toMatch(/[\d,.]+× \(interval [\d,.]+–[\d,.]+\) predicted on AWS, x86_64/);
     expect(text).toContain(`pytorch: the model has not seen runtime container-image; nearest calibration runtimes: ${torch.nearestCalibrationRuntimes.join(', ')}`);
@@ -221,9 +226,9 @@ describe('predictions in the reports of a local run', () => {
     const svg = renderColdStartChart(local);
     const doc = parseSvg(svg);
     expect(doc.texts).toEqual(expect.arrayContaining(['Init Duration measured here', 'Predicted AWS Init Duration, x86_64', 'Predicted AWS Init Duration, arm64', 'Round trip seen by the client']));
-    expect(doc.texts.some((t) => /^p50 [\d,.]+ \(95 % [\d,.]+–[\d,.]+\)/.test(t))).toBe(true);
+    expect(doc.texts.some((t) => /^p50 [\d,.]+ \(\d+ % [\d,.]+–[\d,.]+\) family-out/.test(t))).toBe(true);
     expect(svg).toContain('fill="url(#predicted)"');
     // The notes wrap to the chart's width, a line per <text>.
-    expect(doc.texts.join(' ')).toContain('Hatched bar: predicted p50 (model, not measured). Dashed bracket: its 95 % prediction interval. LOO: the model\'s median leave-one-runtime-out error.');
+    expect(doc.texts.join(' ')).toContain('Dashed bracket: its prediction interval.');
   });
 });

@@ -87,8 +87,8 @@ describe('target files through npm run bench', () => {
     expect(p.runtimeCalibrated).toBe(false);
     expect(p.nearestCalibrationRuntimes.length).toBeGreaterThan(0);
     for (const arch of ['x86_64', 'arm64'] as const) {
-      expect(p[arch]!.interval95.low).toBeLessThanOrEqual(p[arch]!.p50Ms);
-      expect(p[arch]!.interval95.high).toBeGreaterThanOrEqual(p[arch]!.p50Ms);
+      expect(p[arch]!.interval.low).toBeLessThanOrEqual(p[arch]!.p50Ms);
+      expect(p[arch]!.interval.high).toBeGreaterThanOrEqual(p[arch]!.p50Ms);
     }
     const md = readFileSync(path.join(outDir, 'report.md'), 'utf8');
     expect(md).toContain('- fixture-fast: the model has not seen its runtime (nodejs20.x-fixture); the calibration runtimes standing nearest');

@@ -36,7 +36,10 @@ describe('calibration table from a measuring run', () => {
       initP90Ms: (i + 1) * 6,
       initFileMB: [i + 1, i + 3],
       initFileMBP50: i + 2,
-      maxMemoryUsedMB: 3,
+      initPackageFileMB: [0, 0],
+      initPackageFileMBP50: 0,
+      maxMemoryUsedMB: [3, 3],
+      maxMemoryUsedMBP50: 3,
     })),
   };
   const aws = parseAwsFigures(AWS_CSV);
@@ -55,7 +58,27 @@ describe('calibration table from a measuring run', () => {
     expect(parseCalibrationTable(renderCalibrationTable(rows))).toEqual(expect.arrayContaining(rows));
     // And the summary names every runtime in every cell.
     const summary = renderSummary(rows, fitModel(rows, { path: 't', sha256: 's' }));
-    for (const r of ['a1', 'b1', 'c1']) expect(summary.split(r).length - 1).toBe(4);
+    // And the summary names every runtime in every cell, of the Init Duration model and of the Max Memory Used one.
+    for (const r of ['a1', 'b1', 'c1']) expect(summary.split(r).length - 1).toBe(8);
+  });
+
+  it('names each point\'s source, and the AWS Max Memory Used where the CSV has it', () => {
+    const rows = calibrationRows(run, targets, aws);
+    for (const r of rows) expect(r.source).toBe('lambda-perf 2026-07-01..2026-08-22 (commit 6070b794)');
+    expect(rows.every((r) => r.localMaxMemoryMB === 3)).toBe(true);
+  });
+
+  it('refuses a function whose runtime has no row at all, naming it', () => {
+    const none = { functions: [{ ...run.functions[0], functionName: 'fz' }] };
+    expect(() => calibrationRows(none, [target('fz', 'zz')], aws)).toThrow("fz: lambda-perf's figures have no zz row at 128 MB (runtimes: a1, b1, c1)");
+  });
+
+  it('refuses a CSV with an empty cell, naming the line and the column', () => {
+    const lines = AWS_CSV.trim().split('\n');
+    const cols = lines[1].split(',');
+    cols[5] = '';
+    lines[1] = cols.join(',');
+    expect(() => parseAwsFigures(lines.join('\n'), 'x.csv')).toThrow(/^x\.csv line 2: \w+ is empty$/);
   });
 
   it('says which AWS row is missing', () => {

@@ -37,7 +37,11 @@ describe('calibration measurement through the local service', () => {
     for (const d of m.initDurationsMs) expect(d).toBeGreaterThan(0);
     expect(m.initP50Ms).toBeGreaterThanOrEqual(Math.min(...m.initDurationsMs));
     expect(m.initP90Ms).toBeLessThanOrEqual(Math.max(...m.initDurationsMs));
-    expect(m.maxMemoryUsedMB).toBeGreaterThan(0);
+    expect(m.maxMemoryUsedMB).toHaveLength(2);
+    expect(m.maxMemoryUsedMBP50).toBeGreaterThan(0);
+    // Its target file names handler.py as its package; the interpreter and awslambdaric are the runtime's.
+    expect(m.initPackageFileMB).toHaveLength(2);
+    for (const mb of m.initPackageFileMB) expect(mb).toBeLessThan(m.initFileMBP50);
     // The interpreter's binary and libraries are mapped and its modules read before the first GET /next.
     expect(m.initFileMB).toHaveLength(2);
     for (const mb of m.initFileMB) expect(mb).toBeGreaterThan(1);

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { refitFromTable, TABLE_FILE, MODEL_FILE } from '../../lib/calibration/calibrate';
 import { type CalibrationRow, parseCalibrationTable, renderCalibrationTable } from '../../lib/calibration/table';
-import { fitModel, leastSquares, leaveGroupOut, renderFittedModel, t975, type CellPoint } from '../../lib/prediction/fit';
+import { familyOutCoverage, fitCell, fitModel, leastSquares, leaveGroupOut, renderFittedModel, type CellPoint } from '../../lib/prediction/fit';
+import { cellLevel, conformalQuantile } from '../../lib/prediction/conformal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const COMMITTED_TABLE = path.join(ROOT, 'data', 'calibration', TABLE_FILE);
@@ -31,12 +32,17 @@ function exactRows(): CalibrationRow[] {
           localInitP50Ms: local,
           localInitP90Ms: local * 1.21,
           localInitFileMB: fileMB,
+          localPackageFileMB: 0,
+          localMaxMemoryMB: local / 4,
+          source: 'exact test rows',
           packageType,
           architecture,
           awsMemoryMB: 128,
           awsN: 500,
           awsInitP50Ms: 4 * Math.sqrt(local + 3 * fileMB),
           awsInitP90Ms: 4 * Math.sqrt(local * 1.21 + 3 * fileMB),
+          // On a line too: AWS = 10 + 1.5 × local MB.
+          awsMaxMemoryMB: 10 + 1.5 * (local / 4),
         });
       }
     }
@@ -58,7 +64,8 @@ describe('least squares and leaving runtimes out', () => {
   it('finds k and the line, and predicts every left-out runtime exactly, when all points lie on one curve', () => {
     const model = fitModel(exactRows(), { path: 't.csv', sha256: 'x' });
     for (const cell of model.cells) {
-      expect(cell.fileMsPerMB).toBe(3);
+      expect(cell.form).toBe('one-k');
+      expect(cell.kRuntime).toBe(3);
       expect(cell.p50.slope).toBeCloseTo(0.5, 6);
       expect(cell.p50.intercept).toBeCloseTo(Math.log(4), 6);
       expect(cell.p90.slope).toBeCloseTo(0.5, 6);
@@ -66,7 +73,10 @@ describe('least squares and leaving runtimes out', () => {
       // Each fold finds k = 3 again on the other runtimes, so nothing is left to error.
       for (const r of [...cell.leaveOneOut, ...cell.leaveOneFamilyOut]) expect(Math.abs(r.errorPct)).toBeLessThanOrEqual(0.1);
       expect(cell.looMaxAbsErrorPct).toBe(0);
-      expect(cell.intervalT).toBe(t975(5));
+      // Six runtimes of four families are too few for 90 % conformal intervals; the levels printed are the
+      // highest they allow: 6 / 7 over runtimes, 4 / 5 over families.
+      expect(cell.versionOutLevel).toBe(0.85);
+      expect(cell.familyOutLevel).toBe(0.8);
       expect(cell.effectiveRange).toEqual({ min: 4, max: 400 });
     }
   });
@@ -76,7 +86,7 @@ describe('least squares and leaving runtimes out', () => {
     // share a local Init Duration but not an AWS one, so a single line through ln(local) cannot hold them.
     const points: CellPoint[] = exactRows()
       .filter((r) => r.packageType === 'Zip' && r.architecture === 'x86_64')
-      .map((r) => ({ runtime: r.runtime, family: r.family, localP50: r.localInitP50Ms, localP90: r.localInitP90Ms, fileMB: 0, awsP50: r.awsInitP50Ms, awsP90: r.awsInitP90Ms }));
+      .map((r) => ({ runtime: r.runtime, family: r.family, localP50: r.localInitP50Ms, localP90: r.localInitP90Ms, fileMB: 0, packageMB: 0, awsP50: r.awsInitP50Ms, awsP90: r.awsInitP90Ms }));
     const loro = leaveGroupOut(points, (p) => p.runtime);
     expect(Math.max(...loro.map((r) => Math.abs(r.errorPct)))).toBeGreaterThan(20);
   });
@@ -84,10 +94,10 @@ describe('least squares and leaving runtimes out', () => {
   it('computes the leave-one-out error of a point off the line from the fit on the others', () => {
     // Three points on ln(aws) = ln(local) (aws = local), a fourth at twice its local figure.
     const points: CellPoint[] = [
-      { runtime: 'a', family: 'a', localP50: 10, localP90: 10, fileMB: 0, awsP50: 10, awsP90: 10 },
-      { runtime: 'b', family: 'b', localP50: 100, localP90: 100, fileMB: 0, awsP50: 100, awsP90: 100 },
-      { runtime: 'c', family: 'c', localP50: 1000, localP90: 1000, fileMB: 0, awsP50: 1000, awsP90: 1000 },
-      { runtime: 'd', family: 'd', localP50: 50, localP90: 50, fileMB: 0, awsP50: 100, awsP90: 100 },
+      { runtime: 'a', family: 'a', localP50: 10, localP90: 10, fileMB: 0, packageMB: 0, awsP50: 10, awsP90: 10 },
+      { runtime: 'b', family: 'b', localP50: 100, localP90: 100, fileMB: 0, packageMB: 0, awsP50: 100, awsP90: 100 },
+      { runtime: 'c', family: 'c', localP50: 1000, localP90: 1000, fileMB: 0, packageMB: 0, awsP50: 1000, awsP90: 1000 },
+      { runtime: 'd', family: 'd', localP50: 50, localP90: 50, fileMB: 0, packageMB: 0, awsP50: 100, awsP90: 100 },
     ];
     const loro = leaveGroupOut(points, (p) => p.runtime);
     const d = loro.find((r) => r.runtime === 'd')!;
@@ -108,10 +118,10 @@ describe('least squares and leaving runtimes out', () => {
 
   it('leaves a whole language family out together', () => {
     const points: CellPoint[] = [
-      { runtime: 'python3.11', family: 'python', localP50: 80, localP90: 90, fileMB: 0, awsP50: 78, awsP90: 90 },
-      { runtime: 'python3.12', family: 'python', localP50: 90, localP90: 100, fileMB: 0, awsP50: 85, awsP90: 100 },
-      { runtime: 'rust', family: 'rust', localP50: 2, localP90: 3, fileMB: 0, awsP50: 16, awsP90: 22 },
-      { runtime: 'java17', family: 'java', localP50: 400, localP90: 500, fileMB: 0, awsP50: 205, awsP90: 230 },
+      { runtime: 'python3.11', family: 'python', localP50: 80, localP90: 90, fileMB: 0, packageMB: 0, awsP50: 78, awsP90: 90 },
+      { runtime: 'python3.12', family: 'python', localP50: 90, localP90: 100, fileMB: 0, packageMB: 0, awsP50: 85, awsP90: 100 },
+      { runtime: 'rust', family: 'rust', localP50: 2, localP90: 3, fileMB: 0, packageMB: 0, awsP50: 16, awsP90: 22 },
+      { runtime: 'java17', family: 'java', localP50: 400, localP90: 500, fileMB: 0, packageMB: 0, awsP50: 205, awsP90: 230 },
     ];
     const lofo = leaveGroupOut(points, (p) => p.family);
     const line = leastSquares([Math.log(2), Math.log(400)], [Math.log(16), Math.log(205)]);
@@ -121,7 +131,7 @@ describe('least squares and leaving runtimes out', () => {
   });
 
   it('refuses to leave one out of fewer than three runtimes', () => {
-    const p: CellPoint = { runtime: 'a', family: 'a', localP50: 1, localP90: 1, fileMB: 0, awsP50: 1, awsP90: 1 };
+    const p: CellPoint = { runtime: 'a', family: 'a', localP50: 1, localP90: 1, fileMB: 0, packageMB: 0, awsP50: 1, awsP90: 1 };
     expect(() => leaveGroupOut([p, { ...p, runtime: 'b', family: 'b' }], (x) => x.runtime)).toThrow('at least 3 groups');
   });
 });
@@ -158,7 +168,75 @@ describe('the committed model', () => {
     const runtimes = model.calibrationPoints.map((p: { runtime: string }) => p.runtime);
     expect(runtimes).toEqual(expect.arrayContaining(['rust (prov.al2023)', 'python3.12', 'nodejs22.x', 'java17']));
     expect(model.cells).toHaveLength(4);
+    expect(model.schemaVersion).toBe(3);
     for (const cell of model.cells) expect(cell.leaveOneOut.map((r: { runtime: string }) => r.runtime)).toEqual([...runtimes].sort());
+    // Every point names where its AWS figure comes from.
+    for (const p of model.calibrationPoints) expect(p.source).toMatch(/^lambda-perf 2026-07-01\.\.2026-08-22/);
+  });
+
+  it('reports, for zip x86_64, how often AWS fell inside the family-out interval with each family left out, and meets the level it prints', () => {
+    const model = JSON.parse(fs.readFileSync(COMMITTED_MODEL, 'utf8'));
+    const cell = model.cells.find((c: { packageType: string; architecture: string }) => c.packageType === 'Zip' && c.architecture === 'x86_64');
+    expect(cell.familyOutCoverage.total).toBe(cell.n);
+    expect(cell.familyOutCoverage.families).toBe(cell.families.length);
+    // Each family's interval there comes from the other F − 1 families, at the level they allow.
+    expect(cell.familyOutCoverage.familiesInside / cell.familyOutCoverage.families).toBeGreaterThanOrEqual(cell.familyOutCoverage.level);
+  });
+});
+
+describe('conformal intervals', () => {
+  it('takes the ⌈(n + 1) × level⌉-th smallest error, and says when there are too few for the level', () => {
+    const errors = [0.5, 0.1, 0.4, 0.2, 0.3, 0.9, 0.8, 0.7, 0.6];
+    // n = 9: ⌈10 × 0.9⌉ = 9, the largest; ⌈10 × 0.5⌉ = 5.
+    expect(conformalQuantile(errors, 0.9)).toBe(0.9);
+    expect(conformalQuantile(errors, 0.5)).toBe(0.5);
+    expect(conformalQuantile(errors.slice(0, 8), 0.9)).toBeNull();
+    expect(cellLevel(8)).toBe(0.88);
+    expect(cellLevel(9)).toBe(0.9);
+    expect(conformalQuantile(errors.slice(0, 8), cellLevel(8))).toBe(0.9);
+  });
+
+  it('checks the family-out interval on each family without letting that family size its own interval', () => {
+    // Four families on AWS = local, and a fifth (z) at twice its local figure: with z left out, the other
+    // families' own family-out errors are all 0, so the interval is a point, and z falls outside it.
+    const points: CellPoint[] = ['a', 'b', 'c', 'd'].map((f, i) => ({
+      runtime: f, family: f, localP50: 10 ** (i + 1), localP90: 10 ** (i + 1), fileMB: 1, packageMB: 0, awsP50: 10 ** (i + 1), awsP90: 10 ** (i + 1),
+    }));
+    points.push({ runtime: 'z', family: 'z', localP50: 50, localP90: 50, fileMB: 1, packageMB: 0, awsP50: 100, awsP90: 100 });
+    const cov = familyOutCoverage(points, 'one-k');
+    expect(cov.byRuntime.find((r) => r.runtime === 'z')!.inside).toBe(false);
+    expect(cov.total).toBe(5);
+  });
+});
+
+describe('the split form: the function\'s own package apart', () => {
+  it('is kept when leaving families out supports it, and finds both k', () => {
+    // AWS = 2 × (local + 1 × runtime MB + 6 × package MB)^0.8: packages cost six times what runtime pages do.
+    const aws = (local: number, rt: number, pkg: number) => 2 * (local + rt + 6 * pkg) ** 0.8;
+    const spec: [string, number, number, number][] = [
+      ['rust', 2, 0.1, 2], ['python', 30, 9, 0], ['node', 35, 40, 0], ['java', 120, 22, 0], ['bun', 20, 5, 60], ['go', 5, 0.2, 4],
+    ];
+    const points: CellPoint[] = spec.map(([f, local, rt, pkg]) => ({
+      runtime: f, family: f, localP50: local, localP90: local, fileMB: rt + pkg, packageMB: pkg, awsP50: aws(local, rt, pkg), awsP90: aws(local, rt, pkg),
+    }));
+    const cell = fitCell(points, 'Zip', 'x86_64');
+    expect(cell.form).toBe('split-k');
+    expect(cell.kRuntime).toBeCloseTo(1, 1);
+    expect(cell.kPackage).toBeCloseTo(6, 1);
+    expect(cell.formsTried.map((f) => f.form)).toEqual(['one-k', 'split-k']);
+    expect(cell.lofoMaxAbsErrorPct).toBeLessThan(0.5);
+  });
+});
+
+describe('the Max Memory Used model', () => {
+  it('recovers AWS = intercept + slope × local when the points lie on it', () => {
+    const model = fitModel(exactRows(), { path: 't.csv', sha256: 'x' });
+    expect(model.memoryCells).toHaveLength(4);
+    for (const m of model.memoryCells) {
+      expect(m.line.intercept).toBeCloseTo(10, 6);
+      expect(m.line.slope).toBeCloseTo(1.5, 6);
+      expect(m.lofoMaxAbsErrorPct).toBe(0);
+    }
   });
 });
 
@@ -166,6 +244,9 @@ describe('the calibration table file', () => {
   it('names the line and column of a bad value', () => {
     const text = fs.readFileSync(COMMITTED_TABLE, 'utf8').split('\n');
     text[1] = text[1].replace(/,Image,/, ',Docker,');
+    const missing = fs.readFileSync(COMMITTED_TABLE, 'utf8').split('\n');
+    missing[1] = missing[1].split(',').map((v, i) => (i === 5 ? '' : v)).join(',');
+    expect(() => parseCalibrationTable(missing.join('\n'), 't.csv')).toThrow('t.csv line 2: local_init_p50_ms must be a non-negative number, got ""');
     expect(() => parseCalibrationTable(text.join('\n'), 't.csv')).toThrow('t.csv line 2: package_type must be Zip or Image, got "Docker"');
     expect(() => parseCalibrationTable('a,b\n', 't.csv')).toThrow('t.csv: the first line must be the header');
   });

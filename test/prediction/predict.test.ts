@@ -1,42 +1,58 @@
-import { loadFittedModel, predictAwsInit, PredictionInputError, nearestCalibrationRuntimes, type FittedModel } from '../../lib/prediction';
+import { loadFittedModel, predictAwsInit, predictAwsMemory, PredictionInputError, nearestCalibrationRuntimes, type FittedModel } from '../../lib/prediction';
 import { withSlopeBracket } from '../../lib/prediction/predict';
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * A model with known lines on the effective local ms (local + k × file MB): Zip AWS = 2 × (local + 1 × MB),
- * Image AWS = 3 × (local + 0 × MB)^0.5 (p90: the same form).
+ * Image AWS = 3 × (local + 0 × MB)^0.5 (p90: the same form). Intervals: ×/÷ e^0.1 for a calibration hello
+ * world (version left out), ×/÷ e^0.3 for anything else (family left out).
  */
 function model(): FittedModel {
   const cell = (packageType: 'Zip' | 'Image', architecture: 'x86_64' | 'arm64', intercept: number, slope: number, k: number) => ({
     packageType,
     architecture,
-    fileMsPerMB: k,
+    form: 'one-k' as const,
+    kRuntime: k,
+    kPackage: k,
     p50: { intercept, slope },
     p90: { intercept, slope },
-    looLogResidualSd: 0.1,
-    intervalT: 3,
-    n: 3,
-    logEffectiveMean: Math.log(100),
-    logEffectiveSxx: 2,
+    formsTried: [],
+    n: 4,
+    families: ['java', 'nodejs', 'python', 'rust'],
     effectiveRange: { min: 2, max: 400 },
     localP50Range: { min: 2, max: 400 },
-    leaveOneOut: [{ runtime: 'a', awsP50Ms: 1, predictedP50Ms: 1, errorPct: 0 }],
+    versionOutLevel: 0.8,
+    versionOutLogQuantile: 0.1,
+    familyOutLevel: 0.8,
+    familyOutLogQuantile: 0.3,
+    leaveOneOut: [
+      { runtime: 'a', family: 'a', awsP50Ms: 1, predictedP50Ms: 1, errorPct: 10 },
+      { runtime: 'b', family: 'b', awsP50Ms: 1, predictedP50Ms: 1, errorPct: -15 },
+    ],
     looMedianAbsErrorPct: 12.5,
-    looMaxAbsErrorPct: 40,
-    leaveOneFamilyOut: [],
-    lofoMedianAbsErrorPct: 20,
+    looMaxAbsErrorPct: 15,
+    leaveOneFamilyOut: [
+      { runtime: 'a', family: 'a', awsP50Ms: 1, predictedP50Ms: 1, errorPct: 20 },
+      { runtime: 'b', family: 'b', awsP50Ms: 1, predictedP50Ms: 1, errorPct: -50 },
+    ],
+    lofoMedianAbsErrorPct: 35,
     lofoMaxAbsErrorPct: 50,
+    familyOutCoverage: { inside: 3, total: 4, familiesInside: 3, families: 4, level: 0.75, byRuntime: [] },
+  });
+  const point = (runtime: string, family: string, localInitP50Ms: number, localInitP90Ms: number, localInitFileMB: number) => ({
+    runtime, family, source: 'test', localInitP50Ms, localInitP90Ms, localInitFileMB, localPackageFileMB: 0, localMaxMemoryMB: 10,
   });
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     form: 'test',
     table: { path: 't', sha256: 's' },
+    sources: ['test'],
     calibrationPoints: [
-      { runtime: 'rust', localInitP50Ms: 2, localInitP90Ms: 3, localInitFileMB: 2 },
-      { runtime: 'python3.12', localInitP50Ms: 90, localInitP90Ms: 110, localInitFileMB: 9 },
-      { runtime: 'nodejs22.x', localInitP50Ms: 90, localInitP90Ms: 110, localInitFileMB: 40 },
-      { runtime: 'java17', localInitP50Ms: 400, localInitP90Ms: 500, localInitFileMB: 22 },
+      point('rust', 'rust', 2, 3, 2),
+      point('python3.12', 'python', 90, 110, 9),
+      point('nodejs22.x', 'nodejs', 90, 110, 40),
+      point('java17', 'java', 400, 500, 22),
     ],
     cells: [
       cell('Zip', 'x86_64', Math.log(2), 1, 1),
@@ -44,11 +60,12 @@ function model(): FittedModel {
       cell('Image', 'x86_64', Math.log(3), 0.5, 0),
       cell('Image', 'arm64', Math.log(3), 0.5, 0),
     ],
+    memoryCells: [],
   };
 }
 
 describe('predictAwsInit', () => {
-  it('applies the line of each architecture to local + k × file MB, with the interval from the leave-one-out residuals', () => {
+  it('applies the line of each architecture to local + k × file MB, with the family-out interval for a function the model has not seen', () => {
     // Effective local: 90 + 1 × 10 = 100 ms (p50), 140 + 10 = 150 ms (p90).
     const [x86, arm] = predictAwsInit({ localInitP50Ms: 90, localInitP90Ms: 140, localInitFileMB: 10, packageType: 'Zip' }, model());
     expect(x86).toEqual({
@@ -56,9 +73,8 @@ describe('predictAwsInit', () => {
       packageType: 'Zip',
       p50Ms: 200,
       p90Ms: 300,
-      // At the calibration mean the leverage term is 1 + 1/n.
-      interval95: { low: round2(200 * Math.exp(-0.3 * Math.sqrt(4 / 3))), high: round2(200 * Math.exp(0.3 * Math.sqrt(4 / 3))) },
-      validation: { looMedianAbsErrorPct: 12.5, looMaxAbsErrorPct: 40, runtimes: 1 },
+      interval: { low: round2(200 * Math.exp(-0.3)), high: round2(200 * Math.exp(0.3)), level: 0.8 },
+      validation: { kind: 'leave-one-family-out', medianAbsErrorPct: 35, maxAbsErrorPct: 50, runtimes: 4, families: 4, familyOutCoverage: { inside: 3, total: 4, familiesInside: 3, families: 4, level: 0.75 } },
       effectiveLocalMs: 100,
       // Same local p50 as Python and Node.js; its file MB is Python's: Python first.
       nearestCalibrationRuntimes: ['python3.12', 'nodejs22.x'],
@@ -67,6 +83,17 @@ describe('predictAwsInit', () => {
     });
     expect(arm.architecture).toBe('arm64');
     expect(arm.p50Ms).toBe(150);
+  });
+
+  it('gives a calibration hello world of a family it was fitted on the version-out interval, and any other function the family-out one', () => {
+    const input = { localInitP50Ms: 90, localInitP90Ms: 140, localInitFileMB: 10, packageType: 'Zip' as const };
+    const [hello] = predictAwsInit({ ...input, calibrationRuntime: 'python3.12' }, model());
+    expect(hello.validation.kind).toBe('leave-one-version-out');
+    expect(hello.interval).toEqual({ low: round2(200 * Math.exp(-0.1)), high: round2(200 * Math.exp(0.1)), level: 0.8 });
+    expect(hello.validation.familyOutCoverage).toBeUndefined();
+    // A hello world of a runtime whose family the model does not know is something new to it.
+    const [other] = predictAwsInit({ ...input, calibrationRuntime: 'ruby3.3' }, model());
+    expect(other.validation.kind).toBe('leave-one-family-out');
   });
 
   it('tells two runtimes of the same local Init Duration apart by the file MB their init brought in', () => {
@@ -82,12 +109,10 @@ describe('predictAwsInit', () => {
     expect(x86.p50Ms).toBe(120);
     expect(x86.p90Ms).toBe(150);
     expect(x86.nearestCalibrationRuntimes).toEqual(['java17', 'nodejs22.x']);
-    // Beyond the calibration range: flagged, and the interval wider by the leverage term, and up to at
-    // least slope 1 from the edge (3 × 400^0.5 = 60 at 400 ms, × 1600 / 400 = 240).
+    // Beyond the calibration range: flagged, and the interval up to at least slope 1 from the edge
+    // (3 × 400^0.5 = 60 at 400 ms, × 1600 / 400 = 240).
     expect(x86.extrapolated).toBe('above');
-    const d = Math.log(1600) - Math.log(100);
-    const statistical = 0.3 * Math.sqrt(1 + 1 / 3 + (d * d) / 2);
-    expect(x86.interval95).toEqual({ low: round2(120 * Math.exp(-statistical)), high: round2(Math.max(120 * Math.exp(statistical), 240)) });
+    expect(x86.interval).toEqual({ low: round2(120 * Math.exp(-0.3)), high: 240, level: 0.8 });
     expect(nearestCalibrationRuntimes(model().calibrationPoints, 3, 2, 1)).toEqual(['rust']);
   });
 
@@ -110,6 +135,7 @@ describe('predictAwsInit', () => {
     [{ localInitP50Ms: 5, localInitP90Ms: 4, localInitFileMB: 1, packageType: 'Zip' }, 'localInitP90Ms (4) is below localInitP50Ms (5)'],
     [{ localInitP50Ms: 5, localInitP90Ms: 6, packageType: 'Zip' }, 'localInitFileMB must be a positive number of MB'],
     [{ localInitP50Ms: 5, localInitP90Ms: 6, localInitFileMB: 1, packageType: 'zip' }, `packageType must be 'Zip' or 'Image', got "zip"`],
+    [{ localInitP50Ms: 5, localInitP90Ms: 6, localInitFileMB: 1, localPackageFileMB: 2, packageType: 'Zip' }, 'localPackageFileMB must be a number of MB from 0 to localInitFileMB (1), got 2'],
   ])('refuses a bad input: %j', (input, message) => {
     expect(() => predictAwsInit(input as never, model())).toThrow(PredictionInputError);
     expect(() => predictAwsInit(input as never, model())).toThrow(message);
@@ -121,13 +147,25 @@ describe('predictAwsInit', () => {
       const out = predictAwsInit({ localInitP50Ms: 1600, localInitP90Ms: 2100, localInitFileMB: 250, packageType, runtimeLabel: 'python3.11' }, committed);
       expect(out.map((p) => p.architecture)).toEqual(['x86_64', 'arm64']);
       for (const p of out) {
-        expect(p.interval95.low).toBeLessThanOrEqual(p.p50Ms);
-        expect(p.interval95.high).toBeGreaterThanOrEqual(p.p50Ms);
+        expect(p.interval.low).toBeLessThanOrEqual(p.p50Ms);
+        expect(p.interval.high).toBeGreaterThanOrEqual(p.p50Ms);
+        expect(p.validation.kind).toBe('leave-one-family-out');
         expect(p.p90Ms).toBeGreaterThanOrEqual(p.p50Ms);
         expect(p.nearestCalibrationRuntimes).toHaveLength(2);
         expect(p.validation.runtimes).toBeGreaterThanOrEqual(4);
       }
     }
+  });
+
+  it('predicts AWS Max Memory Used from the committed model, above the local figure (AWS counts the environment too)', () => {
+    const committed = loadFittedModel();
+    const [x86] = predictAwsMemory({ localMaxMemoryMB: 2, packageType: 'Zip' }, committed);
+    expect(x86.architecture).toBe('x86_64');
+    expect(x86.maxMemoryUsedMB).toBeGreaterThan(2);
+    expect(x86.interval.low).toBeLessThanOrEqual(x86.maxMemoryUsedMB);
+    expect(x86.interval.high).toBeGreaterThanOrEqual(x86.maxMemoryUsedMB);
+    expect(predictAwsMemory({ packageType: 'Zip' }, committed)).toEqual([]);
+    expect(() => predictAwsMemory({ localMaxMemoryMB: -1, packageType: 'Zip' }, committed)).toThrow('localMaxMemoryMB must be a positive number of MB, got -1');
   });
 
   it('says how to make the model when its file is missing', () => {
