@@ -113,6 +113,8 @@ async function main(): Promise<number> {
         limits: options.limits,
         parity: options.parity,
         coldStartConcurrency: options.coldStartConcurrency,
+        calibration: options.calibration,
+        calibrationColdStarts: options.calibrationColdStarts,
         signal: shutdown.signal,
         onGroup,
         atPoint: (point) => holdAt(point),

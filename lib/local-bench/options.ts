@@ -32,6 +32,10 @@ export interface BenchOptions {
   limits: LimitsMode;
   parity: ParitySet;
   coldStartConcurrency: ColdStartConcurrencyChoice;
+  /** --calibration: which model predicts AWS ('in-run': measured in this run; 'committed': data/calibration/). */
+  calibration: 'in-run' | 'committed';
+  /** --calibration-cold-starts: cold starts of each calibration function in an in-run calibration. */
+  calibrationColdStarts: number;
   /** false with --no-setup: scripts/setup.sh is not run (the machine is known to be ready). */
   setup: boolean;
 }
@@ -151,6 +155,15 @@ export function buildBenchCommand(): Command {
       coldStartConcurrency,
       'auto',
     )
+    .addOption(
+      new Option(
+        '--calibration <model>',
+        'the model that predicts AWS: in-run (the calibration functions measured in this run, beside the targets; the committed model if one cannot be built or fails) or committed (data/calibration/fitted-model.json)',
+      )
+        .choices(['in-run', 'committed'])
+        .default('in-run'),
+    )
+    .option('--calibration-cold-starts <n>', 'cold starts of each calibration function in an in-run calibration', decimalInteger('--calibration-cold-starts', 3, 100), 10)
     .option('--no-setup', 'do not run scripts/setup.sh first (the machine is known to be ready)');
 }
 

@@ -2,7 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { BenchmarkResults, JsonObject, Parity, TargetSpec } from '../benchmark/types';
+import type { BenchmarkResults, JsonObject, Parity, PredictionModelSource, TargetSpec } from '../benchmark/types';
+import { loadFittedModel, type FittedModel } from '../prediction';
+import { InRunCalibration, planInRunCalibration, writeRunCalibration, type CalibrationChoice, type InRunOutcome } from './in-run-calibration';
 import { REFERENCE_PAYLOAD } from '../benchmark/reference-payload';
 import { initFileMBByRequest, initPackageFileMBByRequest, LocalLambdaService, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
 import { loadWineCsv } from '../model/wine-data';
@@ -70,6 +72,14 @@ export interface LocalBenchOptions {
   onGroup?: (pgid: number) => () => void;
   /** Awaited before each Task of the state machine (see LocalRunOptions.beforeTask). */
   beforeTask?: (handler: string) => Promise<void>;
+  /**
+   * Which model predicts AWS: 'in-run' (default) measures the calibration functions in this run, their
+   * rounds spread between the targets' cold starts, and fits on them; 'committed' uses
+   * data/calibration/fitted-model.json (also the fallback when a calibration function is not built or fails).
+   */
+  calibration?: CalibrationChoice;
+  /** Cold starts of each calibration function in an in-run calibration (default IN_RUN_COLD_STARTS). */
+  calibrationColdStarts?: number;
   /** Awaited when the run reaches a named point ('parity'); lets a test hold the run there. */
   atPoint?: (point: 'parity') => Promise<void>;
   limits: LimitsMode;
@@ -255,8 +265,21 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     if (skippedMemorySizes.length > 0) environment.skippedMemorySizes = skippedMemorySizes.map((s) => ({ target: s.target, memorySizeMB: s.memorySizeMB, reason: s.reason }));
     throwIfInterrupted(signal);
     options.onRunPlan?.(planRunOfSpecs('local', { coldStarts: options.coldStarts, warmInvocations: options.warmInvocations }, specs));
+    const calibration = startInRunCalibration(root, options, service, specs, stage);
     stage(`running on the local Lambda service (limits ${service.limits.applied ? 'applied' : 'not applied'})`);
     const running = service;
+    let modelChoice: InRunOutcome | undefined;
+    const beforeTask = async (handler: string) => {
+      await options.beforeTask?.(handler);
+      if (calibration.runner) {
+        await calibration.runner.beforeTask(handler);
+        // Aggregate predicts: the calibration's last rounds and its fit come first.
+        if (handler === 'aggregate' && !modelChoice) {
+          modelChoice = await calibration.runner.finish();
+          if (modelChoice.kind === 'in-run') stage(`calibrated in this run: ${modelChoice.source.functions?.length} functions × ${modelChoice.source.coldStartsPerFunction} cold starts (${modelChoice.source.measuringSeconds} s)`);
+        }
+      }
+    };
     const run = await runStateMachineLocally({
       template,
       lambdaEndpoint: service.endpoint,
@@ -273,7 +296,8 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
       ...(parity ? { parity } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(signal ? { signal } : {}),
-      ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
+      beforeTask,
+      awsModel: () => awsModelOf(modelChoice, calibration.committedWhy),
       initFileMB: (functionName) => initFileMBByRequest(running.initFootprints(functionName)),
       initPackageFileMB: (functionName) => initPackageFileMBByRequest(running.initFootprints(functionName)),
     });
@@ -287,6 +311,8 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
       throw new OutputWriteError(`the run ended without writing ${resultsFile}; no results were kept`);
     }
     if (!existsSync(run.resultsDir)) throw new OutputWriteError(`the run wrote nothing to ${run.resultsDir}${run.error ? ` (${run.error.error}: ${run.error.cause})` : ''}`);
+    // The model the run predicted with stays beside its results, so that its predictions can be checked and refitted.
+    if (modelChoice?.kind === 'in-run') writeRunCalibration(run.resultsDir, modelChoice.files);
     stage('syncing the result files and moving them into place');
     try {
       await commitOutput(run.resultsDir, plan);
@@ -308,6 +334,63 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     await Promise.all([synth.catch(() => undefined), footprint?.catch(() => undefined)]);
     await service?.stop();
     if (!committed) await discardOutput(plan);
+  }
+}
+
+/**
+ * The run's calibration: measured in the run unless the user chose the committed model or a calibration
+ * function is not built here (then the committed model, and the reason is said now and in the report).
+ * The calibration functions are registered under their own prefix, so that a target file of the same
+ * function (a calibration hello world measured as a target) does not clash with them.
+ */
+function startInRunCalibration(
+  root: string,
+  options: LocalBenchOptions,
+  service: LocalLambdaService,
+  specs: readonly TargetSpec[],
+  stage: (message: string) => void,
+): { runner?: InRunCalibration; committedWhy: string } {
+  const inRun = planInRunCalibration(root, options.calibration ?? 'in-run', options.calibrationColdStarts);
+  if (inRun.kind === 'committed') {
+    if (options.calibration !== 'committed') stage(`predicting with the committed model: ${inRun.why}`);
+    return { committedWhy: inRun.why };
+  }
+  const targets = inRun.targets.map((t) => ({ ...t, definition: { ...t.definition, functionName: `in-run-${t.definition.functionName}`.slice(0, 64) } }));
+  const lambda = new LambdaClient({ ...LOCAL_CLIENT, endpoint: service.endpoint, maxAttempts: 1 });
+  const expected = specs.reduce((n) => n + options.coldStarts, 0);
+  let committedWhy = 'a calibration function failed in this run';
+  stage(`calibrating in this run: ${targets.length} calibration functions × ${inRun.rounds} cold starts, between the targets' cold starts`);
+  for (const left of inRun.leftOut) stage(`calibration: left out ${left}`);
+  const runner = new InRunCalibration({
+    projectRoot: root,
+    targets,
+    rounds: inRun.rounds,
+    leftOut: inRun.leftOut,
+    expectedTargetColdStarts: expected,
+    service,
+    lambda: stopWithSignal(lambda, options.signal),
+    limitsMode: options.limits,
+    onFallback: (why) => {
+      committedWhy = why;
+      if (!options.signal?.aborted) stage(`warning: ${why}; predicting with the committed model instead`);
+    },
+  });
+  return {
+    runner,
+    get committedWhy() {
+      return committedWhy;
+    },
+  };
+}
+
+/** The model Aggregate predicts with: the run's own when it calibrated, else the committed one with the reason. */
+function awsModelOf(choice: InRunOutcome | undefined, committedWhy: string): { model: FittedModel | null; source: PredictionModelSource } {
+  if (choice?.kind === 'in-run') return { model: choice.model, source: choice.source };
+  const source: PredictionModelSource = choice?.source ?? { kind: 'committed', why: committedWhy };
+  try {
+    return { model: loadFittedModel(), source };
+  } catch (error) {
+    return { model: null, source: { ...source, why: `${source.why}; and the committed model could not be read: ${(error as Error).message}` } };
   }
 }
 

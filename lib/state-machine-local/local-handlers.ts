@@ -174,6 +174,7 @@ export function createLocalTaskHandlers(options: LocalHandlerOptions): Record<st
         ...(options.parity ? { parity: options.parity } : {}),
         ...(options.initFileMB ? { initFileMB: options.initFileMB } : {}),
         ...(options.initPackageFileMB ? { initPackageFileMB: options.initPackageFileMB } : {}),
+        ...(options.awsModel ? { awsModel: options.awsModel } : {}),
       }),
     recordFailure: (payload) => recordFailureTask(payload as RecordFailureInput, { store }),
   };

@@ -1,0 +1,196 @@
+/**
+ * The bench's own calibration: the calibration functions (calibration/, the same hello worlds `npm run
+ * calibrate` measures) measured in the same run as the targets, on the same local service, under the same
+ * limits and the same load, their rounds spread between the targets' cold starts; the AWS predictions of
+ * the run then come from a model fitted on them.
+ *
+ * Why: a local Init Duration moves with the machine and its load (Rust left out of a quiet calibration:
+ * −3.5 %; with one core kept busy: +41.5 %; on another machine: −26 to −32 %, lib/calibration/README.md),
+ * and a committed model comes from one machine at one load. Measured beside the targets, the calibration
+ * functions see what the targets see.
+ *
+ * The committed model (data/calibration/fitted-model.json) is the fallback: when the user asks for it
+ * (`--calibration committed`), when a calibration function is not built here, or when one fails to start
+ * or to answer in the run (the run goes on; the report says which model was used and why).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { defaultAwsFiguresPath, readAwsFigures } from '../calibration/aws-figures';
+import { calibrationRows, MODEL_FILE, readCalibrationTargets, TABLE_FILE, type MeasurementsFile } from '../calibration/calibrate';
+import { CalibrationSampler, type SamplerService } from '../calibration/measure';
+import { renderCalibrationTable, runtimeFamily } from '../calibration/table';
+import { fitModel, renderFittedModel } from '../prediction/fit';
+import { MEASUREMENTS_FILE, type FittedModel } from '../prediction';
+import { missingTargetFileParts } from '../targets/local-targets';
+import type { TargetFile } from '../targets/target-file';
+import type { PredictionModelSource } from '../benchmark/types';
+import { cpuModel, loadAverage1m } from '../util/machine';
+import * as os from 'node:os';
+import { createHash } from 'node:crypto';
+
+export type CalibrationChoice = PredictionModelSource['kind'];
+
+/** Cold starts of each calibration function in a run: enough for a stable p50, few enough to keep the run short. */
+export const IN_RUN_COLD_STARTS = 10;
+
+/** Where the run's own calibration is written, inside the results directory. */
+export const RUN_CALIBRATION_DIR = 'calibration';
+
+/** Which model predicted a run's AWS figures, and why that one (results.json: predictionModel.source). */
+export type ModelSource = PredictionModelSource;
+
+export type InRunPlan = { kind: 'in-run'; targets: TargetFile[]; rounds: number; leftOut: string[] } | { kind: 'committed'; why: string };
+
+/** Families an in-run calibration needs at least: with fewer, leaving one out to check the intervals says little. */
+export const MIN_IN_RUN_FAMILIES = 4;
+
+/**
+ * Whether this run can calibrate itself, and on which functions: every calibration function that is built
+ * here (one that is not is left out and named: scripts/setup-calibration.sh builds them), as long as the
+ * Rust hello world is among them (the .apr function's prediction leans on it) and at least
+ * MIN_IN_RUN_FAMILIES families remain; else the committed model, with the reason.
+ */
+export function planInRunCalibration(projectRoot: string, choice: CalibrationChoice, rounds = IN_RUN_COLD_STARTS): InRunPlan {
+  if (choice === 'committed') return { kind: 'committed', why: 'asked for with --calibration committed' };
+  let all: TargetFile[];
+  try {
+    all = readCalibrationTargets(projectRoot);
+  } catch (error) {
+    return { kind: 'committed', why: `a calibration function could not be read: ${(error as Error).message}` };
+  }
+  const leftOut: string[] = [];
+  const targets = all.filter((t) => {
+    const missing = missingTargetFileParts(t);
+    if (missing) leftOut.push(`${t.definition.functionName} (not built here: ${missing})`);
+    return missing === undefined;
+  });
+  const families = new Set(targets.map((t) => runtimeFamily(t.calibration!.lambdaPerfRuntime)));
+  const how = '`bash scripts/setup-calibration.sh` builds them';
+  if (!targets.some((t) => runtimeFamily(t.calibration!.lambdaPerfRuntime) === 'rust')) {
+    return { kind: 'committed', why: `the Rust calibration function is not built here (${how})` };
+  }
+  if (families.size < MIN_IN_RUN_FAMILIES) {
+    return { kind: 'committed', why: `only ${families.size} calibration families are built here (${[...families].join(', ')}), fewer than ${MIN_IN_RUN_FAMILIES} (${how})` };
+  }
+  try {
+    readAwsFigures(defaultAwsFiguresPath(projectRoot));
+  } catch (error) {
+    return { kind: 'committed', why: (error as Error).message };
+  }
+  return { kind: 'in-run', targets, rounds, leftOut };
+}
+
+export interface InRunCalibrationOptions {
+  projectRoot: string;
+  targets: readonly TargetFile[];
+  rounds: number;
+  /** Calibration functions left out of this run's calibration, each with why (not built here). */
+  leftOut?: readonly string[];
+  /** How many forced cold starts of the benchmark's targets the run is expected to make: the rounds are spread over them. */
+  expectedTargetColdStarts: number;
+  service: SamplerService & { limits: { applied: boolean; reason?: string } };
+  lambda: LambdaClient;
+  limitsMode: MeasurementsFile['limits']['mode'];
+  /** Told of a failed calibration (the run goes on with the committed model). */
+  onFallback?: (why: string) => void;
+}
+
+/** The outcome: a model fitted in the run (with the files to keep beside the results), or why not. */
+export type InRunOutcome =
+  | { kind: 'in-run'; model: FittedModel; source: ModelSource; files: { name: string; body: string }[] }
+  | { kind: 'committed'; source: ModelSource };
+
+export class InRunCalibration {
+  private readonly sampler: CalibrationSampler;
+  private targetColdStarts = 0;
+  private failed: string | undefined;
+  private measuringMs = 0;
+  private readonly loadBefore = loadAverage1m();
+
+  constructor(private readonly options: InRunCalibrationOptions) {
+    this.sampler = new CalibrationSampler(options.targets, options.service, options.lambda);
+  }
+
+  /** The bench's beforeTask hook: before a target's forced cold start, a calibration round when one is due. */
+  async beforeTask(handler: string): Promise<void> {
+    if (handler !== 'forceColdStart' || this.failed) return;
+    this.targetColdStarts++;
+    const due = Math.floor((this.targetColdStarts * this.options.rounds) / Math.max(1, this.options.expectedTargetColdStarts));
+    if (this.sampler.rounds < Math.min(due, this.options.rounds)) await this.round();
+  }
+
+  private async round(): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.sampler.round();
+    } catch (error) {
+      this.failed = `a calibration function failed in this run: ${(error as Error).message.split('\n')[0]}`;
+      this.options.onFallback?.(this.failed);
+    } finally {
+      this.measuringMs += Date.now() - started;
+    }
+  }
+
+  /** The rounds still due, then the fit; a failure gives the committed model with the reason. */
+  async finish(): Promise<InRunOutcome> {
+    while (!this.failed && this.sampler.rounds < this.options.rounds) await this.round();
+    const base = {
+      coldStartsPerFunction: this.sampler.rounds,
+      functions: this.options.targets.map((t) => t.definition.functionName),
+      measuringSeconds: Math.round(this.measuringMs / 100) / 10,
+    };
+    if (this.failed) return { kind: 'committed', source: { kind: 'committed', why: this.failed, ...base } };
+    try {
+      const functions = this.sampler.summary();
+      const aws = readAwsFigures(defaultAwsFiguresPath(this.options.projectRoot));
+      const rows = calibrationRows({ functions }, this.options.targets, aws);
+      const table = renderCalibrationTable(rows);
+      const model = fitModel(rows, { path: `${RUN_CALIBRATION_DIR}/${TABLE_FILE}`, sha256: createHash('sha256').update(table).digest('hex') });
+      const limits = this.options.service.limits;
+      const measurements: MeasurementsFile = {
+        measuredAt: new Date().toISOString(),
+        machine: { cpuModel: cpuModel(), cpus: os.cpus().length, loadAverage1mBefore: this.loadBefore, loadAverage1mAfter: loadAverage1m() },
+        coldStartsPerFunction: this.sampler.rounds,
+        limits: { mode: this.options.limitsMode, applied: limits.applied, ...(!limits.applied && limits.reason ? { reason: limits.reason } : {}) },
+        awsFigures: path.basename(defaultAwsFiguresPath(this.options.projectRoot)),
+        functions,
+      };
+      const calibratedOn = {
+        cpuModel: measurements.machine.cpuModel,
+        cpus: measurements.machine.cpus,
+        loadAverage1mBefore: measurements.machine.loadAverage1mBefore,
+        limitsApplied: limits.applied,
+        measuredAt: measurements.measuredAt,
+      };
+      return {
+        kind: 'in-run',
+        model: { ...model, calibratedOn },
+        source: {
+          kind: 'in-run',
+          why:
+            'calibrated in this run: the calibration functions measured beside the targets, under the same limits and load' +
+            (this.options.leftOut?.length ? `; left out: ${this.options.leftOut.join('; ')}` : '') +
+            (Object.keys(this.sampler.lostInits()).length ? `; cold starts forced again after losing their Init Duration: ${Object.entries(this.sampler.lostInits()).map(([f, n]) => `${f} ${n}`).join(', ')}` : ''),
+          ...base,
+        },
+        files: [
+          { name: TABLE_FILE, body: table },
+          { name: MODEL_FILE, body: renderFittedModel(model) },
+          { name: MEASUREMENTS_FILE, body: `${JSON.stringify(measurements, null, 2)}\n` },
+        ],
+      };
+    } catch (error) {
+      const why = `the calibration measured in this run could not be fitted: ${(error as Error).message}`;
+      this.options.onFallback?.(why);
+      return { kind: 'committed', source: { kind: 'committed', why, ...base } };
+    }
+  }
+}
+
+/** Writes the run's calibration files under DIR/calibration/ (the results directory before it is committed). */
+export function writeRunCalibration(resultsDir: string, files: readonly { name: string; body: string }[]): void {
+  const dir = path.join(resultsDir, RUN_CALIBRATION_DIR);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of files) fs.writeFileSync(path.join(dir, f.name), f.body);
+}
