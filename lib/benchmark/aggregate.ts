@@ -328,7 +328,8 @@ export function aggregate(input: AggregateInput): BenchmarkResults {
     let model: FittedModel | null = null;
     if (input.awsModel !== undefined) {
       model = input.awsModel;
-      if (model === null) predictionModel = { unavailable: 'no model was given to this run' };
+      // The reason travels with the choice (e.g. the committed model could not be read): said, not lost.
+      if (model === null) predictionModel = { unavailable: input.modelSource?.why ?? 'no model was given to this run' };
     } else {
       try {
         model = loadFittedModel();

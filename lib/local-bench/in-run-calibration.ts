@@ -68,7 +68,9 @@ export function planInRunCalibration(projectRoot: string, choice: CalibrationCho
   const families = new Set(targets.map((t) => runtimeFamily(t.calibration!.lambdaPerfRuntime)));
   const how = '`bash scripts/setup-calibration.sh` builds them';
   if (!targets.some((t) => runtimeFamily(t.calibration!.lambdaPerfRuntime) === 'rust')) {
-    return { kind: 'committed', why: `the Rust calibration function is not built here (${how})` };
+    // Name the function and what it lacks, so the user sees which file and which part to build.
+    const rust = all.filter((t) => runtimeFamily(t.calibration!.lambdaPerfRuntime) === 'rust').map((t) => `${t.definition.functionName}: ${missingTargetFileParts(t)}`);
+    return { kind: 'committed', why: `the Rust calibration function is not built here (${rust.length ? `${rust.join('; ')}; ` : 'no calibration target file names a Rust runtime; '}${how})` };
   }
   if (families.size < MIN_IN_RUN_FAMILIES) {
     return { kind: 'committed', why: `only ${families.size} calibration families are built here (${[...families].join(', ')}), fewer than ${MIN_IN_RUN_FAMILIES} (${how})` };
