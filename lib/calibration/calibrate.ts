@@ -11,6 +11,7 @@ import { fitModel, renderFittedModel } from '../prediction/fit';
 import { applyLine, effectiveLocal } from '../prediction/predict';
 import type { FittedModel } from '../prediction/types';
 import { MEASUREMENTS_FILE } from '../prediction';
+import { writeFileAtomic } from '../util/atomic-write';
 import { cpuModel } from '../util/machine';
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, awsFigureOrUndefined, LAMBDA_PERF_SOURCE } from './aws-figures';
@@ -75,6 +76,8 @@ export function calibrationRows(run: Pick<MeasurementRun, 'functions'>, targets:
           localInitFileMB: round3(m.initFileMBP50),
           localPackageFileMB: Math.min(round3(m.initPackageFileMBP50), round3(m.initFileMBP50)),
           localMaxMemoryMB: round3(m.maxMemoryUsedMBP50),
+          // The zip Lambda receives, as the target file gives it (packagePath or packageBytes).
+          packageZipMB: round3((m.packageBytes ?? 0) / 1048576),
           packageType,
           architecture,
           awsMemoryMB: f.memoryMB,
@@ -97,21 +100,35 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** Fits the model on a table file; the model records the table's path (relative to the project) and hash. */
-export function refitFromTable(projectRoot: string, dataDir: string): { rows: CalibrationRow[]; model: FittedModel } {
+/** The calibration table of a data directory, as text; a missing one is named with what writes it. */
+export function readTableText(dataDir: string): string {
   const tablePath = path.join(dataDir, TABLE_FILE);
-  let text: string;
   try {
-    text = fs.readFileSync(tablePath, 'utf8');
+    return fs.readFileSync(tablePath, 'utf8');
   } catch (error) {
     throw new CalibrationError(`cannot read the calibration table ${tablePath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (npm run calibrate measures and writes it)`);
   }
+}
+
+/**
+ * Fits the model on a table's text as it is (or will be) stored at dataDir/calibration-table.csv, without
+ * writing anything: the model records the table's path (relative to the project) and hash, so the same
+ * text gives the same model, to the byte.
+ */
+export function fitTableText(projectRoot: string, dataDir: string, text: string): { rows: CalibrationRow[]; model: FittedModel } {
+  const tablePath = path.join(dataDir, TABLE_FILE);
   const rows = parseCalibrationTable(text, tablePath);
   const model = fitModel(rows, {
     path: path.relative(projectRoot, tablePath).split(path.sep).join('/'),
     sha256: createHash('sha256').update(text).digest('hex'),
   });
-  fs.writeFileSync(path.join(dataDir, MODEL_FILE), renderFittedModel(model));
+  return { rows, model };
+}
+
+/** Fits the model on a table file and writes it beside the table (whole or not at all). */
+export function refitFromTable(projectRoot: string, dataDir: string): { rows: CalibrationRow[]; model: FittedModel } {
+  const { rows, model } = fitTableText(projectRoot, dataDir, readTableText(dataDir));
+  writeFileAtomic(path.join(dataDir, MODEL_FILE), renderFittedModel(model));
   return { rows, model };
 }
 
@@ -151,10 +168,15 @@ const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} %`;
 export function renderSummary(rows: readonly CalibrationRow[], model: FittedModel): string {
   const lines: string[] = [];
   for (const cell of model.cells) {
-    const k = cell.form === 'one-k' ? `${cell.kRuntime.toFixed(2)} × file MB` : `${cell.kRuntime.toFixed(2)} × runtime MB + ${cell.kPackage.toFixed(2)} × package MB`;
+    const k =
+      cell.form === 'one-k'
+        ? `${cell.kRuntime.toFixed(2)} × file MB`
+        : cell.form === 'split-k'
+          ? `${cell.kRuntime.toFixed(2)} × runtime MB + ${cell.kPackage.toFixed(2)} × package MB`
+          : `${cell.kRuntime.toFixed(2)} × file MB + ${cell.kZip.toFixed(2)} × zip MB`;
     lines.push(`${cell.packageType} ${cell.architecture}: ln(AWS) = ${cell.p50.intercept.toFixed(3)} + ${cell.p50.slope.toFixed(3)} × ln(local + ${k})  (p50, form ${cell.form})`);
     for (const f of cell.formsTried) {
-      lines.push(`  form ${f.form}: k ${f.kRuntime}/${f.kPackage} ms per MB (runtime/package); LOFO |error| median ${f.lofoMedianAbsErrorPct} %, max ${f.lofoMaxAbsErrorPct} %; LORO max ${f.looMaxAbsErrorPct} %${f.form === cell.form ? '  (kept)' : ''}`);
+      lines.push(`  form ${f.form}: k ${f.kRuntime}/${f.kPackage}/${f.kZip} ms per MB (runtime/package/zip); LOFO |error| median ${f.lofoMedianAbsErrorPct} %, max ${f.lofoMaxAbsErrorPct} %; LORO max ${f.looMaxAbsErrorPct} %${f.form === cell.form ? '  (kept)' : ''}`);
     }
     lines.push(
       `  ${pad('runtime', 22)} ${pad('local p50', 10, true)} ${pad('file MB', 8, true)} ${pad('pkg MB', 7, true)} ${pad('AWS p50', 9, true)} ${pad('fitted', 8, true)} ${pad('LORO err', 9, true)} ${pad('LOFO err', 9, true)}`,
@@ -162,7 +184,7 @@ export function renderSummary(rows: readonly CalibrationRow[], model: FittedMode
     for (const r of rows.filter((x) => x.packageType === cell.packageType && x.architecture === cell.architecture)) {
       const loro = cell.leaveOneOut.find((l) => l.runtime === r.runtime)!;
       const lofo = cell.leaveOneFamilyOut.find((l) => l.runtime === r.runtime)!;
-      const fitted = applyLine(cell.p50, effectiveLocal(cell, r.localInitP50Ms, r.localInitFileMB, r.localPackageFileMB));
+      const fitted = applyLine(cell.p50, effectiveLocal(cell, r.localInitP50Ms, r.localInitFileMB, r.localPackageFileMB, r.packageType === 'Zip' ? r.packageZipMB : 0));
       lines.push(
         `  ${pad(r.runtime, 22)} ${pad(`${r.localInitP50Ms.toFixed(1)} ms`, 10, true)} ${pad(r.localInitFileMB.toFixed(1), 8, true)} ${pad(r.localPackageFileMB.toFixed(1), 7, true)} ${pad(`${r.awsInitP50Ms.toFixed(1)} ms`, 9, true)} ${pad(fitted.toFixed(1), 8, true)} ${pad(signed(loro.errorPct), 9, true)} ${pad(signed(lofo.errorPct), 9, true)}`,
       );

@@ -26,6 +26,7 @@ const COLUMNS = [
   'local_init_file_mb',
   'local_package_file_mb',
   'local_max_memory_mb',
+  'package_zip_mb',
   'package_type',
   'architecture',
   'aws_memory_mb',
@@ -70,6 +71,7 @@ export function renderCalibrationTable(rows: readonly CalibrationRow[]): string 
         r.localInitFileMB,
         r.localPackageFileMB,
         r.localMaxMemoryMB,
+        r.packageZipMB,
         r.packageType,
         r.architecture,
         r.awsMemoryMB,
@@ -128,8 +130,8 @@ export function parseCalibrationTable(text: string, source = 'calibration table'
       if (f[k] === '' || !Number.isFinite(v) || v < 0) throw new CalibrationTableError(`${where}: ${COLUMNS[k]} must be a non-negative number, got ${JSON.stringify(f[k])}`);
       return v;
     };
-    const packageType = f[10];
-    const architecture = f[11];
+    const packageType = f[11];
+    const architecture = f[12];
     if (packageType !== 'Zip' && packageType !== 'Image') throw new CalibrationTableError(`${where}: package_type must be Zip or Image, got ${JSON.stringify(packageType)}`);
     if (architecture !== 'x86_64' && architecture !== 'arm64') throw new CalibrationTableError(`${where}: architecture must be x86_64 or arm64, got ${JSON.stringify(architecture)}`);
     for (const k of [0, 1, 2, 3]) if (f[k] === '') throw new CalibrationTableError(`${where}: ${COLUMNS[k]} is empty`);
@@ -144,14 +146,15 @@ export function parseCalibrationTable(text: string, source = 'calibration table'
       localInitFileMB: num(7),
       localPackageFileMB: num(8),
       localMaxMemoryMB: num(9),
+      packageZipMB: num(10),
       packageType,
       architecture,
-      awsMemoryMB: num(12),
-      awsN: num(13),
-      awsInitP50Ms: num(14),
-      awsInitP90Ms: num(15),
+      awsMemoryMB: num(13),
+      awsN: num(14),
+      awsInitP50Ms: num(15),
+      awsInitP90Ms: num(16),
       // Empty where the source gives no Max Memory Used.
-      awsMaxMemoryMB: f[16] === '' ? null : num(16),
+      awsMaxMemoryMB: f[17] === '' ? null : num(17),
     };
     if (row.localPackageFileMB > row.localInitFileMB) throw new CalibrationTableError(`${where}: local_package_file_mb (${row.localPackageFileMB}) exceeds local_init_file_mb (${row.localInitFileMB}), of which it is a part`);
     if (row.localInitP50Ms <= 0 || row.awsInitP50Ms <= 0) throw new CalibrationTableError(`${where}: Init Duration p50 must be positive (the model works on logarithms)`);

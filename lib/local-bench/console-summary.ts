@@ -148,6 +148,18 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
   columns.push(
     { head: ['warm ms', 'p50'], cells: targets.map((t) => (t.warm.durationMs ? formatNumber(t.warm.durationMs.p50) : 'none')), align: 'right' },
     { head: ['memory MB', 'used/size'], cells: targets.map((t) => `${t.cold.maxMemoryMB ? Math.round(t.cold.maxMemoryMB.p50) : '?'}/${t.memorySizeMB}`), align: 'right' },
+    ...(predicted
+      ? [
+          {
+            head: ['AWS mem', 'MB'] as [string, string],
+            cells: targets.map((t) => {
+              const m = t.predictedAws?.maxMemory?.[t.architecture];
+              return m ? formatNumber(Math.round(m.maxMemoryUsedMB)) : 'none';
+            }),
+            align: 'right' as const,
+          },
+        ]
+      : []),
     { head: ['package', ''], cells: targets.map((t) => (t.packageBytes > 0 ? formatBytes(t.packageBytes) : 'n/a')), align: 'right' },
     { head: ['failed', 'of all'], cells: targets.map((t) => `${t.errors}/${t.invocations}`), align: 'right' },
   );
@@ -157,7 +169,9 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
   const legend = [
     `Init: cold-start Init Duration${local ? ' measured here' : ''}, ${coldN.length === 1 ? `n = ${coldN[0]} each` : 'n per target in report.md'}.`,
     predicted ? `AWS: Init Duration p50 predicted on AWS for the target's architecture, with its ${level} prediction interval; * extrapolated (below).` : '',
-    'memory: Max Memory Used p50 of the cold starts / memory size. package: what Lambda receives.',
+    'memory: Max Memory Used p50 of the cold starts / memory size' +
+      (predicted ? '; AWS mem: Max Memory Used predicted on AWS, where it counts the environment\'s own processes too (interval in report.md).' : '.') +
+      ' package: what Lambda receives.',
   ].filter(Boolean);
   const modelErrors = new Map<string, number>();
   for (const p of predictions) if (p && 'p50Ms' in p) modelErrors.set(`${p.cell}, ${p.validation}`, p.modelErrorPct);
@@ -179,7 +193,15 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
       lines.push(`                       ${formatPredictedRatio(pr.arm64)} predicted on AWS, arm64`);
     }
     lines.push(`  warm Duration p50    ${formatRatio(ratios.warmDurationP50, ratioLevel)}`);
-    lines.push(`  Max Memory Used      ${formatRatio(ratios.maxMemory, ratioLevel)}`);
+    lines.push(`  Max Memory Used      ${formatRatio(ratios.maxMemory, ratioLevel)}${local ? ' measured here' : ''}`);
+    // On AWS, Max Memory Used includes the environment's own processes: the ratio shrinks there.
+    const memNum = results.targets[ratios.numerator]?.predictedAws?.maxMemory?.x86_64;
+    const memDen = results.targets[ratios.denominator]?.predictedAws?.maxMemory?.x86_64;
+    if (local && memNum && memDen) {
+      lines.push(
+        `                       ${formatNumber(memNum.maxMemoryUsedMB / memDen.maxMemoryUsedMB)}× (${formatNumber(memNum.maxMemoryUsedMB)} / ${formatNumber(memDen.maxMemoryUsedMB)} MB) predicted on AWS, x86_64`,
+      );
+    }
     lines.push(`  package size         ${formatRatio(ratios.packageSize, ratioLevel)}`);
   }
 

@@ -10,11 +10,13 @@
  * The file MB are what INIT brought in from files (lib/local-lambda/init-footprint.ts); the package file
  * MB are those of mappings under the function's own package (what Lambda puts in /var/task), the runtime
  * file MB the rest (interpreter, node, the JVM, bash and curl, shared libraries, and every byte read).
- * Two forms are fitted: 'one-k' (kRuntime = kPackage, every page alike) and 'split-k' (the hypothesis
- * that a managed runtime's files are shared by the functions on a Lambda worker while a function's package
- * is fetched for it alone). The cell keeps the form whose leave-one-family-out errors are smaller (their
- * root mean square in log scale), and records both (formsTried): a form is kept only where leaving
- * families out supports it.
+ * Three forms are fitted: 'one-k' (kRuntime = kPackage, every page alike), 'split-k' (the hypothesis that a
+ * managed runtime's files are shared by the functions on a Lambda worker while the pages of a function's
+ * package are fetched for it alone) and 'zip-k' (one k for the pages, plus kZip × the MB of the zip Lambda
+ * receives: a zip is downloaded and unpacked whole for a new environment, whatever INIT then touches; an
+ * image is loaded lazily instead, so the zip term is read in the zip cells only). The cell keeps the form
+ * whose leave-one-family-out errors are smaller (their root mean square in log scale), and records every
+ * form (formsTried): a form is kept only where leaving families out supports it.
  *
  * Why two kinds of input: local init time alone cannot tell a Node.js hello world from a Python one (both
  * about 35 ms here), while AWS shows 141 ms against 85 ms (lambda-perf, zip x86_64): Node.js touches 40 MB
@@ -60,6 +62,8 @@ export interface CellPoint {
   fileMB: number;
   /** Of it, the MB under the function's own package. */
   packageMB: number;
+  /** The deployment package Lambda receives, MB (a zip's bytes; 0 in the Image cells, where the form does not read it). */
+  zipMB: number;
   awsP50: number;
   awsP90: number;
 }
@@ -69,6 +73,7 @@ export interface Curve {
   form: InitForm;
   kRuntime: number;
   kPackage: number;
+  kZip: number;
   line: LineParameters;
 }
 
@@ -88,15 +93,15 @@ export function leastSquares(xs: readonly number[], ys: readonly number[]): Line
   return { intercept: my - slope * mx, slope };
 }
 
-/** The model's input for one point: local ms + kRuntime × runtime MB + kPackage × package MB. */
-export function effectiveLocalMs(localMs: number, fileMB: number, packageMB: number, kRuntime: number, kPackage: number): number {
+/** The model's input for one point: local ms + kRuntime × runtime MB + kPackage × package MB + kZip × zip MB. */
+export function effectiveLocalMs(localMs: number, fileMB: number, packageMB: number, kRuntime: number, kPackage: number, zipMB = 0, kZip = 0): number {
   const own = Math.min(Math.max(packageMB, 0), fileMB);
-  return localMs + kRuntime * (fileMB - own) + kPackage * own;
+  return localMs + kRuntime * (fileMB - own) + kPackage * own + kZip * Math.max(zipMB, 0);
 }
 
 /** Least squares of ln(AWS) on ln(effective local ms) for given k; also the sum of squared residuals. */
-export function fitLogLine(points: readonly CellPoint[], quantile: 'p50' | 'p90', kRuntime: number, kPackage: number): { line: LineParameters; sse: number } {
-  const xs = points.map((p) => Math.log(effectiveLocalMs(quantile === 'p50' ? p.localP50 : p.localP90, p.fileMB, p.packageMB, kRuntime, kPackage)));
+export function fitLogLine(points: readonly CellPoint[], quantile: 'p50' | 'p90', kRuntime: number, kPackage: number, kZip = 0): { line: LineParameters; sse: number } {
+  const xs = points.map((p) => Math.log(effectiveLocalMs(quantile === 'p50' ? p.localP50 : p.localP90, p.fileMB, p.packageMB, kRuntime, kPackage, p.zipMB, kZip)));
   const ys = points.map((p) => Math.log(quantile === 'p50' ? p.awsP50 : p.awsP90));
   const line = leastSquares(xs, ys);
   let sse = 0;
@@ -104,12 +109,19 @@ export function fitLogLine(points: readonly CellPoint[], quantile: 'p50' | 'p90'
   return { line, sse };
 }
 
-function gridSearch(points: readonly CellPoint[], kRuntimes: readonly number[], kPackages: readonly number[] | null, best?: { kRuntime: number; kPackage: number; line: LineParameters; sse: number }) {
+/**
+ * The least squared log error over a grid: kRuntimes × (kSeconds, the second weight searched: kPackage in
+ * 'split-k', kZip in 'zip-k'; null in 'one-k', where kPackage = kRuntime and kZip = 0).
+ */
+function gridSearch(points: readonly CellPoint[], form: InitForm, kRuntimes: readonly number[], kSeconds: readonly number[] | null) {
+  let best: { kRuntime: number; kPackage: number; kZip: number; line: LineParameters; sse: number } | undefined;
   for (const kRuntime of kRuntimes) {
-    for (const kPackage of kPackages ?? [kRuntime]) {
-      const { line, sse } = fitLogLine(points, 'p50', kRuntime, kPackage);
+    for (const second of kSeconds ?? [kRuntime]) {
+      const kPackage = form === 'split-k' ? second : kRuntime;
+      const kZip = form === 'zip-k' ? second : 0;
+      const { line, sse } = fitLogLine(points, 'p50', kRuntime, kPackage, kZip);
       // A relative margin keeps the choice from turning on the last bits of floating point.
-      if (!best || sse < best.sse * (1 - 1e-12)) best = { kRuntime, kPackage, line, sse };
+      if (!best || sse < best.sse * (1 - 1e-12)) best = { kRuntime, kPackage, kZip, line, sse };
     }
   }
   return best!;
@@ -125,17 +137,18 @@ function steps(from: number, to: number, step: number): number[] {
 /** The curve of least squared log error of the p50 on the grid, in the given form. */
 export function fitCurve(points: readonly CellPoint[], form: InitForm): Curve {
   if (form === 'one-k') {
-    const b = gridSearch(points, steps(0, K_MAX, K_STEP), null);
-    return { form, kRuntime: b.kRuntime, kPackage: b.kRuntime, line: b.line };
+    const b = gridSearch(points, form, steps(0, K_MAX, K_STEP), null);
+    return { form, kRuntime: b.kRuntime, kPackage: b.kRuntime, kZip: 0, line: b.line };
   }
-  const coarse = gridSearch(points, steps(0, K_MAX, K_COARSE_STEP), steps(0, K_MAX, K_COARSE_STEP));
+  const second = (b: { kPackage: number; kZip: number }) => (form === 'split-k' ? b.kPackage : b.kZip);
+  const coarse = gridSearch(points, form, steps(0, K_MAX, K_COARSE_STEP), steps(0, K_MAX, K_COARSE_STEP));
   const around = (k: number) => steps(Math.max(0, k - K_COARSE_STEP), Math.min(K_MAX, k + K_COARSE_STEP), K_STEP);
-  const fine = gridSearch(points, around(coarse.kRuntime), around(coarse.kPackage));
-  return { form, kRuntime: fine.kRuntime, kPackage: fine.kPackage, line: fine.line };
+  const fine = gridSearch(points, form, around(coarse.kRuntime), around(second(coarse)));
+  return { form, kRuntime: fine.kRuntime, kPackage: fine.kPackage, kZip: fine.kZip, line: fine.line };
 }
 
-export function predictP50(curve: Curve, localP50: number, fileMB: number, packageMB: number): number {
-  return Math.exp(curve.line.intercept + curve.line.slope * Math.log(effectiveLocalMs(localP50, fileMB, packageMB, curve.kRuntime, curve.kPackage)));
+export function predictP50(curve: Curve, p: Pick<CellPoint, 'localP50' | 'fileMB' | 'packageMB' | 'zipMB'>): number {
+  return Math.exp(curve.line.intercept + curve.line.slope * Math.log(effectiveLocalMs(p.localP50, p.fileMB, p.packageMB, curve.kRuntime, curve.kPackage, p.zipMB, curve.kZip)));
 }
 
 function result(p: CellPoint, predicted: number): LeaveOneOutResult {
@@ -149,7 +162,7 @@ export function leaveGroupOut(points: readonly CellPoint[], key: (p: CellPoint) 
   const out: LeaveOneOutResult[] = [];
   for (const group of groups) {
     const curve = fitCurve(points.filter((p) => key(p) !== group), form);
-    for (const p of points.filter((q) => key(q) === group)) out.push(result(p, predictP50(curve, p.localP50, p.fileMB, p.packageMB)));
+    for (const p of points.filter((q) => key(q) === group)) out.push(result(p, predictP50(curve, p)));
   }
   return out.sort((a, b) => a.runtime.localeCompare(b.runtime));
 }
@@ -186,7 +199,7 @@ export function familyOutCoverage(points: readonly CellPoint[], form: InitForm):
     const q = familyOutQuantile(leaveGroupOut(rest, byFamily, form), level);
     let all = true;
     for (const p of points.filter((x) => x.family === family)) {
-      const predicted = predictP50(curve, p.localP50, p.fileMB, p.packageMB);
+      const predicted = predictP50(curve, p);
       const err = Math.log(predicted / p.awsP50);
       const inside = q !== null && Math.abs(err) <= q;
       all &&= inside;
@@ -231,6 +244,7 @@ function tryForm(points: readonly CellPoint[], form: InitForm): { tried: FormTri
       form,
       kRuntime: curve.kRuntime,
       kPackage: curve.kPackage,
+      kZip: curve.kZip,
       looMaxAbsErrorPct: round(Math.max(...loro.map((r) => Math.abs(r.errorPct))), 1),
       lofoMedianAbsErrorPct: round(median(lofoAbs), 1),
       lofoMaxAbsErrorPct: round(Math.max(...lofoAbs), 1),
@@ -239,9 +253,16 @@ function tryForm(points: readonly CellPoint[], form: InitForm): { tried: FormTri
   };
 }
 
-/** The forms fitted on every cell; 'split-k' only where some calibration function has a package of its own. */
+/**
+ * The forms fitted on a cell: 'one-k' always; 'split-k' where some calibration function has package pages of
+ * its own; 'zip-k' where some has a zip of its own that is not tiny (a zip cell: an image is not a zip).
+ */
 export function formsFor(points: readonly CellPoint[]): InitForm[] {
-  return points.some((p) => p.packageMB > 0) ? ['one-k', 'split-k'] : ['one-k'];
+  return [
+    'one-k' as const,
+    ...(points.some((p) => p.packageMB > 0) ? ['split-k' as const] : []),
+    ...(points.some((p) => p.zipMB >= 1) ? ['zip-k' as const] : []),
+  ];
 }
 
 export function fitCell(points: readonly CellPoint[], packageType: FittedCell['packageType'], architecture: FittedCell['architecture']): FittedCell {
@@ -253,7 +274,7 @@ export function fitCell(points: readonly CellPoint[], packageType: FittedCell['p
   const { curve, loro, lofo } = chosen;
   const versionLevel = cellLevel(points.length);
   const familyLevel = cellLevel(families.length);
-  const effective = points.map((p) => effectiveLocalMs(p.localP50, p.fileMB, p.packageMB, curve.kRuntime, curve.kPackage));
+  const effective = points.map((p) => effectiveLocalMs(p.localP50, p.fileMB, p.packageMB, curve.kRuntime, curve.kPackage, p.zipMB, curve.kZip));
   const absErrors = loro.map((r) => Math.abs(r.errorPct));
   const lofoAbs = lofo.map((r) => Math.abs(r.errorPct));
   const rounded = (v: number | null) => (v === null ? null : round(v, 6));
@@ -263,8 +284,9 @@ export function fitCell(points: readonly CellPoint[], packageType: FittedCell['p
     form: curve.form,
     kRuntime: curve.kRuntime,
     kPackage: curve.kPackage,
+    kZip: curve.kZip,
     p50: roundLine(curve.line),
-    p90: roundLine(fitLogLine(points, 'p90', curve.kRuntime, curve.kPackage).line),
+    p90: roundLine(fitLogLine(points, 'p90', curve.kRuntime, curve.kPackage, curve.kZip).line),
     formsTried: candidates.map((c) => c.tried),
     n: points.length,
     families,
@@ -301,6 +323,8 @@ export function cellPoints(rows: readonly CalibrationRow[], packageType: FittedC
       localP90: r.localInitP90Ms,
       fileMB: r.localInitFileMB,
       packageMB: r.localPackageFileMB,
+      // An image's layers are loaded lazily, block by block (Brooker et al.): its size is not what a zip's is.
+      zipMB: packageType === 'Zip' ? r.packageZipMB : 0,
       awsP50: r.awsInitP50Ms,
       awsP90: r.awsInitP90Ms,
     }))
@@ -331,6 +355,7 @@ export function fitModel(rows: readonly CalibrationRow[], table: FittedModel['ta
         localInitFileMB: r.localInitFileMB,
         localPackageFileMB: r.localPackageFileMB,
         localMaxMemoryMB: r.localMaxMemoryMB,
+        packageZipMB: r.packageZipMB,
       });
     }
   }

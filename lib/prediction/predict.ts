@@ -33,8 +33,8 @@ export function applyLine(line: LineParameters, effectiveMs: number): number {
 }
 
 /** The model's input for a cell: local ms + k × the file MB, by kind. */
-export function effectiveLocal(cell: Pick<FittedCell, 'kRuntime' | 'kPackage'>, localMs: number, fileMB: number, packageMB = 0): number {
-  return effectiveLocalMs(localMs, fileMB, packageMB, cell.kRuntime, cell.kPackage);
+export function effectiveLocal(cell: Pick<FittedCell, 'kRuntime' | 'kPackage' | 'kZip'>, localMs: number, fileMB: number, packageMB = 0, zipMB = 0): number {
+  return effectiveLocalMs(localMs, fileMB, packageMB, cell.kRuntime, cell.kPackage, zipMB, cell.kZip ?? 0);
 }
 
 function checkInput(input: LocalInitMeasurement): void {
@@ -148,10 +148,12 @@ function familyOfFrom(model: FittedModel): (runtime: string) => string | undefin
 
 function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[], kind: ValidationKind): PredictedAwsInit {
   const own = input.localPackageFileMB ?? 0;
-  const x50 = effectiveLocal(cell, input.localInitP50Ms, input.localInitFileMB, own);
+  // The zip term is read in the zip cells only: an image is loaded lazily, not downloaded whole.
+  const zipMB = cell.packageType === 'Zip' ? (input.packageBytes ?? 0) / 1048576 : 0;
+  const x50 = effectiveLocal(cell, input.localInitP50Ms, input.localInitFileMB, own, zipMB);
   const p50 = applyLine(cell.p50, x50);
   // The p90 line is fitted on its own; a p90 below the p50 would be a fit artefact at the edges.
-  const p90 = Math.max(p50, applyLine(cell.p90, effectiveLocal(cell, input.localInitP90Ms, input.localInitFileMB, own)));
+  const p90 = Math.max(p50, applyLine(cell.p90, effectiveLocal(cell, input.localInitP90Ms, input.localInitFileMB, own, zipMB)));
   const q = kind === 'leave-one-version-out' ? cell.versionOutLogQuantile : cell.familyOutLogQuantile;
   const range = cell.effectiveRange;
   const fromErrors = logInterval(p50, q);

@@ -37,6 +37,8 @@ export interface CalibrationRow {
   localPackageFileMB: number;
   /** p50 of the cold invocations' Max Memory Used, locally, MB. */
   localMaxMemoryMB: number;
+  /** The deployment package Lambda receives (the zip), MB; read in the Zip cells only. */
+  packageZipMB: number;
   packageType: PackageType;
   architecture: Architecture;
   awsMemoryMB: number;
@@ -60,7 +62,7 @@ export interface LocalInitMeasurement {
   /** p50 of the cold invocations' Max Memory Used, MB; absent: no memory prediction. */
   localMaxMemoryMB?: number;
   packageType: PackageType;
-  /** Size of the deployment package (zip or image content), bytes; informational, not a model input. */
+  /** Size of the deployment package (zip or image content), bytes: the zip's is an input of the 'zip-k' form (zip cells). */
   packageBytes?: number;
   /** The function's runtime label (e.g. 'python3.12', 'provided.al2023'), used to name nearest runtimes. */
   runtimeLabel?: string;
@@ -152,6 +154,7 @@ export interface CalibrationPoint {
   localInitFileMB: number;
   localPackageFileMB: number;
   localMaxMemoryMB: number;
+  packageZipMB: number;
 }
 
 export interface LeaveOneOutResult {
@@ -169,15 +172,18 @@ export interface LeaveOneOutResult {
  * - 'one-k': local + k × file MB (every file page alike);
  * - 'split-k': local + kRuntime × (file MB − package MB) + kPackage × package MB (the runtime's files, shared
  *   by every function on a Lambda worker, and the function's own package, fetched for it alone, may cost
- *   differently).
+ *   differently);
+ * - 'zip-k': local + k × file MB + kZip × zip MB (a zip is downloaded and unpacked whole for a new
+ *   environment; zip cells only).
  */
-export type InitForm = 'one-k' | 'split-k';
+export type InitForm = 'one-k' | 'split-k' | 'zip-k';
 
 /** A form as it fared on the cell's calibration points, for the write-up of every form tried. */
 export interface FormTried {
   form: InitForm;
   kRuntime: number;
   kPackage: number;
+  kZip: number;
   looMaxAbsErrorPct: number;
   lofoMedianAbsErrorPct: number;
   lofoMaxAbsErrorPct: number;
@@ -192,8 +198,10 @@ export interface FittedCell {
   form: InitForm;
   /** ms of local init that one MB of the runtime's files brought in during init weighs (fit.ts). */
   kRuntime: number;
-  /** The same for one MB of the function's own package (equal to kRuntime in the 'one-k' form). */
+  /** The same for one MB of the function's own package (equal to kRuntime but in the 'split-k' form). */
   kPackage: number;
+  /** ms of local init that one MB of the zip Lambda receives weighs ('zip-k' form; 0 otherwise). */
+  kZip: number;
   p50: LineParameters;
   p90: LineParameters;
   formsTried: FormTried[];

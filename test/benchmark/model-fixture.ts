@@ -48,6 +48,7 @@ export const FIXTURE_TABLE_ROWS: CalibrationRow[] = AWS.map(([runtime, family, p
   localInitFileMB: LOCAL[runtime][2],
   localPackageFileMB: LOCAL[runtime][3],
   localMaxMemoryMB: LOCAL[runtime][4],
+  packageZipMB: 0.1,
   source: 'lambda-perf 2026-07-01..2026-08-22 (commit 6070b794)',
   packageType,
   architecture,

@@ -41,11 +41,13 @@ describe('the console summary of a wide run', () => {
       const row = lines[at] === key ? lines[at + 1] : lines[at];
       const cells = row.trim().split(/\s{2,}/);
       const p = consolePrediction(t) as ConsolePrediction;
-      expect(cells.slice(-6)).toEqual([
+      const memory = t.predictedAws!.maxMemory![t.architecture]!;
+      expect(cells.slice(-7)).toEqual([
         `${f(t.cold.initMs!.p50)} (${f(t.cold.initMs!.p90)})`,
         `${f(p.p50Ms)} [${f(p.low)}–${f(p.high)}]${p.extrapolated ? '*' : ''}`,
         f(t.warm.durationMs!.p50),
         `${Math.round(t.cold.maxMemoryMB!.p50)}/${t.memorySizeMB}`,
+        f(Math.round(memory.maxMemoryUsedMB)),
         formatBytes(t.packageBytes),
         `${t.errors}/${t.invocations}`,
       ]);

@@ -34,6 +34,7 @@ function exactRows(): CalibrationRow[] {
           localInitFileMB: fileMB,
           localPackageFileMB: 0,
           localMaxMemoryMB: local / 4,
+          packageZipMB: 0,
           source: 'exact test rows',
           packageType,
           architecture,
@@ -86,7 +87,7 @@ describe('least squares and leaving runtimes out', () => {
     // share a local Init Duration but not an AWS one, so a single line through ln(local) cannot hold them.
     const points: CellPoint[] = exactRows()
       .filter((r) => r.packageType === 'Zip' && r.architecture === 'x86_64')
-      .map((r) => ({ runtime: r.runtime, family: r.family, localP50: r.localInitP50Ms, localP90: r.localInitP90Ms, fileMB: 0, packageMB: 0, awsP50: r.awsInitP50Ms, awsP90: r.awsInitP90Ms }));
+      .map((r) => ({ runtime: r.runtime, family: r.family, localP50: r.localInitP50Ms, localP90: r.localInitP90Ms, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: r.awsInitP50Ms, awsP90: r.awsInitP90Ms }));
     const loro = leaveGroupOut(points, (p) => p.runtime);
     expect(Math.max(...loro.map((r) => Math.abs(r.errorPct)))).toBeGreaterThan(20);
   });
@@ -94,10 +95,10 @@ describe('least squares and leaving runtimes out', () => {
   it('computes the leave-one-out error of a point off the line from the fit on the others', () => {
     // Three points on ln(aws) = ln(local) (aws = local), a fourth at twice its local figure.
     const points: CellPoint[] = [
-      { runtime: 'a', family: 'a', localP50: 10, localP90: 10, fileMB: 0, packageMB: 0, awsP50: 10, awsP90: 10 },
-      { runtime: 'b', family: 'b', localP50: 100, localP90: 100, fileMB: 0, packageMB: 0, awsP50: 100, awsP90: 100 },
-      { runtime: 'c', family: 'c', localP50: 1000, localP90: 1000, fileMB: 0, packageMB: 0, awsP50: 1000, awsP90: 1000 },
-      { runtime: 'd', family: 'd', localP50: 50, localP90: 50, fileMB: 0, packageMB: 0, awsP50: 100, awsP90: 100 },
+      { runtime: 'a', family: 'a', localP50: 10, localP90: 10, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: 10, awsP90: 10 },
+      { runtime: 'b', family: 'b', localP50: 100, localP90: 100, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: 100, awsP90: 100 },
+      { runtime: 'c', family: 'c', localP50: 1000, localP90: 1000, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: 1000, awsP90: 1000 },
+      { runtime: 'd', family: 'd', localP50: 50, localP90: 50, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: 100, awsP90: 100 },
     ];
     const loro = leaveGroupOut(points, (p) => p.runtime);
     const d = loro.find((r) => r.runtime === 'd')!;
@@ -118,10 +119,10 @@ describe('least squares and leaving runtimes out', () => {
 
   it('leaves a whole language family out together', () => {
     const points: CellPoint[] = [
-      { runtime: 'python3.11', family: 'python', localP50: 80, localP90: 90, fileMB: 0, packageMB: 0, awsP50: 78, awsP90: 90 },
-      { runtime: 'python3.12', family: 'python', localP50: 90, localP90: 100, fileMB: 0, packageMB: 0, awsP50: 85, awsP90: 100 },
-      { runtime: 'rust', family: 'rust', localP50: 2, localP90: 3, fileMB: 0, packageMB: 0, awsP50: 16, awsP90: 22 },
-      { runtime: 'java17', family: 'java', localP50: 400, localP90: 500, fileMB: 0, packageMB: 0, awsP50: 205, awsP90: 230 },
+      { runtime: 'python3.11', family: 'python', localP50: 80, localP90: 90, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: 78, awsP90: 90 },
+      { runtime: 'python3.12', family: 'python', localP50: 90, localP90: 100, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: 85, awsP90: 100 },
+      { runtime: 'rust', family: 'rust', localP50: 2, localP90: 3, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: 16, awsP90: 22 },
+      { runtime: 'java17', family: 'java', localP50: 400, localP90: 500, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: 205, awsP90: 230 },
     ];
     const lofo = leaveGroupOut(points, (p) => p.family);
     const line = leastSquares([Math.log(2), Math.log(400)], [Math.log(16), Math.log(205)]);
@@ -131,7 +132,7 @@ describe('least squares and leaving runtimes out', () => {
   });
 
   it('refuses to leave one out of fewer than three runtimes', () => {
-    const p: CellPoint = { runtime: 'a', family: 'a', localP50: 1, localP90: 1, fileMB: 0, packageMB: 0, awsP50: 1, awsP90: 1 };
+    const p: CellPoint = { runtime: 'a', family: 'a', localP50: 1, localP90: 1, fileMB: 0, packageMB: 0, zipMB: 0, awsP50: 1, awsP90: 1 };
     expect(() => leaveGroupOut([p, { ...p, runtime: 'b', family: 'b' }], (x) => x.runtime)).toThrow('at least 3 groups');
   });
 });
@@ -200,9 +201,9 @@ describe('conformal intervals', () => {
     // Four families on AWS = local, and a fifth (z) at twice its local figure: with z left out, the other
     // families' own family-out errors are all 0, so the interval is a point, and z falls outside it.
     const points: CellPoint[] = ['a', 'b', 'c', 'd'].map((f, i) => ({
-      runtime: f, family: f, localP50: 10 ** (i + 1), localP90: 10 ** (i + 1), fileMB: 1, packageMB: 0, awsP50: 10 ** (i + 1), awsP90: 10 ** (i + 1),
+      runtime: f, family: f, localP50: 10 ** (i + 1), localP90: 10 ** (i + 1), fileMB: 1, packageMB: 0, zipMB: 0, awsP50: 10 ** (i + 1), awsP90: 10 ** (i + 1),
     }));
-    points.push({ runtime: 'z', family: 'z', localP50: 50, localP90: 50, fileMB: 1, packageMB: 0, awsP50: 100, awsP90: 100 });
+    points.push({ runtime: 'z', family: 'z', localP50: 50, localP90: 50, fileMB: 1, packageMB: 0, zipMB: 0, awsP50: 100, awsP90: 100 });
     const cov = familyOutCoverage(points, 'one-k');
     expect(cov.byRuntime.find((r) => r.runtime === 'z')!.inside).toBe(false);
     expect(cov.total).toBe(5);
@@ -217,7 +218,7 @@ describe('the split form: the function\'s own package apart', () => {
       ['rust', 2, 0.1, 2], ['python', 30, 9, 0], ['node', 35, 40, 0], ['java', 120, 22, 0], ['bun', 20, 5, 60], ['go', 5, 0.2, 4],
     ];
     const points: CellPoint[] = spec.map(([f, local, rt, pkg]) => ({
-      runtime: f, family: f, localP50: local, localP90: local, fileMB: rt + pkg, packageMB: pkg, awsP50: aws(local, rt, pkg), awsP90: aws(local, rt, pkg),
+      runtime: f, family: f, localP50: local, localP90: local, fileMB: rt + pkg, packageMB: pkg, zipMB: 0, awsP50: aws(local, rt, pkg), awsP90: aws(local, rt, pkg),
     }));
     const cell = fitCell(points, 'Zip', 'x86_64');
     expect(cell.form).toBe('split-k');
@@ -225,6 +226,24 @@ describe('the split form: the function\'s own package apart', () => {
     expect(cell.kPackage).toBeCloseTo(6, 1);
     expect(cell.formsTried.map((f) => f.form)).toEqual(['one-k', 'split-k']);
     expect(cell.lofoMaxAbsErrorPct).toBeLessThan(0.5);
+  });
+});
+
+describe('the zip form: the zip Lambda receives, downloaded and unpacked whole', () => {
+  it('is kept when leaving families out supports it, and finds kZip', () => {
+    // AWS = 2 × (local + 1 × file MB + 5 × zip MB)^0.8.
+    const aws = (local: number, file: number, zip: number) => 2 * (local + file + 5 * zip) ** 0.8;
+    const spec: [string, number, number, number][] = [
+      ['rust', 2, 2, 0.8], ['python', 30, 9, 0], ['node', 35, 40, 0], ['java', 120, 22, 0.1], ['bun', 20, 30, 36], ['go', 5, 4, 4],
+    ];
+    const points: CellPoint[] = spec.map(([f, local, file, zip]) => ({
+      runtime: f, family: f, localP50: local, localP90: local, fileMB: file, packageMB: 0, zipMB: zip, awsP50: aws(local, file, zip), awsP90: aws(local, file, zip),
+    }));
+    const cell = fitCell(points, 'Zip', 'x86_64');
+    expect(cell.formsTried.map((f) => f.form)).toEqual(['one-k', 'zip-k']);
+    expect(cell.form).toBe('zip-k');
+    expect(cell.kRuntime).toBeCloseTo(1, 1);
+    expect(cell.kZip).toBeCloseTo(5, 1);
   });
 });
 

@@ -15,6 +15,7 @@ function model(): FittedModel {
     form: 'one-k' as const,
     kRuntime: k,
     kPackage: k,
+    kZip: 0,
     p50: { intercept, slope },
     p90: { intercept, slope },
     formsTried: [],
@@ -41,7 +42,7 @@ function model(): FittedModel {
     familyOutCoverage: { inside: 3, total: 4, familiesInside: 3, families: 4, level: 0.75, byRuntime: [] },
   });
   const point = (runtime: string, family: string, localInitP50Ms: number, localInitP90Ms: number, localInitFileMB: number) => ({
-    runtime, family, source: 'test', localInitP50Ms, localInitP90Ms, localInitFileMB, localPackageFileMB: 0, localMaxMemoryMB: 10,
+    runtime, family, source: 'test', localInitP50Ms, localInitP90Ms, localInitFileMB, localPackageFileMB: 0, localMaxMemoryMB: 10, packageZipMB: 0,
   });
   return {
     schemaVersion: 3,
