@@ -52,6 +52,7 @@ describe('target files through npm run bench', () => {
       projectRoot: ROOT,
       targets: [],
       targetFiles: [readTargetFile(FAST), readTargetFile(SLOW)],
+      calibration: 'committed',
       coldStarts: 2,
       warmInvocations: 3,
       outDir,

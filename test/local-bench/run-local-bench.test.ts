@@ -35,6 +35,7 @@ describe('npm run bench, short', () => {
       projectRoot: ROOT, targets: [...TARGET_KEYS], targetsChosen: false, memorySizes: MEMORY, coldStarts: 2, warmInvocations: 5, outDir, limits: 'auto', parity: 'red',
       // The reference payload in its forms, edge values, every bad input and the first 20 red wines (about 330 payloads).
       paritySubsetRedRows: 20,
+      calibration: 'committed',
       // The init limit is Lambda's 10 s in a real run; a loaded CI machine can take longer than that to import
       // torch under the 512 MB CPU share, which this test does not control. It checks the run, not that limit.
       service: { initTimeoutMs: 600_000 },
