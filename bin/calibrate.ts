@@ -2,6 +2,10 @@
  * npm run calibrate                     build the calibration functions, measure each through the local
  *                                       service, write data/calibration/ (table, measurements, fitted model)
  * npm run calibrate -- --refit          refit data/calibration/fitted-model.json from the committed table
+ * npm run calibrate -- --aws-run DIR --local-run DIR [--skip-unmatched]
+ *                                       add each target an AWS run measured as a calibration point, its
+ *                                       local figures from the local run (lib/calibration/aws-run-points.ts),
+ *                                       and refit; nothing is written when a point is refused
  * Options: --cold-starts N (30), --limits auto|on|off (auto), --only a,b (function names), --aws-csv FILE,
  * --data-dir DIR (data/calibration).
  */
@@ -10,17 +14,33 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultAwsFiguresPath, readAwsFigures } from '../lib/calibration/aws-figures';
 import {
+  awsRunPoints,
+  AwsRunPointsError,
+  describeRefused,
+  familiesOfOtherSources,
+  mergeAwsRunRows,
+  readAwsAndLocalRuns,
+} from '../lib/calibration/aws-run-points';
+import {
   calibrationRows,
   CalibrationError,
+  fitTableText,
   machineSummary,
+  MODEL_FILE,
   readCalibrationTargets,
+  readTableText,
   refitFromTable,
   renderSummary,
+  TABLE_FILE,
   writeMeasurements,
 } from '../lib/calibration/calibrate';
+import { parseCalibrationTable, renderCalibrationTable } from '../lib/calibration/table';
 import { measureColdStarts } from '../lib/calibration/measure';
 import type { LimitsMode } from '../lib/local-lambda';
 import { loadAverage1m } from '../lib/local-bench/environment-manifest';
+import { renderFittedModel } from '../lib/prediction/fit';
+import { writeFileAtomic } from '../lib/util/atomic-write';
+import { findFileWriteError } from '../lib/util/file-write-error';
 
 const ROOT = path.resolve(__dirname, '..');
 // The SDK's notice that its 2027 releases need Node 22 would sit in the middle of the progress output;
@@ -33,8 +53,26 @@ function positiveInt(value: string): number {
   return n;
 }
 
-async function main(): Promise<void> {
-  const opts = new Command()
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+interface CalibrateOptions {
+  refit: boolean;
+  coldStarts: number;
+  limits: LimitsMode;
+  only?: string;
+  awsCsv: string;
+  dataDir: string;
+  awsRun?: string;
+  localRun?: string;
+  skipUnmatched: boolean;
+}
+
+/** Returns the exit code: 0 done, 1 refused or failed (the message says why; nothing is written half). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const program = new Command()
     .name('calibrate')
     .description('Measures the calibration functions locally and fits the model that predicts AWS Init Duration')
     .option('--refit', 'refit the model from the committed table, without measuring', false)
@@ -45,51 +83,123 @@ async function main(): Promise<void> {
     .option('--only <names>', 'measure only these functions (comma-separated functionName values); the table keeps only them')
     .option('--aws-csv <file>', "lambda-perf's AWS figures", defaultAwsFiguresPath(ROOT))
     .option('--data-dir <dir>', 'where the table, measurements and model are written', path.join(ROOT, 'data', 'calibration'))
-    .parse()
-    .opts<{ refit: boolean; coldStarts: number; limits: LimitsMode; only?: string; awsCsv: string; dataDir: string }>();
-  const dataDir = path.resolve(opts.dataDir);
-
-  if (!opts.refit) {
-    // npm packages and every calibration function (scripts/setup-calibration.sh), not the bench's functions;
-    // its output on stderr, so that stdout holds the summary alone.
-    const setup = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup.sh'), 'calibrate'], { stdio: ['ignore', 2, 2] });
-    if (setup.status !== 0) throw new CalibrationError('scripts/setup.sh calibrate failed; its messages are above');
-    let targets = readCalibrationTargets(ROOT);
-    if (opts.only) {
-      const wanted = new Set(opts.only.split(',').map((s) => s.trim()));
-      const unknown = [...wanted].filter((w) => !targets.some((t) => t.definition.functionName === w));
-      if (unknown.length) throw new CalibrationError(`--only: no calibration function named ${unknown.join(', ')} (known: ${targets.map((t) => t.definition.functionName).join(', ')})`);
-      targets = targets.filter((t) => wanted.has(t.definition.functionName));
-    }
-    const aws = readAwsFigures(path.resolve(opts.awsCsv));
-    const loadBefore = loadAverage1m();
-    process.stderr.write(`measuring ${targets.length} functions, ${opts.coldStarts} cold starts each, limits ${opts.limits}\n`);
-    const run = await measureColdStarts(targets, {
-      coldStarts: opts.coldStarts,
-      limits: opts.limits,
-      onProgress: (round, rounds) => process.stderr.write(`\rround ${round}/${rounds} (one cold start of each function)${round === rounds ? '\n' : ''}`),
-    });
-    const rows = calibrationRows(run, targets, aws);
-    writeMeasurements(
-      dataDir,
-      {
-        measuredAt: new Date().toISOString(),
-        machine: { ...machineSummary(), loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage1m() },
-        coldStartsPerFunction: opts.coldStarts,
-        limits: run.limits,
-        awsFigures: path.basename(opts.awsCsv),
-        functions: run.functions,
-      },
-      rows,
-    );
+    .addOption(
+      new Option('--aws-run <dir>', 'add the targets of this AWS run (npm run bench:aws -- --out DIR) as calibration points, and refit; needs --local-run')
+        .conflicts(['refit', 'only'])
+    )
+    .option('--local-run <dir>', 'the local run (npm run bench -- --out DIR) whose figures of the same targets go beside the AWS ones')
+    .option('--skip-unmatched', 'with --aws-run: leave out the points that cannot be matched (each named) instead of refusing them all', false)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    const code = (err as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : 1;
   }
-  const { rows, model } = refitFromTable(ROOT, dataDir);
-  process.stdout.write(`${renderSummary(rows, model)}`);
-  process.stdout.write(`model written to ${path.relative(process.cwd(), path.join(dataDir, 'fitted-model.json'))}\n`);
+  const opts = program.opts<CalibrateOptions>();
+  const dataDir = path.resolve(opts.dataDir);
+  try {
+    if (opts.awsRun !== undefined || opts.localRun !== undefined) return addAwsRun(opts, dataDir, io);
+    if (opts.skipUnmatched) throw new CalibrationError('--skip-unmatched goes with --aws-run DIR --local-run DIR');
+    if (!opts.refit) await measure(opts, dataDir, io);
+    const { rows, model } = refitFromTable(ROOT, dataDir);
+    io.out(`${renderSummary(rows, model)}`);
+    io.out(`model written to ${path.relative(process.cwd(), path.join(dataDir, MODEL_FILE))}\n`);
+    return 0;
+  } catch (error) {
+    const write = findFileWriteError(error);
+    io.err(`calibrate: ${(write ?? (error as Error)).message}\n`);
+    return 1;
+  }
 }
 
+async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise<void> {
+  // npm packages and every calibration function (scripts/setup-calibration.sh), not the bench's functions;
+  // its output on stderr, so that stdout holds the summary alone.
+  const setup = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup.sh'), 'calibrate'], { stdio: ['ignore', 2, 2] });
+  if (setup.status !== 0) throw new CalibrationError('scripts/setup.sh calibrate failed; its messages are above');
+  let targets = readCalibrationTargets(ROOT);
+  if (opts.only) {
+    const wanted = new Set(opts.only.split(',').map((s) => s.trim()));
+    const unknown = [...wanted].filter((w) => !targets.some((t) => t.definition.functionName === w));
+    if (unknown.length) throw new CalibrationError(`--only: no calibration function named ${unknown.join(', ')} (known: ${targets.map((t) => t.definition.functionName).join(', ')})`);
+    targets = targets.filter((t) => wanted.has(t.definition.functionName));
+  }
+  const aws = readAwsFigures(path.resolve(opts.awsCsv));
+  const loadBefore = loadAverage1m();
+  io.err(`measuring ${targets.length} functions, ${opts.coldStarts} cold starts each, limits ${opts.limits}\n`);
+  const run = await measureColdStarts(targets, {
+    coldStarts: opts.coldStarts,
+    limits: opts.limits,
+    onProgress: (round, rounds) => io.err(`\rround ${round}/${rounds} (one cold start of each function)${round === rounds ? '\n' : ''}`),
+  });
+  const rows = calibrationRows(run, targets, aws);
+  writeMeasurements(
+    dataDir,
+    {
+      measuredAt: new Date().toISOString(),
+      machine: { ...machineSummary(), loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage1m() },
+      coldStartsPerFunction: opts.coldStarts,
+      limits: run.limits,
+      awsFigures: path.basename(opts.awsCsv),
+      functions: run.functions,
+    },
+    rows,
+  );
+}
 
-main().catch((e: unknown) => {
-  process.stderr.write(`calibrate: ${(e as Error).message}\n`);
-  process.exit(1);
-});
+/**
+ * --aws-run DIR --local-run DIR: the AWS run's targets as calibration points beside the table's rows (the
+ * same run's earlier rows replaced), the model refitted on the new table; everything is checked and fitted
+ * before the table and the model are written, each whole (lib/util/atomic-write.ts).
+ */
+function addAwsRun(opts: CalibrateOptions, dataDir: string, io: Io): number {
+  if (opts.awsRun === undefined || opts.localRun === undefined) {
+    throw new CalibrationError(
+      `--aws-run and --local-run go together: --aws-run DIR (npm run bench:aws -- --out DIR) gives the AWS figures, --local-run DIR (npm run bench -- --out DIR) the local figures of the same targets; ${opts.awsRun === undefined ? '--aws-run' : '--local-run'} is missing`,
+    );
+  }
+  const { aws, local } = readAwsAndLocalRuns(opts.awsRun, opts.localRun);
+  const existing = parseCalibrationTable(readTableText(dataDir), path.join(dataDir, TABLE_FILE));
+  const points = awsRunPoints(aws, local, familiesOfOtherSources(existing));
+  const refused = describeRefused(points.refused);
+  if (refused.length > 0 && !opts.skipUnmatched) {
+    throw new AwsRunPointsError(
+      `calibrate --aws-run: ${refused.length} of the AWS run's points cannot be matched with the local run, so nothing was written (--skip-unmatched leaves them out instead)`,
+      refused,
+    );
+  }
+  if (points.rows.length === 0) {
+    throw new AwsRunPointsError(`calibrate --aws-run: no point of ${points.identity.source} can be matched with the local run, so nothing was written`, refused);
+  }
+  const merged = mergeAwsRunRows(existing, points);
+  const text = renderCalibrationTable(merged.rows);
+  // Fitted before anything is written: a table the model cannot be fitted on is not written either.
+  const { rows, model } = fitTableText(ROOT, dataDir, text);
+  writeFileAtomic(path.join(dataDir, TABLE_FILE), text);
+  writeFileAtomic(path.join(dataDir, MODEL_FILE), renderFittedModel(model));
+  for (const line of refused) io.err(`skipped (--skip-unmatched): ${line}\n`);
+  for (const line of points.notUsed) io.err(`not used: ${line}\n`);
+  io.out(
+    `${points.identity.source}: ${points.rows.length} calibration point${points.rows.length === 1 ? '' : 's'} added` +
+      `${merged.replaced > 0 ? ` (replacing ${merged.replaced} row${merged.replaced === 1 ? '' : 's'} of the same run)` : ''}, local figures from ${local.dir}\n`,
+  );
+  for (const r of points.rows) {
+    io.out(`  ${r.runtime}, ${r.packageType} ${r.architecture} ${r.awsMemoryMB} MB: AWS Init Duration p50 ${r.awsInitP50Ms} ms (n ${r.awsN}), local p50 ${r.localInitP50Ms} ms (n ${r.localN}), ${r.localInitFileMB} file MB\n`);
+  }
+  io.out('\n');
+  io.out(`${renderSummary(rows, model)}`);
+  io.out(`table written to ${path.relative(process.cwd(), path.join(dataDir, TABLE_FILE))}, model to ${path.relative(process.cwd(), path.join(dataDir, MODEL_FILE))}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
+    (code) => process.exit(code),
+    (error: Error) => {
+      process.stderr.write(`calibrate: ${error.message}\n`);
+      process.exit(1);
+    },
+  );
+}
