@@ -1,5 +1,5 @@
 /**
- * npm run compare -- BASELINE CANDIDATE [MORE...] [--fail-if-slower 10%] [--out DIR] [--noise 5%] [--seed 1]
+ * npm run compare -- BASELINE CANDIDATE [MORE...] [--fail-if-slower 10%] [--out DIR] [--noise 5%] [--noise-ms 0.5] [--seed 1]
  *
  * Two run directories (local or AWS, in any mix): the candidate against the baseline, per target and
  * metric, with bootstrap intervals and verdicts. Three or more: their history in time order, and the
@@ -33,6 +33,11 @@ function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
+function nonNegativeNumber(value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError(`expected a number of 0 or more, got ${value}`);
+  return Number(value);
+}
+
 function percent(value: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
   if (!m) throw new InvalidArgumentError(`expected a percentage such as 5%, got ${value}`);
@@ -51,6 +56,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         .argParser(percent)
         .default(DEFAULT_COMPARE_OPTIONS.noise, `${DEFAULT_COMPARE_OPTIONS.noise * 100}%`),
     )
+    .option('--noise-ms <ms>', 'for timings, a verdict also needs the whole interval of the difference beyond this many ms', nonNegativeNumber, DEFAULT_COMPARE_OPTIONS.noiseMs)
     .option('--seed <n>', 'bootstrap seed (the same runs and seed give the same intervals)', nonNegativeInt, DEFAULT_COMPARE_OPTIONS.seed)
     .option('--iterations <n>', 'bootstrap rounds', positiveInt, DEFAULT_COMPARE_OPTIONS.iterations)
     .exitOverride()
@@ -61,14 +67,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const code = (err as { exitCode?: number }).exitCode;
     return code === 0 ? 0 : 2;
   }
-  const o = program.opts<{ failIfSlower?: string; out?: string; noise: number; seed: number; iterations: number }>();
+  const o = program.opts<{ failIfSlower?: string; out?: string; noise: number; noiseMs: number; seed: number; iterations: number }>();
   try {
     // Every input is checked before anything is computed or written.
     let thresholds: Threshold[] | undefined;
     if (o.failIfSlower !== undefined) thresholds = parseThresholds(o.failIfSlower);
     if (o.out !== undefined) checkCompareOut(o.out);
     const runs = program.args.map((dir) => readRunDirectory(dir));
-    const report = buildCompareReport(runs, { iterations: o.iterations, seed: o.seed, noise: o.noise, ...(thresholds ? { thresholds } : {}) });
+    const report = buildCompareReport(runs, { iterations: o.iterations, seed: o.seed, noise: o.noise, noiseMs: o.noiseMs, ...(thresholds ? { thresholds } : {}) });
     const files = o.out !== undefined ? compareFiles(report) : [];
     io.out(renderConsole(report));
     if (o.out !== undefined) {

@@ -6,7 +6,8 @@ import { formatPercent, formatPercentInterval } from './format';
 /**
  * The CI gate: `--fail-if-slower 10%` (Init Duration's p50), or per metric `init=10%,warm=20%`, or per
  * percentile `init.p90=25%`. It fails only where the whole 95 % interval of the relative change lies
- * beyond the threshold: a change the run cannot tell from noise never fails a build.
+ * beyond the threshold (and, for a timing, its difference beyond the noise floor, 0.5 ms by default): a
+ * change the run cannot tell from noise never fails a build.
  */
 
 export interface Threshold {
@@ -103,7 +104,9 @@ export function applyGate(comparison: Comparison, thresholds: readonly Threshold
         unjudged.push(`${target.target} ${metric.label} ${t.percentile}: ${change.verdictNote ?? 'too few samples'}`);
         continue;
       }
-      if (ci[0] > t.fraction) {
+      // A timing's change must also clear the absolute floor (compare-runs.ts): never a failure for 0.1 ms.
+      const floor = metric.unit === 'ms' ? comparison.noiseFloorMs : 0;
+      if (ci[0] > t.fraction && (floor === 0 || (change.differenceCi95 !== null && change.differenceCi95[0] > floor))) {
         failures.push({
           target: target.target,
           metric: t.metric,

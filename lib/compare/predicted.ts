@@ -105,6 +105,8 @@ export function predictedAgainstMeasured(local: RunDirectory, aws: RunDirectory,
       }
       continue;
     }
+    // A target the AWS run did not measure at all is listed as only in one run already.
+    if (!ARCHITECTURES.some((a) => awsTargetFor(aws, key, a))) continue;
     for (const predicted of predictions) {
       const awsKey = awsTargetFor(aws, key, predicted.architecture);
       if (!awsKey) {

@@ -59,7 +59,7 @@ export function renderConsole(report: CompareReport): string {
   out.push(
     ...wrap(
       `change = candidate / baseline - 1, 95% percentile-bootstrap interval (${c.bootstrap.iterations} rounds, seed ${c.bootstrap.seed}); ` +
-        `a verdict needs the whole interval beyond +/-${formatPercent(c.noiseThreshold, false)}, judged at ` +
+        `a verdict needs the whole interval beyond +/-${formatPercent(c.noiseThreshold, false)} (and ${c.noiseFloorMs} ms for timings), judged at ` +
         `${formatConfidence(c.verdicts.confidence)} for each of the ${c.verdicts.judged} verdicts together (Bonferroni), ` +
         `on at least ${minSamplesFor('p50')} samples per run for a p50 and ${minSamplesFor('p90')} for a p90`,
     ),

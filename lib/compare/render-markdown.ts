@@ -101,7 +101,7 @@ export function renderCompareMarkdown(report: CompareReport): string {
     `Samples are the rows of each run's \`invocations.csv\`, selected as \`results.json\` selects them. ` +
       `Each interval is a 95 % percentile bootstrap of the difference (candidate − baseline) and of the ratio, ` +
       `${c.bootstrap.iterations} rounds, each run resampled independently at its own size (seed ${c.bootstrap.seed}: the same runs give the same intervals). ` +
-      `A verdict needs the whole interval of the change beyond ±${formatPercent(c.noiseThreshold, false)} (a noise threshold, as criterion.rs's); otherwise it is "not established". ` +
+      `A verdict needs the whole interval of the change beyond ±${formatPercent(c.noiseThreshold, false)} (a noise threshold, as criterion.rs's) and, for timings, the whole interval of the difference beyond ±${c.noiseFloorMs} ms; otherwise it is "not established". ` +
       `The ${c.verdicts.judged} verdicts are judged together: each on its interval at ${formatConfidence(c.verdicts.confidence)} (Bonferroni, 1 − 0.05 / ${c.verdicts.judged}), so that runs of the same code ` +
       'get no verdict at all in 95 % of comparisons (compare.json: verdictInterval); the table shows the 95 % intervals. ' +
       `A verdict on a percentile needs ${minSamplesFor('p50')} samples per run for a p50 and ${minSamplesFor('p90')} for a p90 (3 beyond it: the bootstrap cannot judge the tail of a smaller sample).`,
