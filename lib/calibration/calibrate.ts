@@ -167,6 +167,8 @@ const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} %`;
  */
 export function renderSummary(rows: readonly CalibrationRow[], model: FittedModel): string {
   const lines: string[] = [];
+  // As wide as the longest runtime label: an AWS run's point is '<target> (aws-run <execution>)'.
+  const w = Math.max(22, ...rows.map((r) => r.runtime.length));
   for (const cell of model.cells) {
     const k =
       cell.form === 'one-k'
@@ -179,14 +181,14 @@ export function renderSummary(rows: readonly CalibrationRow[], model: FittedMode
       lines.push(`  form ${f.form}: k ${f.kRuntime}/${f.kPackage}/${f.kZip} ms per MB (runtime/package/zip); LOFO |error| median ${f.lofoMedianAbsErrorPct} %, max ${f.lofoMaxAbsErrorPct} %; LORO max ${f.looMaxAbsErrorPct} %${f.form === cell.form ? '  (kept)' : ''}`);
     }
     lines.push(
-      `  ${pad('runtime', 22)} ${pad('local p50', 10, true)} ${pad('file MB', 8, true)} ${pad('pkg MB', 7, true)} ${pad('AWS p50', 9, true)} ${pad('fitted', 8, true)} ${pad('LORO err', 9, true)} ${pad('LOFO err', 9, true)}`,
+      `  ${pad('runtime', w)} ${pad('local p50', 10, true)} ${pad('file MB', 8, true)} ${pad('pkg MB', 7, true)} ${pad('AWS p50', 9, true)} ${pad('fitted', 8, true)} ${pad('LORO err', 9, true)} ${pad('LOFO err', 9, true)}`,
     );
     for (const r of rows.filter((x) => x.packageType === cell.packageType && x.architecture === cell.architecture)) {
       const loro = cell.leaveOneOut.find((l) => l.runtime === r.runtime)!;
       const lofo = cell.leaveOneFamilyOut.find((l) => l.runtime === r.runtime)!;
       const fitted = applyLine(cell.p50, effectiveLocal(cell, r.localInitP50Ms, r.localInitFileMB, r.localPackageFileMB, r.packageType === 'Zip' ? r.packageZipMB : 0));
       lines.push(
-        `  ${pad(r.runtime, 22)} ${pad(`${r.localInitP50Ms.toFixed(1)} ms`, 10, true)} ${pad(r.localInitFileMB.toFixed(1), 8, true)} ${pad(r.localPackageFileMB.toFixed(1), 7, true)} ${pad(`${r.awsInitP50Ms.toFixed(1)} ms`, 9, true)} ${pad(fitted.toFixed(1), 8, true)} ${pad(signed(loro.errorPct), 9, true)} ${pad(signed(lofo.errorPct), 9, true)}`,
+        `  ${pad(r.runtime, w)} ${pad(`${r.localInitP50Ms.toFixed(1)} ms`, 10, true)} ${pad(r.localInitFileMB.toFixed(1), 8, true)} ${pad(r.localPackageFileMB.toFixed(1), 7, true)} ${pad(`${r.awsInitP50Ms.toFixed(1)} ms`, 9, true)} ${pad(fitted.toFixed(1), 8, true)} ${pad(signed(loro.errorPct), 9, true)} ${pad(signed(lofo.errorPct), 9, true)}`,
       );
     }
     const width = (q: number | null) => (q === null ? 'none (too few runtimes)' : `×/÷ ${Math.exp(q).toFixed(2)}`);
@@ -207,7 +209,7 @@ export function renderSummary(rows: readonly CalibrationRow[], model: FittedMode
     for (const r of m.leaveOneFamilyOut) {
       const loro = m.leaveOneOut.find((x) => x.runtime === r.runtime)!;
       const local = rows.find((x) => x.runtime === r.runtime)?.localMaxMemoryMB ?? 0;
-      lines.push(`  ${pad(r.runtime, 22)} local ${pad(local.toFixed(1), 6, true)} MB  AWS ${pad(r.awsP50Ms.toFixed(1), 6, true)} MB  LORO ${pad(signed(loro.errorPct), 9, true)}  LOFO ${pad(signed(r.errorPct), 9, true)}`);
+      lines.push(`  ${pad(r.runtime, w)} local ${pad(local.toFixed(1), 6, true)} MB  AWS ${pad(r.awsP50Ms.toFixed(1), 6, true)} MB  LORO ${pad(signed(loro.errorPct), 9, true)}  LOFO ${pad(signed(r.errorPct), 9, true)}`);
     }
     lines.push(
       `  LOFO |error| median ${m.lofoMedianAbsErrorPct} %, max ${m.lofoMaxAbsErrorPct} %; ${Math.round(m.familyOutLevel * 100)} % interval ×/÷ ${m.familyOutLogQuantile === null ? '?' : Math.exp(m.familyOutLogQuantile).toFixed(2)}; ` +

@@ -38,7 +38,8 @@ let awsRun: string;
 let baseTable: string;
 
 function bench(out: string): void {
-  const args = ['run', 'bench', '--', '--targets', 'apr', '--cold-starts', '5', '--warm', '3', '--parity', 'off', '--no-setup', '--out', out];
+  // The committed model predicts: the points take the local run's measured figures, not its predictions.
+  const args = ['run', 'bench', '--', '--targets', 'apr', '--cold-starts', '5', '--warm', '3', '--parity', 'off', '--calibration', 'committed', '--no-setup', '--out', out];
   const run = spawnSync('npm', args, { cwd: ROOT, encoding: 'utf8', timeout: 200_000 });
   if (run.status !== 0) throw new Error(`npm ${args.join(' ')} exited ${run.status}:\n${(run.stderr + run.stdout).slice(-3000)}`);
 }
@@ -165,6 +166,10 @@ describe('calibrate --aws-run on a run of the AWS path on moto + the local servi
     // The console: the point, then the summary naming the sources.
     expect(r.out).toContain(`${source}: 1 calibration point added`);
     expect(r.out).toMatch(new RegExp(`calibration points' sources: .*${source}`));
+    // Its row of the summary's table lines up with the header, however long the execution's name.
+    const lines = r.out.split('\n');
+    const header = lines.find((x) => /^ {2}runtime +local p50/.test(x))!;
+    expect(lines.find((x) => x.startsWith(`  ${row.runtime} `))).toHaveLength(header.length);
   });
 
   test('a refit with the AWS run\'s point reproduces byte for byte: the same run again, --refit, and --refit from the table alone in a fresh directory', async () => {
