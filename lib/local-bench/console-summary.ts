@@ -179,7 +179,7 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
     legend.push(`Model error (median, out of sample): ${[...modelErrors].map(([cell, pct]) => `${cell} ${formatValue(pct)} %`).join('; ')}.`);
   }
   const source = results.predictionModel && !('unavailable' in results.predictionModel) ? results.predictionModel.source : undefined;
-  if (local && source) legend.push(`Model: ${source.kind === 'in-run' ? 'calibrated in this run' : 'the committed calibration'} (${source.why}).`);
+  if (local && source) legend.push(`Model: ${source.kind === 'in-run' ? source.why : `the committed calibration (${source.why})`}.`);
   lines.push(...legend.flatMap((l) => wrapLine(l)));
 
   const ratios = results.ratios;
