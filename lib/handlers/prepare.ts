@@ -40,6 +40,8 @@ export interface PrepareDeps {
   planProfile?: ProfileName;
   /** A run whose plan may cost more than this (US dollars) is refused before anything is measured (maxRunCostUsd). */
   maxRunCostUsd?: number;
+  /** A local run that calibrates itself: its calibration functions and cold starts of each, for the plan. */
+  planCalibration?: { functions: number; coldStarts: number };
 }
 
 /** The execution's input is not something a run can start from. */
@@ -152,7 +154,7 @@ export async function prepareRun(input: PrepareInput, deps: PrepareDeps): Promis
   validateTargets(targets);
   // The plan before anything is measured: refused here when it may cost more than the ceiling
   // (failure.json then carries the plan's figures), recorded in run.json otherwise.
-  const plan = planRunOfSpecs(deps.planProfile ?? 'aws', config, targets);
+  const plan = planRunOfSpecs(deps.planProfile ?? 'aws', config, targets, deps.planCalibration);
   checkCostCeiling(plan, deps.maxRunCostUsd, `run ${run}`);
   await deps.store.putJson(layout.runManifest(run), {
     schemaVersion: 1,

@@ -264,8 +264,8 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
     if (options.memorySizes) environment.memorySizes = options.memorySizes;
     if (skippedMemorySizes.length > 0) environment.skippedMemorySizes = skippedMemorySizes.map((s) => ({ target: s.target, memorySizeMB: s.memorySizeMB, reason: s.reason }));
     throwIfInterrupted(signal);
-    options.onRunPlan?.(planRunOfSpecs('local', { coldStarts: options.coldStarts, warmInvocations: options.warmInvocations }, specs));
     const calibration = startInRunCalibration(root, options, service, specs, stage);
+    options.onRunPlan?.(planRunOfSpecs('local', { coldStarts: options.coldStarts, warmInvocations: options.warmInvocations }, specs, calibration.size));
     stage(`running on the local Lambda service (limits ${service.limits.applied ? 'applied' : 'not applied'})`);
     const running = service;
     let modelChoice: InRunOutcome | undefined;
@@ -298,6 +298,7 @@ export async function runLocalBench(options: LocalBenchOptions): Promise<LocalBe
       ...(signal ? { signal } : {}),
       beforeTask,
       awsModel: () => awsModelOf(modelChoice, calibration.committedWhy),
+      ...(calibration.size ? { planCalibration: calibration.size } : {}),
       initFileMB: (functionName) => initFileMBByRequest(running.initFootprints(functionName)),
       initPackageFileMB: (functionName) => initPackageFileMBByRequest(running.initFootprints(functionName)),
     });
@@ -349,7 +350,7 @@ function startInRunCalibration(
   service: LocalLambdaService,
   specs: readonly TargetSpec[],
   stage: (message: string) => void,
-): { runner?: InRunCalibration; committedWhy: string } {
+): { runner?: InRunCalibration; committedWhy: string; size?: { functions: number; coldStarts: number } } {
   const inRun = planInRunCalibration(root, options.calibration ?? 'in-run', options.calibrationColdStarts);
   if (inRun.kind === 'committed') {
     if (options.calibration !== 'committed') stage(`predicting with the committed model: ${inRun.why}`);
@@ -377,6 +378,7 @@ function startInRunCalibration(
   });
   return {
     runner,
+    size: { functions: targets.length, coldStarts: inRun.rounds },
     get committedWhy() {
       return committedWhy;
     },

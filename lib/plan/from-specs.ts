@@ -15,6 +15,11 @@ export function planFunctionOfSpec(spec: TargetSpec): PlanFunction {
   };
 }
 
-export function planRunOfSpecs(profile: ProfileName, config: Pick<BenchmarkConfig, 'coldStarts' | 'warmInvocations'>, specs: readonly TargetSpec[]): RunPlan {
-  return planRun({ profile, functions: specs.map(planFunctionOfSpec), coldStarts: config.coldStarts, warmInvocations: config.warmInvocations });
+export function planRunOfSpecs(
+  profile: ProfileName,
+  config: Pick<BenchmarkConfig, 'coldStarts' | 'warmInvocations'>,
+  specs: readonly TargetSpec[],
+  calibration?: { functions: number; coldStarts: number },
+): RunPlan {
+  return planRun({ profile, functions: specs.map(planFunctionOfSpec), coldStarts: config.coldStarts, warmInvocations: config.warmInvocations, ...(calibration ? { calibration } : {}) });
 }

@@ -34,6 +34,10 @@ export function renderPlanText(plan: RunPlan, options: PlanTextOptions): string[
     `  duration: about ${formatSeconds(plan.seconds.typical)} (${formatRange(plan.seconds, formatSeconds)}); ` +
       `${formatNumber(plan.stateTransitions.typical)} state transitions (${formatRange(plan.stateTransitions, (v) => formatNumber(v))})`,
   );
+  if (plan.calibration) {
+    const c = plan.calibration;
+    out.push(`  of which the calibration in the run: ${c.functions} calibration functions × ${c.coldStarts} cold starts, between the targets' cold starts`);
+  }
   if (plan.cost) {
     out.push(`  AWS cost of one run: about ${formatUsd(plan.cost.usd.typical)} (${formatUsdRange(plan.cost.usd)}), by service:`);
     for (const l of plan.cost.lines) {

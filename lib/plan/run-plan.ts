@@ -14,7 +14,19 @@ export interface RunPlanInput {
   functions: readonly PlanFunction[];
   coldStarts: number;
   warmInvocations: number;
+  /** A local run that calibrates itself: its calibration functions and cold starts of each (lib/local-bench/in-run-calibration.ts). */
+  calibration?: { functions: number; coldStarts: number };
 }
+
+/**
+ * One forced cold start of a calibration function in a local run, s: measured, 12 functions × 10 cold
+ * starts took 29-32 s of a default run on 2 cores of an AMD EPYC at a load below 1 (0.24-0.27 s each);
+ * Java's three take the most. The range allows a busier machine.
+ */
+export const CALIBRATION_COLD_START: Figure = {
+  range: { low: 0.15, typical: 0.26, high: 0.8 },
+  source: 'measured: 12 calibration functions × 10 cold starts took 29-32 s of a default npm run bench (2-core AMD EPYC, load below 1)',
+};
 
 export interface FunctionPlan extends PlanFunction {
   coldStarts: number;
@@ -59,6 +71,8 @@ export interface RunPlan {
   cost?: RunCost;
   /** The per-step figures with their sources, as used. */
   steps: { step: string; figure: Figure }[];
+  /** A local run that calibrates itself: how many calibration functions and cold starts of each it adds. */
+  calibration?: { functions: number; coldStarts: number };
 }
 
 // ---- range arithmetic ----
@@ -126,6 +140,7 @@ export function planRun(input: RunPlanInput): RunPlan {
   const p = PROFILES[input.profile];
   if (input.functions.length === 0) throw new Error('run plan: no function to plan');
   const functions = input.functions.map((fn) => planFunction(p, fn, input.coldStarts, input.warmInvocations));
+  const calibrationColdStarts = input.calibration ? input.calibration.functions * input.calibration.coldStarts : 0;
   const seconds = add(
     p.prepare.range,
     times(p.preparePerFunction.range, functions.length),
@@ -133,6 +148,8 @@ export function planRun(input: RunPlanInput): RunPlan {
     times(p.perState.range, TRANSITION_SHAPE.perRun),
     ...functions.map((f) => f.seconds),
     p.aggregate.range,
+    // A local run that calibrates itself measures its calibration functions between the targets' cold starts.
+    times(CALIBRATION_COLD_START.range, calibrationColdStarts),
   );
   const rounds = functions.reduce((n, f) => n + f.coldRounds, 0);
   const stateTransitions = add(
@@ -157,8 +174,12 @@ export function planRun(input: RunPlanInput): RunPlan {
       { step: 'one CollectReports attempt', figure: p.collectAttempt },
       { step: 'CollectReports retries (count)', figure: { range: p.collectRetries, source: p.collectRetriesSource } },
       { step: 'Aggregate', figure: p.aggregate },
+      ...(input.calibration
+        ? [{ step: `calibration in the run: ${input.calibration.functions} functions × ${input.calibration.coldStarts} cold starts, each`, figure: CALIBRATION_COLD_START }]
+        : []),
     ],
   };
+  if (input.calibration) plan.calibration = { ...input.calibration };
   if (input.profile === 'aws') plan.cost = awsCost(p, functions, stateTransitions);
   return plan;
 }

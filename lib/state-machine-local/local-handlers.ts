@@ -57,6 +57,8 @@ export interface LocalHandlerOptions {
   initFileMB?: (functionName: string) => { [requestId: string]: number };
   /** The model that predicts AWS and why that one, asked for when Aggregate runs (lib/handlers/aggregate.ts). */
   awsModel?: AggregateDeps['awsModel'];
+  /** A run that calibrates itself: what its plan adds for the calibration (lib/plan). */
+  planCalibration?: { functions: number; coldStarts: number };
   /** Local runs: of it, the MB mapped from the function's own package, by request id. */
   initPackageFileMB?: (functionName: string) => { [requestId: string]: number };
 }
@@ -157,7 +159,13 @@ export function createLocalTaskHandlers(options: LocalHandlerOptions): Record<st
     return { lambda: lambdaClients.lambda, store, ...(onInvocation ? { onInvocation } : {}) };
   };
   return {
-    prepare: (payload) => prepareRun(payload as PrepareInput, { store, defaults: { config: options.defaults, targets: options.targets }, planProfile: 'local' }),
+    prepare: (payload) =>
+      prepareRun(payload as PrepareInput, {
+        store,
+        defaults: { config: options.defaults, targets: options.targets },
+        planProfile: 'local',
+        ...(options.planCalibration ? { planCalibration: options.planCalibration } : {}),
+      }),
     forceColdStart: (payload) =>
       forceColdStartTask(payload as ForceColdStartInput, { lambda: lambdaClients.lambda, updatePollSeconds: options.updatePollSeconds }),
     invokeCold: (payload) => invokeColdTask(payload as InvokeColdInput, withProgress(payload as InvokeColdInput)),

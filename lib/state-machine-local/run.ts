@@ -72,6 +72,8 @@ export interface LocalRunOptions {
   initFileMB?: (functionName: string) => { [requestId: string]: number };
   /** The model that predicts AWS and why that one, asked for when Aggregate runs (lib/handlers/aggregate.ts). */
   awsModel?: AggregateDeps['awsModel'];
+  /** A run that calibrates itself: what its plan adds for the calibration (lib/plan). */
+  planCalibration?: { functions: number; coldStarts: number };
   /** Local runs: of it, the MB mapped from the function's own package, by request id. */
   initPackageFileMB?: (functionName: string) => { [requestId: string]: number };
 }
@@ -138,6 +140,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.initFileMB ? { initFileMB: options.initFileMB } : {}),
     ...(options.awsModel ? { awsModel: options.awsModel } : {}),
+    ...(options.planCalibration ? { planCalibration: options.planCalibration } : {}),
     ...(options.initPackageFileMB ? { initPackageFileMB: options.initPackageFileMB } : {}),
     onWriteFailure: (failure) => {
       writeFailure ??= failure;

@@ -27,6 +27,7 @@ import {
   type PlanFunction,
 } from '../../lib/plan';
 import type { DeploymentPlan } from '../../lib/targets/deployment-plan';
+import { CALIBRATION_COLD_START } from '../../lib/plan/run-plan';
 import { TARGETS } from '../../lib/targets/registry';
 
 const apr: PlanFunction = { key: 'apr', targetKey: 'apr', packageType: 'Zip', architecture: 'x86_64', memorySizeMB: 128 };
@@ -45,6 +46,17 @@ function deployment(): DeploymentPlan {
 }
 
 describe('duration', () => {
+  test('a local run that calibrates itself adds each calibration cold start, and says so', () => {
+    const without = planRun({ profile: 'local', functions: [apr], coldStarts: 5, warmInvocations: 2 });
+    const withCalibration = planRun({ profile: 'local', functions: [apr], coldStarts: 5, warmInvocations: 2, calibration: { functions: 12, coldStarts: 10 } });
+    for (const k of ['low', 'typical', 'high'] as const) {
+      expect(withCalibration.seconds[k] - without.seconds[k]).toBeCloseTo(120 * CALIBRATION_COLD_START.range[k], 9);
+    }
+    expect(withCalibration.calibration).toEqual({ functions: 12, coldStarts: 10 });
+    expect(withCalibration.steps.map((s) => s.step)).toContain('calibration in the run: 12 functions × 10 cold starts, each');
+    expect(renderPlanText(withCalibration, { title: 'Plan' }).join('\n')).toContain('of which the calibration in the run: 12 calibration functions × 10 cold starts');
+  });
+
   test('one forced cold start adds its states, the update, the round trip, the Init and the Duration; rounds of C divide the updates', () => {
     const one = planRun({ profile: 'aws', functions: [apr], coldStarts: 1, warmInvocations: 0 });
     const eleven = planRun({ profile: 'aws', functions: [apr], coldStarts: 11, warmInvocations: 0 });
