@@ -17,13 +17,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultAwsFiguresPath, readAwsFigures } from '../calibration/aws-figures';
-import { calibrationRows, MODEL_FILE, readCalibrationTargets, TABLE_FILE, type MeasurementsFile } from '../calibration/calibrate';
+import { calibrationRows, calibrationTargetFiles, MODEL_FILE, TABLE_FILE, type MeasurementsFile } from '../calibration/calibrate';
 import { CalibrationSampler, type SamplerService } from '../calibration/measure';
 import { renderCalibrationTable, runtimeFamily } from '../calibration/table';
 import { fitModel, renderFittedModel } from '../prediction/fit';
 import { MEASUREMENTS_FILE, type FittedModel } from '../prediction';
 import { missingTargetFileParts } from '../targets/local-targets';
-import type { TargetFile } from '../targets/target-file';
+import { readTargetFile, type TargetFile } from '../targets/target-file';
 import type { PredictionModelSource } from '../benchmark/types';
 import { cpuModel, loadAverage1m } from '../util/machine';
 import * as os from 'node:os';
@@ -53,23 +53,40 @@ export const MIN_IN_RUN_FAMILIES = 4;
  */
 export function planInRunCalibration(projectRoot: string, choice: CalibrationChoice, rounds = IN_RUN_COLD_STARTS): InRunPlan {
   if (choice === 'committed') return { kind: 'committed', why: 'asked for with --calibration committed' };
-  let all: TargetFile[];
+  // Each calibration function on its own: one that is not built (its command or package missing, which the
+  // target file's own checks find) is left out and named; the others still calibrate the run.
+  let files: string[];
   try {
-    all = readCalibrationTargets(projectRoot);
+    files = calibrationTargetFiles(projectRoot);
   } catch (error) {
-    return { kind: 'committed', why: `a calibration function could not be read: ${(error as Error).message}` };
+    return { kind: 'committed', why: `the calibration functions could not be listed: ${(error as Error).message}` };
   }
   const leftOut: string[] = [];
-  const targets = all.filter((t) => {
-    const missing = missingTargetFileParts(t);
-    if (missing) leftOut.push(`${t.definition.functionName} (not built here: ${missing})`);
-    return missing === undefined;
-  });
+  const targets: TargetFile[] = [];
+  for (const file of files) {
+    let target: TargetFile;
+    try {
+      target = readTargetFile(file);
+    } catch (error) {
+      leftOut.push(`${path.relative(projectRoot, file)} (not built here: ${(error as Error).message})`);
+      continue;
+    }
+    if (!target.calibration) {
+      leftOut.push(`${path.relative(projectRoot, file)} (its target file names no lambda-perf runtime)`);
+      continue;
+    }
+    const missing = missingTargetFileParts(target);
+    if (missing) {
+      leftOut.push(`${target.definition.functionName} (not built here: ${missing})`);
+      continue;
+    }
+    targets.push(target);
+  }
   const families = new Set(targets.map((t) => runtimeFamily(t.calibration!.lambdaPerfRuntime)));
   const how = '`bash scripts/setup-calibration.sh` builds them';
   if (!targets.some((t) => runtimeFamily(t.calibration!.lambdaPerfRuntime) === 'rust')) {
     // Name the function and what it lacks, so the user sees which file and which part to build.
-    const rust = all.filter((t) => runtimeFamily(t.calibration!.lambdaPerfRuntime) === 'rust').map((t) => `${t.definition.functionName}: ${missingTargetFileParts(t)}`);
+    const rust = leftOut.filter((l) => /rust/i.test(l));
     return { kind: 'committed', why: `the Rust calibration function is not built here (${rust.length ? `${rust.join('; ')}; ` : 'no calibration target file names a Rust runtime; '}${how})` };
   }
   if (families.size < MIN_IN_RUN_FAMILIES) {

@@ -3,13 +3,10 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../bin/calibrate';
-import { median } from '../../lib/benchmark/statistics';
 import type { BenchmarkResults } from '../../lib/benchmark/types';
-import { defaultAwsFiguresPath, readAwsFigures } from '../../lib/calibration/aws-figures';
 import { awsRunPoints, awsRunRuntimeLabel, ladderTargetOf, mergeAwsRunRows, parseAwsRunSource, readAwsAndLocalRuns } from '../../lib/calibration/aws-run-points';
-import { calibrationRows, MODEL_FILE, readCalibrationTargets, TABLE_FILE } from '../../lib/calibration/calibrate';
-import type { MeasurementRun } from '../../lib/calibration/measure';
-import { type CalibrationRow, parseCalibrationTable, renderCalibrationTable } from '../../lib/calibration/table';
+import { MODEL_FILE, TABLE_FILE } from '../../lib/calibration/calibrate';
+import { type CalibrationRow, parseCalibrationTable } from '../../lib/calibration/table';
 import { LocalLambdaService } from '../../lib/local-lambda';
 import type { FittedModel } from '../../lib/prediction/types';
 import { AWS_FIXTURE_LABEL, produceAwsRunOnMoto } from '../compare/aws-run-on-moto';
@@ -44,17 +41,9 @@ function bench(out: string): void {
   if (run.status !== 0) throw new Error(`npm ${args.join(' ')} exited ${run.status}:\n${(run.stderr + run.stdout).slice(-3000)}`);
 }
 
-/** The committed calibration measurements beside lambda-perf's figures (older files lack the package MB and the memory p50). */
+/** The committed calibration table: lambda-perf's points, as `npm run calibrate` wrote them. */
 function committedTable(): string {
-  const measured = JSON.parse(readFileSync(path.join(ROOT, 'data', 'calibration', 'local-measurements.json'), 'utf8')) as { functions: Record<string, unknown>[] };
-  const targets = readCalibrationTargets(ROOT);
-  const functions = measured.functions
-    .filter((f) => targets.some((t) => t.definition.functionName === f.functionName))
-    .map((f) => {
-      const memory = (f.maxMemoryUsedMB as number[] | undefined) ?? [];
-      return { initPackageFileMB: [], initPackageFileMBP50: 0, maxMemoryUsedMBP50: memory.length > 0 ? median(memory) : 0, ...f };
-    }) as unknown as MeasurementRun['functions'];
-  return renderCalibrationTable(calibrationRows({ functions }, targets, readAwsFigures(defaultAwsFiguresPath(ROOT))));
+  return readFileSync(path.join(ROOT, 'data', 'calibration', 'calibration-table.csv'), 'utf8');
 }
 
 beforeAll(async () => {
