@@ -515,7 +515,7 @@ export function renderPredictions(results: BenchmarkResults): string[] {
       'and the Max Memory Used of the cold invocations (on AWS it includes the environment\'s own processes). ' +
       `Model: ${mdCell(model.form)}; fitted on \`${mdCell(model.table)}\` (calibration runtimes: ${model.calibrationRuntimes.map(mdCell).join(', ')}). These are predictions, not measurements.`,
     '',
-    `**Which model**: ${source ? `${source.kind === 'in-run' ? 'calibrated in this run' : 'the committed model (data/calibration/fitted-model.json)'}: ${mdCell(source.why)}` : 'the committed model'}` +
+    `**Which model**: ${source ? (source.kind === 'in-run' ? mdCell(source.why) : `the committed model (data/calibration/fitted-model.json): ${mdCell(source.why)}`) : 'the committed model'}` +
       (source?.kind === 'in-run' && source.coldStartsPerFunction
         ? ` (${source.functions?.length ?? '?'} calibration functions × ${source.coldStartsPerFunction} cold starts, their rounds spread between the targets' cold starts; ${formatValue(source.measuringSeconds ?? 0)} s of the run)`
         : '') +
