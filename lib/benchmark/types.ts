@@ -467,6 +467,11 @@ export interface EnvironmentManifest {
 export interface BenchmarkResults {
   schemaVersion: 1;
   backend: Backend;
+  /**
+   * The run's name: the state machine execution's on AWS (runs/<name>/ in the results bucket), the local
+   * run's otherwise. Absent in results written before it was recorded.
+   */
+  run?: string;
   startedAt: string;
   finishedAt: string;
   aborted: boolean;

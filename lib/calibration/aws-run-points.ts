@@ -101,20 +101,24 @@ function runKindProblems(aws: RunDirectory, local: RunDirectory): string[] {
 }
 
 /**
- * The AWS run's name, region and date. The name is the directory's (bench:aws downloads a run into
- * DIR/<execution name>/; results.json does not repeat it), the region is what the deployed Aggregate
+ * The AWS run's name, region and date. The name is the one results.json records (`run`); results written
+ * before it was recorded are named by their directory (bench:aws downloads a run into DIR/<execution
+ * name>/). The region is what the deployed Aggregate
  * records in the environment manifest (lib/handlers/lambda/index.ts: AWS_REGION), the date is the run's
  * start (results.json startedAt, UTC).
  */
 export function awsRunIdentity(aws: Pick<RunDirectory, 'dir' | 'label' | 'results'>): AwsRunIdentity {
   const problems: string[] = [];
-  let run = aws.label;
+  const recorded = typeof aws.results.run === 'string' ? aws.results.run : undefined;
+  let run = recorded ?? aws.label;
   try {
-    run = checkRunName(aws.label);
+    run = checkRunName(run);
   } catch (error) {
     if (!(error instanceof RunNameError)) throw error;
     problems.push(
-      `the AWS run's execution name is its directory's name (npm run bench:aws -- --out DIR writes DIR/<execution name>/), and ${JSON.stringify(aws.label)} is not one: ${error.message}`,
+      recorded !== undefined
+        ? `${aws.dir}/results.json: "run" ${JSON.stringify(recorded)} is not an execution name: ${error.message}`
+        : `the AWS run's execution name is its directory's name (npm run bench:aws -- --out DIR writes DIR/<execution name>/; its results.json records none), and ${JSON.stringify(aws.label)} is not one: ${error.message}`,
     );
   }
   const region = aws.results.environment.region;

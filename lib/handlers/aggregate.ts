@@ -93,6 +93,8 @@ export async function aggregateTask(input: AggregateInput, deps: AggregateDeps):
     ...(deps.parity ? { parity: deps.parity } : {}),
     ...(chosen ? { awsModel: chosen.model, modelSource: chosen.source } : {}),
   });
+  // Named in the file itself, so that a run stays identifiable when its directory is renamed (calibrate --aws-run).
+  results.run = run;
   // The plan Prepare recorded, with the measured duration (Prepare's start to now) beside it.
   const plan = (await deps.store.getJson<RunManifest>(layout.runManifest(run)))?.plan;
   const measuredSeconds = (Date.parse(raw.finishedAt) - Date.parse(raw.startedAt)) / 1000;

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../bin/calibrate';
 import type { BenchmarkResults } from '../../lib/benchmark/types';
-import { awsRunPoints, awsRunRuntimeLabel, ladderTargetOf, mergeAwsRunRows, parseAwsRunSource, readAwsAndLocalRuns } from '../../lib/calibration/aws-run-points';
+import { awsRunIdentity, awsRunPoints, awsRunRuntimeLabel, ladderTargetOf, mergeAwsRunRows, parseAwsRunSource, readAwsAndLocalRuns } from '../../lib/calibration/aws-run-points';
 import { MODEL_FILE, TABLE_FILE } from '../../lib/calibration/calibrate';
 import { type CalibrationRow, parseCalibrationTable } from '../../lib/calibration/table';
 import { LocalLambdaService } from '../../lib/local-lambda';
@@ -184,6 +184,7 @@ describe('calibrate --aws-run on a run of the AWS path on moto + the local servi
     // The moto run's apr entry copied under the keys a ladder run gives its configurations
     // (lib/targets/deployment-plan.ts functionKey), and under a target the local run did not measure.
     const ladder = editedCopy(awsRun, 'aws-ladder', 'moto-calibrate-ladder', (r) => {
+      r.run = 'moto-calibrate-ladder';
       r.targets['apr-arm64'] = { ...r.targets.apr, architecture: 'arm64' };
       r.targets['apr-1024'] = { ...r.targets.apr, memorySizeMB: 1024 };
       r.targets.numpy = { ...r.targets.apr };
@@ -210,7 +211,9 @@ describe('calibrate --aws-run on a run of the AWS path on moto + the local servi
 
   test('a second AWS run adds its own points beside the first run\'s, which stay', async () => {
     const dir = dataDir('two-runs');
-    const other = editedCopy(awsRun, 'aws-other', 'moto-calibrate-other', () => undefined);
+    const other = editedCopy(awsRun, 'aws-other', 'moto-calibrate-other', (r) => {
+      r.run = 'moto-calibrate-other';
+    });
     expect((await calibrate('--aws-run', awsRun, '--local-run', localRun, '--data-dir', dir)).code).toBe(0);
     expect((await calibrate('--aws-run', other, '--local-run', localRun, '--data-dir', dir)).code).toBe(0);
     const runs = tableRows(dir)
@@ -274,7 +277,13 @@ describe('refused, with every reason named and nothing written', () => {
       delete r.environment.region;
     });
     await expectRefused(['--aws-run', noRegion, '--local-run', localRun], ['"environment"."region" is null, expected the AWS region the run was measured in']);
-    const renamed = editedCopy(awsRun, 'aws-renamed', 'my run.copy', () => undefined);
+    // Results that record their run's name keep it when the directory is renamed.
+    const { aws: renamedRun } = readAwsAndLocalRuns(editedCopy(awsRun, 'aws-renamed-named', 'my run.copy', () => undefined), localRun);
+    expect(awsRunIdentity(renamedRun).run).toBe(RUN);
+    // Results written before the name was recorded are named by their directory, which must be an execution name.
+    const renamed = editedCopy(awsRun, 'aws-renamed', 'my run.copy', (r) => {
+      delete r.run;
+    });
     await expectRefused(['--aws-run', renamed, '--local-run', localRun], ['the AWS run\'s execution name is its directory\'s name', '"my run.copy" is not one']);
   });
 });
