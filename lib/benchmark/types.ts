@@ -6,7 +6,7 @@
  * JSON.stringify would lose. Optional fields are omitted rather than set to undefined.
  */
 
-import type { CalibrationMachine, FamilyOutCoverage, PredictedAwsMemory, ValidationKind } from '../prediction/types';
+import type { CalibrationMachine, FamilyOutCoverage, IntervalValidation, PredictedAwsMemory, ValidationKind } from '../prediction/types';
 import type { Architecture, PackageType } from '../util/lambda-types';
 
 export type { Architecture, PackageType };
@@ -384,14 +384,7 @@ export interface PredictedInit {
   /** Prediction interval of the p50, ms, at `level` (0.9 where the calibration points allow it). */
   interval: { low: number; high: number; level: number };
   /** The validation the interval and the error come from, with its errors and, family-out, its checked coverage. */
-  validation: {
-    kind: ValidationKind;
-    medianAbsErrorPct: number;
-    maxAbsErrorPct: number;
-    runtimes: number;
-    families: number;
-    familyOutCoverage?: FamilyOutCoverage;
-  };
+  validation: IntervalValidation;
 }
 
 /** Which model predicted a local run's AWS figures, and why that one. */

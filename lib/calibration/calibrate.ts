@@ -141,10 +141,15 @@ export interface MeasurementsFile {
   functions: MeasurementRun['functions'];
 }
 
+/** The stored form of local-measurements.json: two-space JSON with a final newline. */
+export function renderMeasurements(file: MeasurementsFile): string {
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
 /** Writes the raw local measurements and the table. */
 export function writeMeasurements(dataDir: string, file: MeasurementsFile, rows: readonly CalibrationRow[]): void {
   fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(path.join(dataDir, MEASUREMENTS_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  fs.writeFileSync(path.join(dataDir, MEASUREMENTS_FILE), renderMeasurements(file));
   fs.writeFileSync(path.join(dataDir, TABLE_FILE), renderCalibrationTable(rows));
 }
 

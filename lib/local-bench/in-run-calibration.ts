@@ -17,11 +17,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultAwsFiguresPath, readAwsFigures } from '../calibration/aws-figures';
-import { calibrationRows, calibrationTargetFiles, MODEL_FILE, TABLE_FILE, type MeasurementsFile } from '../calibration/calibrate';
+import { calibrationRows, calibrationTargetFiles, MODEL_FILE, renderMeasurements, TABLE_FILE, type MeasurementsFile } from '../calibration/calibrate';
 import { CalibrationSampler, type SamplerService } from '../calibration/measure';
 import { renderCalibrationTable, runtimeFamily } from '../calibration/table';
 import { fitModel, renderFittedModel } from '../prediction/fit';
-import { MEASUREMENTS_FILE, type FittedModel } from '../prediction';
+import { calibrationMachineOf, MEASUREMENTS_FILE, type FittedModel } from '../prediction';
 import { missingTargetFileParts } from '../targets/local-targets';
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import type { PredictionModelSource } from '../benchmark/types';
@@ -175,16 +175,11 @@ export class InRunCalibration {
         awsFigures: path.basename(defaultAwsFiguresPath(this.options.projectRoot)),
         functions,
       };
-      const calibratedOn = {
-        cpuModel: measurements.machine.cpuModel,
-        cpus: measurements.machine.cpus,
-        loadAverage1mBefore: measurements.machine.loadAverage1mBefore,
-        limitsApplied: limits.applied,
-        measuredAt: measurements.measuredAt,
-      };
+      const calibratedOn = calibrationMachineOf(measurements);
       return {
         kind: 'in-run',
-        model: { ...model, calibratedOn },
+        // The machine and load this calibration saw, read from the measurements as a committed model's are.
+        model: { ...model, ...(calibratedOn ? { calibratedOn } : {}) },
         source: {
           kind: 'in-run',
           why:
@@ -196,7 +191,7 @@ export class InRunCalibration {
         files: [
           { name: TABLE_FILE, body: table },
           { name: MODEL_FILE, body: renderFittedModel(model) },
-          { name: MEASUREMENTS_FILE, body: `${JSON.stringify(measurements, null, 2)}\n` },
+          { name: MEASUREMENTS_FILE, body: renderMeasurements(measurements) },
         ],
       };
     } catch (error) {

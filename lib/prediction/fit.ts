@@ -38,10 +38,11 @@
  *   AND of the errors that size its interval (the other families' own family-out errors), and the count of
  *   AWS figures inside is reported.
  */
-import { cellLevel, conformalQuantile, familyErrors } from './conformal';
+import { absLogErrors, cellLevel, checkFamilyOutCoverage, conformalQuantile, familyErrors, familyOutQuantile } from './conformal';
+import { leastSquares, median, ModelFitError, round } from './numbers';
 import { fitMemoryModel } from './memory';
 import type { CalibrationPoint, CalibrationRow, FittedCell, FittedModel, FormTried, InitForm, LeaveOneOutResult, LineParameters } from './types';
-export { familyErrors };
+export { absLogErrors, familyErrors, familyOutQuantile };
 import { ARCHITECTURES, PACKAGE_TYPES } from './types';
 
 /** The grid k is searched on, ms per MB. */
@@ -50,7 +51,7 @@ export const K_STEP = 0.05;
 /** The coarse step of the two-dimensional search ('split-k'). */
 export const K_COARSE_STEP = 1;
 
-export class ModelFitError extends Error {}
+export { leastSquares, ModelFitError, round };
 
 /** A point of one cell: local and AWS figures of one calibration runtime. */
 export interface CellPoint {
@@ -75,22 +76,6 @@ export interface Curve {
   kPackage: number;
   kZip: number;
   line: LineParameters;
-}
-
-/** Ordinary least squares of y on x; with one distinct x the slope is taken as 1 (a plain ratio). */
-export function leastSquares(xs: readonly number[], ys: readonly number[]): LineParameters {
-  const n = xs.length;
-  if (n === 0 || n !== ys.length) throw new ModelFitError(`least squares needs as many y as x, at least one (got ${n} and ${ys.length})`);
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (xs[i] - mx) * (xs[i] - mx);
-    sxy += (xs[i] - mx) * (ys[i] - my);
-  }
-  const slope = sxx === 0 ? 1 : sxy / sxx;
-  return { intercept: my - slope * mx, slope };
 }
 
 /** The model's input for one point: local ms + kRuntime × runtime MB + kPackage × package MB + kZip × zip MB. */
@@ -167,60 +152,28 @@ export function leaveGroupOut(points: readonly CellPoint[], key: (p: CellPoint) 
   return out.sort((a, b) => a.runtime.localeCompare(b.runtime));
 }
 
-/** |ln(predicted / AWS)| of each left-out result: the out-of-sample errors the intervals are sized from. */
-export function absLogErrors(results: readonly LeaveOneOutResult[]): number[] {
-  return results.map((r) => Math.abs(Math.log(r.predictedP50Ms / r.awsP50Ms)));
-}
-
 const byFamily = (p: CellPoint) => p.family;
 const byRuntime = (p: CellPoint) => p.runtime;
 
-/** The family-out half-width at `level` from family-out results: conformal over one error per family. */
-export function familyOutQuantile(results: readonly LeaveOneOutResult[], level: number): number | null {
-  return conformalQuantile(familyErrors(results.map((r) => ({ family: r.family, absLogError: Math.abs(Math.log(r.predictedP50Ms / r.awsP50Ms)) }))), level);
-}
-
 /**
- * The family-out interval checked without looking at the family it is checked on: for each family F,
- * the curve is fitted without F, its interval's half-width is the conformal quantile (over families) of
- * the other families' own family-out errors, each left out of a fit that also lacks F, at the level their
- * number allows, and each runtime of F is inside when AWS lies within it. Fewer than 4 families in all
- * give no verdict.
+ * The family-out interval checked without looking at the family it is checked on (conformal.ts,
+ * checkFamilyOutCoverage): each fold fits the curve of this form without the family, and sizes its
+ * interval from the other families' own family-out errors.
  */
 export function familyOutCoverage(points: readonly CellPoint[], form: InitForm): FittedCell['familyOutCoverage'] {
-  const families = [...new Set(points.map(byFamily))].sort();
-  const byRuntimeOut: FittedCell['familyOutCoverage']['byRuntime'] = [];
-  const level = cellLevel(Math.max(1, families.length - 1));
-  if (families.length < 4) return { inside: 0, total: 0, familiesInside: 0, families: 0, level, byRuntime: byRuntimeOut };
-  let familiesInside = 0;
-  for (const family of families) {
-    const rest = points.filter((p) => p.family !== family);
+  const { verdicts, ...coverage } = checkFamilyOutCoverage(points, (p) => p.awsP50, (rest, level) => {
     const curve = fitCurve(rest, form);
-    const q = familyOutQuantile(leaveGroupOut(rest, byFamily, form), level);
-    let all = true;
-    for (const p of points.filter((x) => x.family === family)) {
-      const predicted = predictP50(curve, p);
-      const err = Math.log(predicted / p.awsP50);
-      const inside = q !== null && Math.abs(err) <= q;
-      all &&= inside;
-      byRuntimeOut.push({ runtime: p.runtime, inside, errorPct: round((predicted / p.awsP50 - 1) * 100, 1), halfWidthPct: q === null ? null : round((Math.exp(q) - 1) * 100, 1) });
-    }
-    if (all) familiesInside++;
-  }
-  byRuntimeOut.sort((a, b) => a.runtime.localeCompare(b.runtime));
-  return { inside: byRuntimeOut.filter((r) => r.inside).length, total: byRuntimeOut.length, familiesInside, families: families.length, level, byRuntime: byRuntimeOut };
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Rounds to a fixed number of decimals, so that the stored model does not depend on the last bits of floating point. */
-export function round(x: number, decimals: number): number {
-  const f = 10 ** decimals;
-  return Math.round(x * f) / f;
+    return { predict: (p) => predictP50(curve, p), halfWidth: familyOutQuantile(leaveGroupOut(rest, byFamily, form), level) };
+  });
+  const byRuntime = verdicts
+    .map((v) => ({
+      runtime: v.point.runtime,
+      inside: v.inside,
+      errorPct: round((v.predicted / v.point.awsP50 - 1) * 100, 1),
+      halfWidthPct: v.halfWidth === null ? null : round((Math.exp(v.halfWidth) - 1) * 100, 1),
+    }))
+    .sort((a, b) => a.runtime.localeCompare(b.runtime));
+  return { ...coverage, byRuntime };
 }
 
 function roundLine(l: LineParameters): LineParameters {

@@ -42,20 +42,30 @@ export const MEASUREMENTS_FILE = 'local-measurements.json';
 
 export class FittedModelError extends Error {}
 
+/** What a calibration's measurements file (local-measurements.json) says of its machine, as parsed JSON. */
+interface MeasurementsHeader {
+  measuredAt?: unknown;
+  machine?: { cpuModel?: unknown; cpus?: unknown; loadAverage1mBefore?: unknown };
+  limits?: { applied?: unknown };
+}
+
 /**
- * The machine the calibration was measured on, from local-measurements.json (written by npm run
- * calibrate beside the model); null when the file is absent or does not say.
+ * The machine a calibration was measured on, from its measurements file's header (written by npm run
+ * calibrate beside the model, or by a bench that calibrated in the run); null when the header does not say.
  */
-export function readCalibrationMachine(measurementsFile: string): CalibrationMachine | null {
-  let file: { measuredAt?: unknown; machine?: { cpuModel?: unknown; cpus?: unknown; loadAverage1mBefore?: unknown }; limits?: { applied?: unknown } };
-  try {
-    file = JSON.parse(fs.readFileSync(measurementsFile, 'utf8'));
-  } catch {
-    return null;
-  }
+export function calibrationMachineOf(file: MeasurementsHeader): CalibrationMachine | null {
   const m = file.machine;
   if (!m || typeof m.cpuModel !== 'string' || typeof m.cpus !== 'number' || typeof m.loadAverage1mBefore !== 'number' || typeof file.measuredAt !== 'string') return null;
   return { cpuModel: m.cpuModel, cpus: m.cpus, loadAverage1mBefore: m.loadAverage1mBefore, limitsApplied: file.limits?.applied === true, measuredAt: file.measuredAt };
+}
+
+/** The machine of the calibration whose local-measurements.json this is; null when the file is absent or does not say. */
+export function readCalibrationMachine(measurementsFile: string): CalibrationMachine | null {
+  try {
+    return calibrationMachineOf(JSON.parse(fs.readFileSync(measurementsFile, 'utf8')) as MeasurementsHeader);
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -14,7 +14,8 @@
  * family out, conformal quantiles of the |log errors|, and the family-out coverage checked with each family
  * left out of the quantile too.
  */
-import { cellLevel, conformalQuantile, familyErrors } from './conformal';
+import { absLogErrors, cellLevel, checkFamilyOutCoverage, conformalQuantile, familyOutQuantile } from './conformal';
+import { leastSquares, median, round } from './numbers';
 import type { CalibrationRow, FittedMemoryCell, LeaveOneOutResult, LineParameters } from './types';
 import { ARCHITECTURES, PACKAGE_TYPES } from './types';
 
@@ -26,27 +27,12 @@ interface MemoryPoint {
 }
 
 function ols(points: readonly MemoryPoint[]): LineParameters {
-  const n = points.length;
-  const mx = points.reduce((a, p) => a + p.local, 0) / n;
-  const my = points.reduce((a, p) => a + p.aws, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const p of points) {
-    sxx += (p.local - mx) ** 2;
-    sxy += (p.local - mx) * (p.aws - my);
-  }
-  const slope = sxx === 0 ? 1 : sxy / sxx;
-  return { intercept: my - slope * mx, slope };
+  return leastSquares(points.map((p) => p.local), points.map((p) => p.aws));
 }
 
 export function applyMemoryLine(line: LineParameters, localMB: number): number {
   // A line fitted on a few points can cross zero below them; nothing uses less than its local figure.
   return Math.max(localMB, line.intercept + line.slope * localMB);
-}
-
-function round(x: number, decimals: number): number {
-  const f = 10 ** decimals;
-  return Math.round(x * f) / f;
 }
 
 function leaveOut(points: readonly MemoryPoint[], key: (p: MemoryPoint) => string): LeaveOneOutResult[] {
@@ -61,14 +47,6 @@ function leaveOut(points: readonly MemoryPoint[], key: (p: MemoryPoint) => strin
   return out.sort((a, b) => a.runtime.localeCompare(b.runtime));
 }
 
-const absLog = (results: readonly LeaveOneOutResult[]) => results.map((r) => Math.abs(Math.log(r.predictedP50Ms / r.awsP50Ms)));
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 export function fitMemoryCell(points: readonly MemoryPoint[], packageType: FittedMemoryCell['packageType'], architecture: FittedMemoryCell['architecture']): FittedMemoryCell | null {
   const families = [...new Set(points.map((p) => p.family))].sort();
   if (families.length < 3) return null;
@@ -76,26 +54,10 @@ export function fitMemoryCell(points: readonly MemoryPoint[], packageType: Fitte
   const familyLevel = cellLevel(families.length);
   const loro = leaveOut(points, (p) => p.runtime);
   const lofo = leaveOut(points, (p) => p.family);
-  const perFamily = (results: readonly LeaveOneOutResult[]) => familyErrors(results.map((r) => ({ family: r.family, absLogError: Math.abs(Math.log(r.predictedP50Ms / r.awsP50Ms)) })));
-  const nestedLevel = cellLevel(Math.max(1, families.length - 1));
-  let inside = 0;
-  let total = 0;
-  let familiesInside = 0;
-  if (families.length >= 4) {
-    for (const family of families) {
-      const rest = points.filter((p) => p.family !== family);
-      const q = conformalQuantile(perFamily(leaveOut(rest, (p) => p.family)), nestedLevel);
-      const line = ols(rest);
-      let all = true;
-      for (const p of points.filter((x) => x.family === family)) {
-        total++;
-        const ok = q !== null && Math.abs(Math.log(applyMemoryLine(line, p.local) / p.aws)) <= q;
-        if (ok) inside++;
-        all &&= ok;
-      }
-      if (all) familiesInside++;
-    }
-  }
+  const { verdicts: _verdicts, ...coverage } = checkFamilyOutCoverage(points, (p) => p.aws, (rest, level) => {
+    const line = ols(rest);
+    return { predict: (p) => applyMemoryLine(line, p.local), halfWidth: familyOutQuantile(leaveOut(rest, (p) => p.family), level) };
+  });
   const rounded = (v: number | null) => (v === null ? null : round(v, 6));
   const line = ols(points);
   const lofoAbs = lofo.map((r) => Math.abs(r.errorPct));
@@ -106,15 +68,15 @@ export function fitMemoryCell(points: readonly MemoryPoint[], packageType: Fitte
     n: points.length,
     localRange: { min: Math.min(...points.map((p) => p.local)), max: Math.max(...points.map((p) => p.local)) },
     versionOutLevel: versionLevel,
-    versionOutLogQuantile: rounded(conformalQuantile(absLog(loro), versionLevel)),
+    versionOutLogQuantile: rounded(conformalQuantile(absLogErrors(loro), versionLevel)),
     familyOutLevel: familyLevel,
-    familyOutLogQuantile: rounded(conformalQuantile(perFamily(lofo), familyLevel)),
+    familyOutLogQuantile: rounded(familyOutQuantile(lofo, familyLevel)),
     leaveOneOut: loro,
     leaveOneFamilyOut: lofo,
     looMaxAbsErrorPct: round(Math.max(...loro.map((r) => Math.abs(r.errorPct))), 1),
     lofoMedianAbsErrorPct: round(median(lofoAbs), 1),
     lofoMaxAbsErrorPct: round(Math.max(...lofoAbs), 1),
-    familyOutCoverage: { inside, total, familiesInside, families: families.length >= 4 ? families.length : 0, level: nestedLevel },
+    familyOutCoverage: coverage,
   };
 }
 

@@ -24,6 +24,7 @@ import type {
   ValidationKind,
 } from './types';
 import { effectiveLocalMs } from './fit';
+import { median } from './numbers';
 
 export class PredictionInputError extends Error {}
 
@@ -102,12 +103,6 @@ export function validationKindFor(calibrationRuntime: string | undefined, famili
   if (calibrationRuntime === undefined) return 'leave-one-family-out';
   const family = familyOf(calibrationRuntime);
   return family !== undefined && families.includes(family) ? 'leave-one-version-out' : 'leave-one-family-out';
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? 0 : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function validationOf(

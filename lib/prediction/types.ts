@@ -145,17 +145,10 @@ export interface LineParameters {
 }
 
 /** A calibration runtime as the model remembers it, for nearest-runtime look-ups and the report. */
-export interface CalibrationPoint {
-  runtime: string;
-  family: string;
-  source: string;
-  localInitP50Ms: number;
-  localInitP90Ms: number;
-  localInitFileMB: number;
-  localPackageFileMB: number;
-  localMaxMemoryMB: number;
-  packageZipMB: number;
-}
+export type CalibrationPoint = Pick<
+  CalibrationRow,
+  'runtime' | 'family' | 'source' | 'localInitP50Ms' | 'localInitP90Ms' | 'localInitFileMB' | 'localPackageFileMB' | 'localMaxMemoryMB' | 'packageZipMB'
+>;
 
 export interface LeaveOneOutResult {
   /** The runtime left out. */
