@@ -143,7 +143,7 @@ function familyOfFrom(model: FittedModel): (runtime: string) => string | undefin
 
 function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[], kind: ValidationKind): PredictedAwsInit {
   const own = input.localPackageFileMB ?? 0;
-  // The zip term is read in the zip cells only: an image is loaded lazily, not downloaded whole.
+  // The zip term is read in the zip cells only: an image is loaded lazily, block by block (Brooker et al.).
   const zipMB = cell.packageType === 'Zip' ? (input.packageBytes ?? 0) / 1048576 : 0;
   const x50 = effectiveLocal(cell, input.localInitP50Ms, input.localInitFileMB, own, zipMB);
   const p50 = applyLine(cell.p50, x50);

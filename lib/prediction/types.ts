@@ -166,8 +166,8 @@ export interface LeaveOneOutResult {
  * - 'split-k': local + kRuntime × (file MB − package MB) + kPackage × package MB (the runtime's files, shared
  *   by every function on a Lambda worker, and the function's own package, fetched for it alone, may cost
  *   differently);
- * - 'zip-k': local + k × file MB + kZip × zip MB (a zip is downloaded and unpacked whole for a new
- *   environment; zip cells only).
+ * - 'zip-k': local + k × file MB + kZip × zip MB (AWS downloads a function's code for a new environment;
+ *   zip cells only; see fit.ts for what AWS says of it and what it does not).
  */
 export type InitForm = 'one-k' | 'split-k' | 'zip-k';
 
