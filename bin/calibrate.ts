@@ -7,9 +7,14 @@
  *                                       local figures from the local run (lib/calibration/aws-run-points.ts),
  *                                       and refit; nothing is written when a point is refused
  * Options: --cold-starts N (30), --limits auto|on|off (auto), --only a,b (function names), --aws-csv FILE,
- * --data-dir DIR (data/calibration).
+ * --data-dir DIR (data/calibration), --no-holdouts.
+ *
+ * The hold-outs (holdout/: runtimes outside the calibration set) are measured in the same rounds and
+ * checked against the model just fitted, never fitted on (lib/calibration/holdout.ts); --refit checks their
+ * stored measurements again with the refitted model.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultAwsFiguresPath, readAwsFigures } from '../lib/calibration/aws-figures';
@@ -34,8 +39,23 @@ import {
   TABLE_FILE,
   writeMeasurements,
 } from '../lib/calibration/calibrate';
+import {
+  builtHoldoutTargets,
+  checkHoldouts,
+  defaultHoldoutFiguresPath,
+  HOLDOUT_CHECK_FILE,
+  HOLDOUT_SOURCE,
+  type HoldoutCheckFile,
+  readHoldoutCheckFile,
+  readHoldoutTargets,
+  renderHoldoutCheck,
+  renderHoldoutCheckFile,
+  summariseHoldouts,
+} from '../lib/calibration/holdout';
 import { parseCalibrationTable, renderCalibrationTable } from '../lib/calibration/table';
-import { measureColdStarts } from '../lib/calibration/measure';
+import { type MeasurementRun, measureColdStarts } from '../lib/calibration/measure';
+import type { FittedModel } from '../lib/prediction/types';
+import type { TargetFile } from '../lib/targets/target-file';
 import type { LimitsMode } from '../lib/local-lambda';
 import { loadAverage1m } from '../lib/local-bench/environment-manifest';
 import { renderFittedModel } from '../lib/prediction/fit';
@@ -68,6 +88,8 @@ interface CalibrateOptions {
   awsRun?: string;
   localRun?: string;
   skipUnmatched: boolean;
+  holdouts: boolean;
+  holdoutCsv: string;
 }
 
 /** Returns the exit code: 0 done, 1 refused or failed (the message says why; nothing is written half). */
@@ -89,6 +111,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     )
     .option('--local-run <dir>', 'the local run (npm run bench -- --out DIR) whose figures of the same targets go beside the AWS ones')
     .option('--skip-unmatched', 'with --aws-run: leave out the points that cannot be matched (each named) instead of refusing them all', false)
+    .option('--no-holdouts', 'do not measure or check the hold-outs (holdout/: runtimes outside the calibration set)')
+    .option('--holdout-csv <file>', "lambda-perf's AWS figures of the hold-out runtimes", defaultHoldoutFiguresPath(ROOT))
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   try {
@@ -102,10 +126,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     if (opts.awsRun !== undefined || opts.localRun !== undefined) return addAwsRun(opts, dataDir, io);
     if (opts.skipUnmatched) throw new CalibrationError('--skip-unmatched goes with --aws-run DIR --local-run DIR');
-    if (!opts.refit) await measure(opts, dataDir, io);
+    const holdouts = opts.refit ? undefined : await measure(opts, dataDir, io);
     const { rows, model } = refitFromTable(ROOT, dataDir);
     io.out(`${renderSummary(rows, model)}`);
     io.out(`model written to ${path.relative(process.cwd(), path.join(dataDir, MODEL_FILE))}\n`);
+    if (opts.holdouts) checkAndWriteHoldouts(opts, dataDir, model, holdouts, io);
     return 0;
   } catch (error) {
     const write = findFileWriteError(error);
@@ -114,7 +139,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise<void> {
+/** The hold-outs measured in a calibration run, for the check once the model is fitted. */
+interface HoldoutMeasurements {
+  run: MeasurementRun;
+  targets: TargetFile[];
+  notMeasured: string[];
+  coldStarts: number;
+}
+
+async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise<HoldoutMeasurements | undefined> {
   // npm packages and every calibration function (scripts/setup-calibration.sh), not the bench's functions;
   // its output on stderr, so that stdout holds the summary alone.
   const setup = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup.sh'), 'calibrate'], { stdio: ['ignore', 2, 2] });
@@ -127,13 +160,23 @@ async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise
     targets = targets.filter((t) => wanted.has(t.definition.functionName));
   }
   const aws = readAwsFigures(path.resolve(opts.awsCsv));
+  // The hold-outs take their turns in the same rounds, under the same limits and load (--only names them too).
+  let holdouts: TargetFile[] = [];
+  let notMeasured: string[] = [];
+  if (opts.holdouts) {
+    const all = readHoldoutTargets(ROOT).filter((t) => !opts.only || opts.only.split(',').map((x) => x.trim()).includes(t.definition.functionName));
+    ({ built: holdouts, missing: notMeasured } = builtHoldoutTargets(all));
+    for (const m of notMeasured) io.err(`hold-out not measured: ${m}\n`);
+  }
   const loadBefore = loadAverage1m();
-  io.err(`measuring ${targets.length} functions, ${opts.coldStarts} cold starts each, limits ${opts.limits}\n`);
-  const run = await measureColdStarts(targets, {
+  io.err(`measuring ${targets.length} calibration functions and ${holdouts.length} hold-outs, ${opts.coldStarts} cold starts each, limits ${opts.limits}\n`);
+  const measured = await measureColdStarts([...targets, ...holdouts], {
     coldStarts: opts.coldStarts,
     limits: opts.limits,
     onProgress: (round, rounds) => io.err(`\rround ${round}/${rounds} (one cold start of each function)${round === rounds ? '\n' : ''}`),
   });
+  const isHoldout = (name: string) => holdouts.some((t) => t.definition.functionName === name);
+  const run = { ...measured, functions: measured.functions.filter((f) => !isHoldout(f.functionName)) };
   const rows = calibrationRows(run, targets, aws);
   writeMeasurements(
     dataDir,
@@ -147,6 +190,54 @@ async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise
     },
     rows,
   );
+  if (!opts.holdouts) return undefined;
+  return { run: { ...measured, functions: measured.functions.filter((f) => isHoldout(f.functionName)) }, targets: holdouts, notMeasured, coldStarts: opts.coldStarts };
+}
+
+/**
+ * Checks the hold-outs against the model just fitted and writes holdout-check.json (whole or not at all).
+ * After a measurement, with what was measured; after --refit, with the measurements the file holds (none
+ * there: nothing to check, said so).
+ */
+function checkAndWriteHoldouts(opts: CalibrateOptions, dataDir: string, model: FittedModel, measured: HoldoutMeasurements | undefined, io: Io): void {
+  const file = path.join(dataDir, HOLDOUT_CHECK_FILE);
+  const aws = readAwsFigures(path.resolve(opts.holdoutCsv));
+  let base: Omit<HoldoutCheckFile, 'rows' | 'summary' | 'model'>;
+  let targets: TargetFile[];
+  if (measured) {
+    targets = measured.targets;
+    base = {
+      measuredAt: new Date().toISOString(),
+      machine: machineSummary(),
+      coldStartsPerFunction: measured.coldStarts,
+      limits: measured.run.limits,
+      awsFigures: path.basename(opts.holdoutCsv),
+      awsSource: HOLDOUT_SOURCE,
+      notMeasured: measured.notMeasured,
+      functions: measured.run.functions,
+    };
+  } else {
+    if (!fs.existsSync(file)) {
+      io.out(`no hold-out measurements in ${path.relative(process.cwd(), file)} to check (npm run calibrate measures them)\n`);
+      return;
+    }
+    const stored = readHoldoutCheckFile(file);
+    base = {
+      measuredAt: stored.measuredAt,
+      machine: stored.machine,
+      coldStartsPerFunction: stored.coldStartsPerFunction,
+      limits: stored.limits,
+      awsFigures: stored.awsFigures,
+      awsSource: stored.awsSource,
+      notMeasured: stored.notMeasured,
+      functions: stored.functions,
+    };
+    targets = readHoldoutTargets(ROOT);
+  }
+  const rows = checkHoldouts(base.functions, targets, aws, model);
+  writeFileAtomic(file, renderHoldoutCheckFile({ ...base, model: model.table, rows, summary: summariseHoldouts(rows) }));
+  io.out(`\n${renderHoldoutCheck(rows, base.notMeasured)}`);
+  io.out(`hold-out check written to ${path.relative(process.cwd(), file)}\n`);
 }
 
 /**

@@ -18,8 +18,9 @@
 #                                  - Python 3.12 with awslambdaric (scripts/setup-calibration.sh --for-tests)
 #   scripts/setup.sh audit       what `npm run audit` runs (bin/audit.ts calls it): python3-venv, npm packages,
 #                                the audit tools
-#   scripts/setup.sh calibrate   what `npm run calibrate` measures (bin/calibrate.ts calls it): npm packages and
-#                                every calibration function (scripts/setup-calibration.sh)
+#   scripts/setup.sh calibrate   what `npm run calibrate` measures (bin/calibrate.ts calls it): npm packages,
+#                                every calibration function (scripts/setup-calibration.sh) and the hold-outs
+#                                (scripts/setup-holdouts.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -126,5 +127,8 @@ case "$purpose" in
     require_tools node npm
     npm_packages
     bash scripts/setup-calibration.sh >&2  # every calibration function; it installs the Debian packages they need
+    # The hold-outs (runtimes outside the calibration set) calibrate checks the model with; one whose toolchain
+    # is missing here is skipped with a warning, and calibrate names it as not measured.
+    bash scripts/setup-holdouts.sh >&2
     ;;
 esac

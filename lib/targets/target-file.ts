@@ -24,6 +24,8 @@
  *                                                 // counts pages mapped from them apart (init-footprint.ts)
  *     "description": "...",                       // optional
  *     "calibration": { "lambdaPerfRuntime": "python3.12" }   // calibration functions only
+ *     "holdOut": { "lambdaPerfRuntime": "go (prov.al2023)" } // hold-out functions only (holdout/):
+ *                                                 // measured beside the calibration functions, never fitted
  *   }
  *
  * Every error names the file and the field.
@@ -51,6 +53,11 @@ export interface TargetFile {
   packageBytes?: number;
   /** For calibration functions: the runtime's label in lambda-perf's AWS figures. */
   calibration?: { lambdaPerfRuntime: string };
+  /**
+   * For hold-out functions (holdout/): the runtime's label in lambda-perf's hold-out figures. A hold-out is
+   * a hello world of a runtime outside the calibration set; the model is checked against it, never fitted on it.
+   */
+  holdOut?: { lambdaPerfRuntime: string };
 }
 
 export class TargetFileError extends Error {}
@@ -74,6 +81,7 @@ const KNOWN_FIELDS = new Set([
   'packagePaths',
   'description',
   'calibration',
+  'holdOut',
 ]);
 
 type Json = Record<string, unknown>;
@@ -224,16 +232,20 @@ export function parseTargetFile(json: unknown, context: ParseContext): TargetFil
     description = o.description as string;
   }
 
-  let calibration: TargetFile['calibration'];
-  if (o.calibration !== undefined) {
-    const c = o.calibration as Json;
-    if (typeof c !== 'object' || c === null || Array.isArray(c)) fail('calibration', 'must be an object');
-    for (const key of Object.keys(c)) if (key !== 'lambdaPerfRuntime') fail(`calibration.${key}`, 'is not a known field (known: lambdaPerfRuntime)');
+  // Both blocks name a lambda-perf runtime; a function is a calibration point or a hold-out, never both.
+  const lambdaPerfBlock = (field: 'calibration' | 'holdOut'): { lambdaPerfRuntime: string } | undefined => {
+    if (o[field] === undefined) return undefined;
+    const c = o[field] as Json;
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(field, 'must be an object');
+    for (const key of Object.keys(c)) if (key !== 'lambdaPerfRuntime') fail(`${field}.${key}`, 'is not a known field (known: lambdaPerfRuntime)');
     if (typeof c.lambdaPerfRuntime !== 'string' || c.lambdaPerfRuntime === '') {
-      fail('calibration.lambdaPerfRuntime', `must be a non-empty string, got ${JSON.stringify(c.lambdaPerfRuntime)}`);
+      fail(`${field}.lambdaPerfRuntime`, `must be a non-empty string, got ${JSON.stringify(c.lambdaPerfRuntime)}`);
     }
-    calibration = { lambdaPerfRuntime: c.lambdaPerfRuntime as string };
-  }
+    return { lambdaPerfRuntime: c.lambdaPerfRuntime as string };
+  };
+  const calibration = lambdaPerfBlock('calibration');
+  const holdOut = lambdaPerfBlock('holdOut');
+  if (calibration && holdOut) fail('holdOut', 'cannot stand beside "calibration": a hold-out is never fitted on');
 
   const definition: LocalFunctionDefinition = {
     functionName,
@@ -259,6 +271,7 @@ export function parseTargetFile(json: unknown, context: ParseContext): TargetFil
   };
   if (packageBytes !== undefined) out.packageBytes = packageBytes;
   if (calibration) out.calibration = calibration;
+  if (holdOut) out.holdOut = holdOut;
   return out;
 }
 

@@ -86,6 +86,9 @@ describe('target file', () => {
     [{ memorySize: 128 }, '"memorySize" is not a known field'],
     [{ calibration: { lambdaPerfRuntime: '' } }, '"calibration.lambdaPerfRuntime" must be a non-empty string'],
     [{ calibration: { runtime: 'x' } }, '"calibration.runtime" is not a known field'],
+    [{ holdOut: { lambdaPerfRuntime: 7 } }, '"holdOut.lambdaPerfRuntime" must be a non-empty string, got 7'],
+    [{ holdOut: ['go (prov.al2023)'] }, '"holdOut" must be an object'],
+    [{ calibration: { lambdaPerfRuntime: 'python3.12' }, holdOut: { lambdaPerfRuntime: 'go (prov.al2023)' } }, '"holdOut" cannot stand beside "calibration": a hold-out is never fitted on'],
     [{ packagePaths: [] }, '"packagePaths" must be a non-empty array of paths (files or folders relative to the file), got []'],
     [{ packagePaths: 'handler.py' }, '"packagePaths" must be a non-empty array of paths (files or folders relative to the file), got "handler.py"'],
     [{ packagePaths: ['handler.py', ''] }, '"packagePaths" must be a non-empty array of paths (files or folders relative to the file), got ["handler.py",""]'],
@@ -164,6 +167,19 @@ describe('target file', () => {
       // Described validly whether built or not: the package's size and paths are not looked at here.
       const t = parseTargetFile(JSON.parse(fs.readFileSync(f, 'utf8')), { file: f, sizeOf: () => 0, exists: () => true });
       expect(t.calibration?.lambdaPerfRuntime).toEqual(expect.any(String));
+    }
+  });
+
+  it('every hold-out is described by a valid target file naming its lambda-perf runtime, and none is a calibration function', () => {
+    const root = path.resolve(__dirname, '..', '..', 'holdout');
+    const files = fs.readdirSync(root).flatMap((d) =>
+      fs.statSync(path.join(root, d)).isDirectory() ? fs.readdirSync(path.join(root, d)).filter((f) => /^target.*\.json$/.test(f)).map((f) => path.join(root, d, f)) : [],
+    );
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const f of files) {
+      const t = parseTargetFile(JSON.parse(fs.readFileSync(f, 'utf8')), { file: f, sizeOf: () => 0, exists: () => true });
+      expect(t.holdOut?.lambdaPerfRuntime).toEqual(expect.any(String));
+      expect(t.calibration).toBeUndefined();
     }
   });
 

@@ -1,0 +1,252 @@
+/**
+ * Hold-out functions (holdout/<name>/target*.json): hello worlds of runtimes outside the calibration set
+ * whose AWS cold starts lambda-perf also publishes (data/lambda-perf/holdout/). The model is never fitted
+ * on them. `npm run calibrate` measures them in the same rounds as the calibration functions and checks
+ * what the fitted model predicts for each, with the interval it prints for a runtime it has not seen,
+ * against AWS's p50: the test on functions outside the set that leaving families out can only imitate.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { predictMemoryWithModel, predictWithModel } from '../prediction/predict';
+import type { FittedModel, PackageType, ValidationKind } from '../prediction/types';
+import { readTargetFile, type TargetFile } from '../targets/target-file';
+import { type AwsInitFigure, awsFigureOrUndefined } from './aws-figures';
+import type { FunctionMeasurement, MeasurementRun } from './measure';
+
+/** lambda-perf's figures of the hold-out runtimes, in data/lambda-perf/ (data/lambda-perf/holdout/README.md). */
+export const HOLDOUT_AWS_FIGURES_FILE = path.join('holdout', 'init-duration-holdout-2026-07-01_2026-08-22.csv');
+
+/** What the hold-out figures name as their source (data/lambda-perf/holdout/README.md). */
+export const HOLDOUT_SOURCE = 'lambda-perf, 14 daily files 2026-07-01..2026-08-21 (data/lambda-perf/holdout/README.md)';
+
+/** Where `npm run calibrate` writes the check, beside the table and the model. */
+export const HOLDOUT_CHECK_FILE = 'holdout-check.json';
+
+/** The error the issue asks a prediction of an unseen runtime to stay within, in percent of AWS's p50. */
+export const HOLDOUT_ERROR_BOUND_PCT = 30;
+
+/** lambda-perf's memory size the check reads (Init Duration does not depend on it: data/lambda-perf/README.md). */
+const AWS_MEMORY_MB = 128;
+
+export class HoldoutError extends Error {}
+
+export function defaultHoldoutFiguresPath(projectRoot: string): string {
+  return path.resolve(projectRoot, 'data', 'lambda-perf', HOLDOUT_AWS_FIGURES_FILE);
+}
+
+/** Every hold-out target file: holdout/<function>/target*.json, in name order; none when there is no holdout/. */
+export function holdoutTargetFiles(projectRoot: string): string[] {
+  const dir = path.join(projectRoot, 'holdout');
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.isDirectory()) continue;
+    for (const f of fs.readdirSync(path.join(dir, entry.name)).sort()) {
+      if (/^target.*\.json$/.test(f)) out.push(path.join(dir, entry.name, f));
+    }
+  }
+  return out;
+}
+
+export function readHoldoutTargets(projectRoot: string): TargetFile[] {
+  return holdoutTargetFiles(projectRoot).map((f) => {
+    const t = readTargetFile(f);
+    if (!t.holdOut) throw new HoldoutError(`${f} has no "holdOut" block naming its lambda-perf runtime`);
+    return t;
+  });
+}
+
+/**
+ * A hold-out is usable when its command was built: a missing one (its toolchain absent on this machine) is
+ * left out and named, as the bench leaves out calibration functions it cannot run.
+ */
+export function builtHoldoutTargets(targets: readonly TargetFile[]): { built: TargetFile[]; missing: string[] } {
+  const built: TargetFile[] = [];
+  const missing: string[] = [];
+  for (const t of targets) {
+    const command = t.definition.command;
+    if (!command.includes('/') || fs.existsSync(command)) built.push(t);
+    else missing.push(`${t.definition.functionName} (${path.relative(process.cwd(), command)} is not built)`);
+  }
+  return { built, missing };
+}
+
+export interface HoldoutCheckRow {
+  functionName: string;
+  /** lambda-perf's label of the runtime the function is a hello world of. */
+  runtime: string;
+  packageType: PackageType;
+  architecture: 'x86_64' | 'arm64';
+  local: { n: number; initP50Ms: number; initFileMB: number; packageFileMB: number; packageZipMB: number; maxMemoryMB: number };
+  aws: { n: number; initP50Ms: number; maxMemoryMB: number | null };
+  /** What the model printed: the p50 and its interval, with the validation behind it (family-out: the runtime is unseen). */
+  predicted: { p50Ms: number; low: number; high: number; level: number; validation: ValidationKind; extrapolated: 'below' | 'above' | null };
+  /** (predicted − AWS) / AWS, percent. */
+  errorPct: number;
+  insideInterval: boolean;
+  withinBound: boolean;
+  /** Max Memory Used predicted beside AWS's mean of lambda-perf's daily means; null without an AWS figure or a memory cell. */
+  memory: { predictedMB: number; low: number; high: number; awsMB: number; errorPct: number; insideInterval: boolean } | null;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * The model's predictions for each measured hold-out, in every cell (package type × architecture) where both
+ * the model and lambda-perf's hold-out figures have one, beside AWS's p50. A hold-out with no lambda-perf row
+ * at all is refused, naming it; so is one the model was fitted on (it would not be a hold-out).
+ */
+export function checkHoldouts(functions: readonly FunctionMeasurement[], targets: readonly TargetFile[], aws: readonly AwsInitFigure[], model: FittedModel): HoldoutCheckRow[] {
+  const fitted = new Set(model.calibrationPoints.map((p) => p.runtime));
+  const rows: HoldoutCheckRow[] = [];
+  for (const m of functions) {
+    const target = targets.find((t) => t.definition.functionName === m.functionName);
+    const runtime = target?.holdOut?.lambdaPerfRuntime;
+    if (!runtime) throw new HoldoutError(`${m.functionName}: no hold-out runtime named in its target file`);
+    if (fitted.has(runtime)) throw new HoldoutError(`${m.functionName}: ${runtime} is one of the model's calibration points, so it cannot test the model`);
+    const packageZipMB = (m.packageBytes ?? 0) / 1048576;
+    let cells = 0;
+    for (const packageType of ['Zip', 'Image'] as const) {
+      const input = {
+        localInitP50Ms: m.initP50Ms,
+        localInitP90Ms: m.initP90Ms,
+        localInitFileMB: m.initFileMBP50,
+        localPackageFileMB: Math.min(m.initPackageFileMBP50, m.initFileMBP50),
+        localMaxMemoryMB: m.maxMemoryUsedMBP50,
+        packageType,
+        packageBytes: m.packageBytes,
+        runtimeLabel: m.runtimeLabel,
+      };
+      const hasCell = model.cells.some((c) => c.packageType === packageType);
+      if (!hasCell) continue;
+      const predictions = predictWithModel(input, model);
+      const memories = predictMemoryWithModel(input, model);
+      for (const p of predictions) {
+        const f = awsFigureOrUndefined(aws, { runtime, packageType, architecture: p.architecture, memoryMB: AWS_MEMORY_MB });
+        if (!f) continue;
+        cells++;
+        const errorPct = round1(((p.p50Ms - f.initP50Ms) / f.initP50Ms) * 100);
+        const mem = memories.find((x) => x.architecture === p.architecture);
+        const awsMB = f.maxMemoryUsedMBMean;
+        rows.push({
+          functionName: m.functionName,
+          runtime,
+          packageType,
+          architecture: p.architecture,
+          local: {
+            n: m.initDurationsMs.length,
+            initP50Ms: round2(m.initP50Ms),
+            initFileMB: round2(m.initFileMBP50),
+            packageFileMB: round2(input.localPackageFileMB),
+            packageZipMB: round2(packageZipMB),
+            maxMemoryMB: round2(m.maxMemoryUsedMBP50),
+          },
+          aws: { n: f.n, initP50Ms: f.initP50Ms, maxMemoryMB: awsMB },
+          predicted: { p50Ms: p.p50Ms, low: p.interval.low, high: p.interval.high, level: p.interval.level, validation: p.validation.kind, extrapolated: p.extrapolated },
+          errorPct,
+          insideInterval: f.initP50Ms >= p.interval.low && f.initP50Ms <= p.interval.high,
+          withinBound: Math.abs(errorPct) <= HOLDOUT_ERROR_BOUND_PCT,
+          memory:
+            mem && awsMB !== null
+              ? {
+                  predictedMB: mem.maxMemoryUsedMB,
+                  low: mem.interval.low,
+                  high: mem.interval.high,
+                  awsMB,
+                  errorPct: round1(((mem.maxMemoryUsedMB - awsMB) / awsMB) * 100),
+                  insideInterval: awsMB >= mem.interval.low && awsMB <= mem.interval.high,
+                }
+              : null,
+        });
+      }
+    }
+    if (cells === 0) {
+      const known = [...new Set(aws.map((f) => f.runtime))].join(', ');
+      throw new HoldoutError(`${m.functionName}: lambda-perf's hold-out figures have no ${runtime} row at ${AWS_MEMORY_MB} MB in a cell the model has (runtimes: ${known})`);
+    }
+  }
+  return rows;
+}
+
+/** What holdout-check.json holds: the hold-outs' raw measurements (so a refit can check again) and the check. */
+export interface HoldoutCheckFile {
+  measuredAt: string;
+  machine: { cpuModel: string; cpus: number };
+  coldStartsPerFunction: number;
+  limits: MeasurementRun['limits'];
+  awsFigures: string;
+  awsSource: string;
+  /** The model checked: its table's path and hash (fitted-model.json records the same). */
+  model: FittedModel['table'];
+  /** Hold-outs that could not be measured here (not built), each with why. */
+  notMeasured: string[];
+  functions: FunctionMeasurement[];
+  rows: HoldoutCheckRow[];
+  summary: HoldoutSummary;
+}
+
+export interface HoldoutSummary {
+  cells: number;
+  withinBound: number;
+  insideInterval: number;
+  medianAbsErrorPct: number | null;
+  maxAbsErrorPct: number | null;
+}
+
+export function summariseHoldouts(rows: readonly HoldoutCheckRow[]): HoldoutSummary {
+  const abs = rows.map((r) => Math.abs(r.errorPct)).sort((a, b) => a - b);
+  const mid = abs.length === 0 ? null : abs.length % 2 ? abs[(abs.length - 1) / 2] : (abs[abs.length / 2 - 1] + abs[abs.length / 2]) / 2;
+  return {
+    cells: rows.length,
+    withinBound: rows.filter((r) => r.withinBound).length,
+    insideInterval: rows.filter((r) => r.insideInterval).length,
+    medianAbsErrorPct: mid === null ? null : round1(mid),
+    maxAbsErrorPct: abs.length === 0 ? null : abs[abs.length - 1],
+  };
+}
+
+export function renderHoldoutCheckFile(file: HoldoutCheckFile): string {
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+export function readHoldoutCheckFile(file: string): HoldoutCheckFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new HoldoutError(`cannot read the hold-out check ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (npm run calibrate measures and writes it)`);
+  }
+  try {
+    const parsed = JSON.parse(text) as HoldoutCheckFile;
+    if (!Array.isArray(parsed.functions) || !Array.isArray(parsed.rows)) throw new Error('no "functions" or "rows" array');
+    return parsed;
+  } catch (error) {
+    throw new HoldoutError(`the hold-out check ${file} is not what npm run calibrate writes: ${(error as Error).message}`);
+  }
+}
+
+/** The console table: one line per hold-out and cell, then the count against the bound and the intervals. */
+export function renderHoldoutCheck(rows: readonly HoldoutCheckRow[], notMeasured: readonly string[] = []): string {
+  const lines: string[] = [];
+  lines.push(`Hold-outs: runtimes outside the calibration set, never fitted, predicted as an unseen runtime is (family-out interval)`);
+  const w = Math.max(22, ...rows.map((r) => r.runtime.length));
+  lines.push(`  ${'runtime'.padEnd(w)} ${'cell'.padEnd(12)} ${'local'.padStart(8)} ${'predicted (interval)'.padStart(26)} ${'AWS p50'.padStart(9)} ${'error'.padStart(8)}  inside`);
+  for (const r of rows) {
+    const interval = `${r.predicted.p50Ms.toFixed(1)} (${r.predicted.low.toFixed(1)}–${Number.isFinite(r.predicted.high) ? r.predicted.high.toFixed(1) : '∞'})`;
+    const sign = r.errorPct >= 0 ? '+' : '';
+    lines.push(
+      `  ${r.runtime.padEnd(w)} ${`${r.packageType} ${r.architecture}`.padEnd(12)} ${`${r.local.initP50Ms.toFixed(1)}`.padStart(8)} ${interval.padStart(26)} ${r.aws.initP50Ms.toFixed(1).padStart(9)} ${`${sign}${r.errorPct.toFixed(1)} %`.padStart(8)}  ${r.insideInterval ? 'yes' : 'no'}${r.withinBound ? '' : `  (beyond ±${HOLDOUT_ERROR_BOUND_PCT} %)`}`,
+    );
+  }
+  const s = summariseHoldouts(rows);
+  if (s.cells > 0) {
+    lines.push(
+      `  within ±${HOLDOUT_ERROR_BOUND_PCT} % of AWS: ${s.withinBound} of ${s.cells}; AWS inside the printed interval: ${s.insideInterval} of ${s.cells}; |error| median ${s.medianAbsErrorPct} %, max ${s.maxAbsErrorPct} %`,
+    );
+  } else {
+    lines.push('  none measured');
+  }
+  for (const m of notMeasured) lines.push(`  not measured: ${m}`);
+  return `${lines.join('\n')}\n`;
+}
