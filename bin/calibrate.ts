@@ -128,7 +128,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (opts.skipUnmatched) throw new CalibrationError('--skip-unmatched goes with --aws-run DIR --local-run DIR');
     const holdouts = opts.refit ? undefined : await measure(opts, dataDir, io);
     const { rows, model } = refitFromTable(ROOT, dataDir);
-    io.out(`${renderSummary(rows, model)}`);
+    io.out(`${renderSummary(rows, model)}\n`);
     io.out(`model written to ${path.relative(process.cwd(), path.join(dataDir, MODEL_FILE))}\n`);
     if (opts.holdouts) checkAndWriteHoldouts(opts, dataDir, model, holdouts, io);
     return 0;
@@ -280,7 +280,7 @@ function addAwsRun(opts: CalibrateOptions, dataDir: string, io: Io): number {
     io.out(`  ${r.runtime}, ${r.packageType} ${r.architecture} ${r.awsMemoryMB} MB: AWS Init Duration p50 ${r.awsInitP50Ms} ms (n ${r.awsN}), local p50 ${r.localInitP50Ms} ms (n ${r.localN}), ${r.localInitFileMB} file MB\n`);
   }
   io.out('\n');
-  io.out(`${renderSummary(rows, model)}`);
+  io.out(`${renderSummary(rows, model)}\n`);
   io.out(`table written to ${path.relative(process.cwd(), path.join(dataDir, TABLE_FILE))}, model to ${path.relative(process.cwd(), path.join(dataDir, MODEL_FILE))}\n`);
   return 0;
 }

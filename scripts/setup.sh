@@ -98,7 +98,7 @@ pytorch_function() {
 
 case "$purpose" in
   bench | test)
-    apt_packages python3-torch python3-venv python3-dev zip file
+    apt_packages python3-torch python3-venv python3-dev zip file curl  # curl: the shell hold-out (test/calibration/holdout-measure.test.ts)
     require_tools node npm cargo rustc
     npm_packages
     rust_function

@@ -1,0 +1,75 @@
+/**
+ * The hold-out check end to end on real parts: the shell hold-out (holdout/shell/bootstrap, a bash loop
+ * with curl: nothing to build) forced cold through the local service and checked against the committed
+ * model and the carried lambda-perf hold-out figures; and `calibrate --refit` checking the committed
+ * hold-out measurements again, which must give back the committed file to the byte. No timing is asserted.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../bin/calibrate';
+import { readAwsFigures } from '../../lib/calibration/aws-figures';
+import { checkHoldouts, defaultHoldoutFiguresPath, HOLDOUT_CHECK_FILE, readHoldoutCheckFile, readHoldoutTargets } from '../../lib/calibration/holdout';
+import { measureColdStarts } from '../../lib/calibration/measure';
+import { loadFittedModel } from '../../lib/prediction';
+import { parseTargetFile } from '../../lib/targets/target-file';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DATA = path.join(ROOT, 'data', 'calibration');
+
+describe('hold-outs through the local service', () => {
+  it('forces cold starts of the shell hold-out and sets the prediction an unseen runtime gets beside AWS', async () => {
+    const dir = path.join(ROOT, 'holdout', 'shell');
+    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'target.json'), 'utf8'));
+    // The script itself, not the built copy in dist/: the same bytes, and no build step in the test.
+    const target = parseTargetFile(
+      { ...spec, command: './bootstrap', cwd: '.', packagePath: undefined, packageBytes: fs.statSync(path.join(dir, 'bootstrap')).size, packagePaths: ['bootstrap'] },
+      { file: path.join(dir, 'target.json') },
+    );
+    const run = await measureColdStarts([target], { coldStarts: 2, limits: 'off' });
+    const m = run.functions[0];
+    expect(m.initDurationsMs).toHaveLength(2);
+    for (const d of m.initDurationsMs) expect(d).toBeGreaterThan(0);
+    // bash and curl are the runtime's files; the function's own package is the script alone.
+    expect(m.initFileMBP50).toBeGreaterThan(1);
+
+    const rows = checkHoldouts(run.functions, [target], readAwsFigures(defaultHoldoutFiguresPath(ROOT)), loadFittedModel());
+    expect(rows.map((r) => `${r.packageType} ${r.architecture}`)).toEqual(['Zip x86_64', 'Zip arm64', 'Image x86_64', 'Image arm64']);
+    const zipX86 = rows[0];
+    expect(zipX86).toMatchObject({ runtime: 'shell (prov.al2023)', aws: { initP50Ms: 45.32, maxMemoryMB: 27 } });
+    expect(zipX86.predicted.validation).toBe('leave-one-family-out');
+    expect(zipX86.predicted.low).toBeLessThan(zipX86.predicted.p50Ms);
+    expect(zipX86.predicted.high).toBeGreaterThan(zipX86.predicted.p50Ms);
+  }, 120_000);
+
+  it('calibrate --refit checks the committed hold-out measurements again, giving back the committed check to the byte (but for the path of its table)', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'holdout-refit-'));
+    try {
+      for (const f of ['calibration-table.csv', 'local-measurements.json', HOLDOUT_CHECK_FILE]) fs.copyFileSync(path.join(DATA, f), path.join(tmp, f));
+      let out = '';
+      let err = '';
+      const code = await main(['--refit', '--data-dir', tmp], { out: (t) => (out += t), err: (t) => (err += t) });
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      expect(out).toContain('Hold-outs: runtimes outside the calibration set');
+      expect(out).toMatch(/within ±30 % of AWS: \d+ of \d+; AWS inside the printed interval: \d+ of \d+/);
+      // The same file but for the path of the table the model was fitted on, which is the data directory's own.
+      const again = fs.readFileSync(path.join(tmp, HOLDOUT_CHECK_FILE), 'utf8');
+      const tablePath = path.relative(ROOT, path.join(tmp, 'calibration-table.csv')).split(path.sep).join('/');
+      expect(again).toContain(`"path": ${JSON.stringify(tablePath)}`);
+      expect(again.replace(`"path": ${JSON.stringify(tablePath)}`, '"path": "data/calibration/calibration-table.csv"')).toBe(
+        fs.readFileSync(path.join(DATA, HOLDOUT_CHECK_FILE), 'utf8'),
+      );
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('the committed check is what the committed model makes of the committed hold-out measurements (nothing in it written by hand)', () => {
+    const committed = readHoldoutCheckFile(path.join(DATA, HOLDOUT_CHECK_FILE));
+    const model = loadFittedModel();
+    expect(committed.model).toEqual(model.table);
+    const rows = checkHoldouts(committed.functions, readHoldoutTargets(ROOT), readAwsFigures(defaultHoldoutFiguresPath(ROOT)), model);
+    expect(committed.rows).toEqual(JSON.parse(JSON.stringify(rows)));
+  });
+});
