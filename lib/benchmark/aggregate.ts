@@ -1,4 +1,4 @@
-import { loadFittedModel, type FittedModel } from '../prediction';
+import { loadFittedModel, loadHoldoutSummary, type FittedModel } from '../prediction';
 import { costBlock, type CostInputs } from './cost';
 import { coldStartsWithoutInit, summarizeLostInit } from './lost-init';
 import { modelSummary, predictedRatio, predictTargetAws } from './predicted-aws';
@@ -338,7 +338,12 @@ export function aggregate(input: AggregateInput): BenchmarkResults {
       }
     }
     if (model) {
-      predictionModel = modelSummary(model, input.environment, input.modelSource ?? { kind: 'committed', why: input.awsModel !== undefined ? 'given to this run' : 'the committed model (data/calibration/fitted-model.json)' });
+      predictionModel = modelSummary(
+        model,
+        input.environment,
+        input.modelSource ?? { kind: 'committed', why: input.awsModel !== undefined ? 'given to this run' : 'the committed model (data/calibration/fitted-model.json)' },
+        loadHoldoutSummary(),
+      );
       for (const t of run.targets) targets[t.spec.key].predictedAws = predictTargetAws(targets[t.spec.key], t.spec, model);
     }
   }

@@ -1,4 +1,4 @@
-import { predictAwsInit, predictAwsMemory, type CalibrationMachine, type FittedModel } from '../prediction';
+import { predictAwsInit, predictAwsMemory, type CalibrationMachine, type FittedModel, type HoldoutSummary } from '../prediction';
 import type {
   Architecture,
   BenchmarkResults,
@@ -197,7 +197,12 @@ export function calibrationMismatches(calibratedOn: CalibrationMachine | undefin
   return out;
 }
 
-export function modelSummary(model: FittedModel, environment: EnvironmentManifest, source?: PredictionModelSource): Exclude<BenchmarkResults['predictionModel'], { unavailable: string } | undefined> {
+export function modelSummary(
+  model: FittedModel,
+  environment: EnvironmentManifest,
+  source?: PredictionModelSource,
+  holdoutCheck?: HoldoutSummary | { unavailable: string } | null,
+): Exclude<BenchmarkResults['predictionModel'], { unavailable: string } | undefined> {
   const zip = model.cells.find((c) => c.packageType === 'Zip' && c.architecture === 'x86_64');
   return {
     form: model.form,
@@ -206,6 +211,7 @@ export function modelSummary(model: FittedModel, environment: EnvironmentManifes
     ...(source ? { source: { ...source } } : {}),
     points: modelPoints(model),
     ...(zip ? { intervalLevel: zip.familyOutLevel, familyOutCoverage: { inside: zip.familyOutCoverage.inside, total: zip.familyOutCoverage.total, familiesInside: zip.familyOutCoverage.familiesInside, families: zip.familyOutCoverage.families, level: zip.familyOutCoverage.level } } : {}),
+    ...(holdoutCheck ? { holdoutCheck } : {}),
     ...(model.calibratedOn ? { calibratedOn: { ...model.calibratedOn }, calibrationMismatches: calibrationMismatches(model.calibratedOn, environment) } : {}),
   };
 }

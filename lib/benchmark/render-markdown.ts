@@ -5,7 +5,7 @@ import { formatNumber } from './render-svg';
 import { renderLadderSection } from './render-ladder';
 import type { TargetParity } from '../parity/ladder';
 import type { BenchmarkResults, JsonValue, Parity, PredictedAwsBlock, PredictedInit, PredictedRatio, Ratio, Stats, TargetResults } from './types';
-import type { ValidationKind } from '../prediction/types';
+import type { HoldoutSummary, ValidationKind } from '../prediction/types';
 
 /**
  * report.md: what was measured, how, and what it says, with every number next to its sample size
@@ -437,6 +437,26 @@ export function sampleShortfallLines(results: BenchmarkResults): string[] {
   return lines;
 }
 
+/**
+ * The committed model's test on runtimes outside the calibration set, in one paragraph: how many cells
+ * landed within the bound and inside the printed interval, and every miss by name.
+ */
+export function holdoutSentence(check: HoldoutSummary | { unavailable: string } | undefined): string | null {
+  if (!check) return null;
+  if ('unavailable' in check) return `**Tested on runtimes outside the calibration set**: no result (${mdCell(check.unavailable)}).`;
+  if (check.cells === 0) return null;
+  const misses = check.misses.map(
+    (m) => `${mdCell(m.runtime)} ${m.packageType.toLowerCase()} ${m.architecture} ${m.errorPct >= 0 ? '+' : ''}${formatValue(m.errorPct)} %${m.insideInterval ? '' : ' (outside its interval)'}`,
+  );
+  return (
+    `**Tested on runtimes outside the calibration set** (\`npm run calibrate\`, data/calibration/holdout-check.json): hello worlds of ${check.runtimes.map(mdCell).join(', ')}, ` +
+    'measured here and never fitted on, predicted by the committed model as an unseen runtime is, against lambda-perf\'s AWS p50: ' +
+    `within ±${check.boundPct} % in ${check.withinBound} of ${check.cells} cells, AWS inside the printed interval in ${check.insideInterval} of ${check.cells}` +
+    `${check.medianAbsErrorPct !== null ? `, |error| median ${formatValue(check.medianAbsErrorPct)} %, max ${formatValue(check.maxAbsErrorPct ?? 0)} %` : ''}.` +
+    (misses.length ? ` Beyond ±${check.boundPct} % or outside the interval: ${misses.join('; ')}.` : '')
+  );
+}
+
 /** How the report names a validation. */
 export function validationName(kind: ValidationKind): string {
   return kind === 'leave-one-family-out' ? 'family left out' : 'version left out';
@@ -529,6 +549,8 @@ export function renderPredictions(results: BenchmarkResults): string[] {
         : 'Too few families to check the family-out coverage by leaving each one out.'),
     '',
   );
+  const holdout = holdoutSentence(model.holdoutCheck);
+  if (holdout) out.push(holdout, '');
   if (model.calibratedOn) {
     const c = model.calibratedOn;
     const env = results.environment;

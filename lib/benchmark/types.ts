@@ -6,7 +6,7 @@
  * JSON.stringify would lose. Optional fields are omitted rather than set to undefined.
  */
 
-import type { CalibrationMachine, FamilyOutCoverage, IntervalValidation, PredictedAwsMemory, ValidationKind } from '../prediction/types';
+import type { CalibrationMachine, FamilyOutCoverage, HoldoutSummary, IntervalValidation, PredictedAwsMemory, ValidationKind } from '../prediction/types';
 import type { Architecture, PackageType } from '../util/lambda-types';
 
 export type { Architecture, PackageType };
@@ -500,6 +500,11 @@ export interface BenchmarkResults {
         /** The printed intervals' level, and on the calibration set how often AWS fell inside the family-out interval (zip x86_64). */
         intervalLevel?: number;
         familyOutCoverage?: FamilyOutCoverage;
+        /**
+         * The committed model's test on runtimes outside the calibration set (data/calibration/holdout-check.json,
+         * npm run calibrate): how its predictions of hello worlds it was never fitted on fared against AWS.
+         */
+        holdoutCheck?: HoldoutSummary | { unavailable: string };
         /** The machine and load the calibration was measured at (data/calibration/local-measurements.json), when known. */
         calibratedOn?: CalibrationMachine;
         /** How this run's machine, load or limits differ from the calibration's: each a reason the predictions may be off. */

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { predictMemoryWithModel, predictWithModel } from '../prediction/predict';
-import type { FittedModel, PackageType, ValidationKind } from '../prediction/types';
+import type { FittedModel, HoldoutSummary, PackageType, ValidationKind } from '../prediction/types';
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, awsFigureOrUndefined } from './aws-figures';
 import type { FunctionMeasurement, MeasurementRun } from './measure';
@@ -186,13 +186,7 @@ export interface HoldoutCheckFile {
   summary: HoldoutSummary;
 }
 
-export interface HoldoutSummary {
-  cells: number;
-  withinBound: number;
-  insideInterval: number;
-  medianAbsErrorPct: number | null;
-  maxAbsErrorPct: number | null;
-}
+export type { HoldoutSummary };
 
 export function summariseHoldouts(rows: readonly HoldoutCheckRow[]): HoldoutSummary {
   const abs = rows.map((r) => Math.abs(r.errorPct)).sort((a, b) => a - b);
@@ -203,6 +197,11 @@ export function summariseHoldouts(rows: readonly HoldoutCheckRow[]): HoldoutSumm
     insideInterval: rows.filter((r) => r.insideInterval).length,
     medianAbsErrorPct: mid === null ? null : round1(mid),
     maxAbsErrorPct: abs.length === 0 ? null : abs[abs.length - 1],
+    boundPct: HOLDOUT_ERROR_BOUND_PCT,
+    runtimes: [...new Set(rows.map((r) => r.runtime))].sort(),
+    misses: rows
+      .filter((r) => !r.withinBound || !r.insideInterval)
+      .map((r) => ({ runtime: r.runtime, packageType: r.packageType, architecture: r.architecture, errorPct: r.errorPct, insideInterval: r.insideInterval })),
   };
 }
 

@@ -180,6 +180,14 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
   }
   const source = results.predictionModel && !('unavailable' in results.predictionModel) ? results.predictionModel.source : undefined;
   if (local && source) legend.push(`Model: ${source.kind === 'in-run' ? source.why : `the committed calibration (${source.why})`}.`);
+  const holdout = results.predictionModel && !('unavailable' in results.predictionModel) ? results.predictionModel.holdoutCheck : undefined;
+  if (local && holdout && !('unavailable' in holdout) && holdout.cells > 0) {
+    // The test on runtimes the model never saw, so the intervals above are read with it.
+    legend.push(
+      `Tested on ${holdout.runtimes.length} runtimes outside the calibration set (committed model, data/calibration/holdout-check.json): ` +
+        `within ±${holdout.boundPct} % of AWS in ${holdout.withinBound} of ${holdout.cells} cells, inside the interval in ${holdout.insideInterval} of ${holdout.cells}.`,
+    );
+  }
   lines.push(...legend.flatMap((l) => wrapLine(l)));
 
   const ratios = results.ratios;

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { predictMemoryWithModel, predictWithModel } from './predict';
-import type { CalibrationMachine, FittedModel, LocalInitMeasurement, PredictedAwsInit, PredictedAwsMemory } from './types';
+import type { CalibrationMachine, FittedModel, HoldoutSummary, LocalInitMeasurement, PredictedAwsInit, PredictedAwsMemory } from './types';
 
 export type {
   Architecture,
@@ -22,6 +22,7 @@ export type {
   FittedCell,
   FittedMemoryCell,
   FittedModel,
+  HoldoutSummary,
   IntervalValidation,
   LeaveOneOutResult,
   LineParameters,
@@ -36,6 +37,30 @@ export { INTERVAL_LEVEL } from './conformal';
 
 /** Where the committed fitted model lives. */
 export const FITTED_MODEL_PATH = path.resolve(__dirname, '..', '..', 'data', 'calibration', 'fitted-model.json');
+
+/** Where the committed model's hold-out check lives (lib/calibration/holdout.ts writes it). */
+export const HOLDOUT_CHECK_PATH = path.resolve(__dirname, '..', '..', 'data', 'calibration', 'holdout-check.json');
+
+/**
+ * The committed model's hold-out check, its summary only: null when there is none (a calibration without
+ * hold-outs); { unavailable } naming the problem when the file cannot be read as one.
+ */
+export function loadHoldoutSummary(file: string = HOLDOUT_CHECK_PATH): HoldoutSummary | { unavailable: string } | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return { unavailable: `cannot read the hold-out check ${file}: ${(error as Error).message}` };
+  }
+  try {
+    const summary = (JSON.parse(text) as { summary?: HoldoutSummary }).summary;
+    if (!summary || typeof summary.cells !== 'number' || !Array.isArray(summary.misses) || !Array.isArray(summary.runtimes)) throw new Error('it has no summary of the check');
+    return summary;
+  } catch (error) {
+    return { unavailable: `the hold-out check ${file} is not what npm run calibrate writes: ${(error as Error).message}` };
+  }
+}
 
 /** What `npm run calibrate` writes beside the model: the raw local measurements and the machine they came from. */
 export const MEASUREMENTS_FILE = 'local-measurements.json';

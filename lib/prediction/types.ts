@@ -288,3 +288,23 @@ export interface FittedModel {
    */
   calibratedOn?: CalibrationMachine;
 }
+
+/**
+ * The hold-out check of a model (data/calibration/holdout-check.json, written by `npm run calibrate`): hello
+ * worlds of runtimes outside the calibration set, never fitted on, predicted as an unseen runtime is and set
+ * beside lambda-perf's AWS p50 (lib/calibration/holdout.ts).
+ */
+export interface HoldoutSummary {
+  /** Cells checked (hold-out × package type × architecture). */
+  cells: number;
+  /** The bound on |error| the count below uses, percent of AWS's p50. */
+  boundPct: number;
+  withinBound: number;
+  insideInterval: number;
+  medianAbsErrorPct: number | null;
+  maxAbsErrorPct: number | null;
+  /** The hold-outs' lambda-perf runtimes. */
+  runtimes: string[];
+  /** Every cell beyond the bound or outside its interval. */
+  misses: { runtime: string; packageType: PackageType; architecture: Architecture; errorPct: number; insideInterval: boolean }[];
+}

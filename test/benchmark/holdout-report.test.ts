@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { holdoutSentence } from '../../lib/benchmark/render-markdown';
+import { loadHoldoutSummary } from '../../lib/prediction';
+import type { HoldoutSummary } from '../../lib/prediction/types';
+
+const SUMMARY: HoldoutSummary = {
+  cells: 4,
+  boundPct: 30,
+  withinBound: 3,
+  insideInterval: 3,
+  medianAbsErrorPct: 12.5,
+  maxAbsErrorPct: 42.6,
+  runtimes: ['c++ 11 (prov.al2023)', 'go (prov.al2023)'],
+  misses: [{ runtime: 'c++ 11 (prov.al2023)', packageType: 'Zip', architecture: 'x86_64', errorPct: -42.6, insideInterval: false }],
+};
+
+describe("the report's hold-out paragraph", () => {
+  it('counts the cells within the bound and inside the interval, and names every miss', () => {
+    const text = holdoutSentence(SUMMARY)!;
+    expect(text).toContain('hello worlds of c++ 11 (prov.al2023), go (prov.al2023)');
+    expect(text).toContain('within ±30 % in 3 of 4 cells, AWS inside the printed interval in 3 of 4, |error| median 12.5 %, max 42.6 %.');
+    expect(text).toContain('Beyond ±30 % or outside the interval: c++ 11 (prov.al2023) zip x86_64 -42.6 % (outside its interval).');
+  });
+
+  it('says when there is no result, and says nothing when there is no check', () => {
+    expect(holdoutSentence({ unavailable: 'cannot read it' })).toBe('**Tested on runtimes outside the calibration set**: no result (cannot read it).');
+    expect(holdoutSentence(undefined)).toBeNull();
+    expect(holdoutSentence({ ...SUMMARY, cells: 0, misses: [] })).toBeNull();
+  });
+
+  it("reads the committed check's summary; none without the file; a named problem with a broken one", () => {
+    const committed = loadHoldoutSummary();
+    expect(committed).not.toBeNull();
+    expect(committed && 'cells' in committed ? committed.cells : 0).toBeGreaterThan(0);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdout-summary-'));
+    try {
+      expect(loadHoldoutSummary(path.join(dir, 'none.json'))).toBeNull();
+      fs.writeFileSync(path.join(dir, 'bad.json'), '{"rows": []}');
+      expect(loadHoldoutSummary(path.join(dir, 'bad.json'))).toEqual({ unavailable: expect.stringMatching(/bad\.json is not what npm run calibrate writes: it has no summary of the check/) });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
