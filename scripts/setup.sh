@@ -11,7 +11,8 @@
 #                                    and model.pt
 #                                  - the cold-start ladder's functions (scripts/setup-ladder.sh)
 #                                  - the calibration functions the bench measures in the run (scripts/setup-calibration.sh;
-#                                    one that fails to build is left out, with a warning)
+#                                    one that fails to build is left out, with a warning), and the hold-outs it checks
+#                                    its model on (scripts/setup-holdouts.sh)
 #   scripts/setup.sh test        (the default; `npm test`, `npm run setup`) what bench installs but the calibration
 #                                functions (only Python 3.12 of them), and
 #                                  - the audit tools: moto, cfn-lint, checkov (scripts/setup-audit.sh; test/moto)
@@ -114,6 +115,8 @@ case "$purpose" in
       # calibrates without the functions not built, or predicts with the committed model, and says which.
       bash scripts/setup-calibration.sh >&2 \
         || say "warning: not every calibration function could be built (above); npm run bench calibrates with those that were, or predicts with the committed model, and its report says which"
+      # And the hold-outs the run checks its model on (a missing toolchain skips one, with a warning).
+      bash scripts/setup-holdouts.sh >&2
     fi
     bash scripts/setup-ladder.sh >&2  # the cold-start ladder: apr-runtime-crate, python, numpy, onnx and node functions
     ;;

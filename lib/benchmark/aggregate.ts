@@ -1,4 +1,4 @@
-import { loadFittedModel, loadHoldoutSummary, type FittedModel } from '../prediction';
+import { loadFittedModel, loadHoldoutSummary, type FittedModel, type HoldoutSummary } from '../prediction';
 import { costBlock, type CostInputs } from './cost';
 import { coldStartsWithoutInit, summarizeLostInit } from './lost-init';
 import { modelSummary, predictedRatio, predictTargetAws } from './predicted-aws';
@@ -57,6 +57,11 @@ export interface AggregateInput {
   awsModel?: FittedModel | null;
   /** Which model `awsModel` is, and why that one (a run that calibrated itself, or fell back): said in results.json. */
   modelSource?: PredictionModelSource;
+  /**
+   * The hold-out check of `awsModel` when the run made one (a run that calibrated itself measures the
+   * hold-outs too); absent: the committed model's (data/calibration/holdout-check.json).
+   */
+  holdoutCheck?: HoldoutSummary | { unavailable: string };
 }
 
 type Outcome = 'ok' | 'function-error' | 'api-error' | 'report-error' | 'missing-report';
@@ -342,7 +347,7 @@ export function aggregate(input: AggregateInput): BenchmarkResults {
         model,
         input.environment,
         input.modelSource ?? { kind: 'committed', why: input.awsModel !== undefined ? 'given to this run' : 'the committed model (data/calibration/fitted-model.json)' },
-        loadHoldoutSummary(),
+        holdoutCheckOf(input.holdoutCheck),
       );
       for (const t of run.targets) targets[t.spec.key].predictedAws = predictTargetAws(targets[t.spec.key], t.spec, model);
     }
@@ -440,4 +445,12 @@ export function invocationRows(run: Pick<RawBenchmarkRun, 'targets'>): Invocatio
     }
   }
   return rows;
+}
+
+/** The run's own hold-out check when it made one, else the committed model's; said which. */
+function holdoutCheckOf(ofRun: HoldoutSummary | { unavailable: string } | undefined): (HoldoutSummary & { of: 'in-run' | 'committed' }) | { unavailable: string } | null {
+  if (ofRun) return 'unavailable' in ofRun ? ofRun : { ...ofRun, of: 'in-run' };
+  const committed = loadHoldoutSummary();
+  if (!committed) return null;
+  return 'unavailable' in committed ? committed : { ...committed, of: 'committed' };
 }

@@ -201,7 +201,7 @@ export function modelSummary(
   model: FittedModel,
   environment: EnvironmentManifest,
   source?: PredictionModelSource,
-  holdoutCheck?: HoldoutSummary | { unavailable: string } | null,
+  holdoutCheck?: (HoldoutSummary & { of: 'in-run' | 'committed' }) | { unavailable: string } | null,
 ): Exclude<BenchmarkResults['predictionModel'], { unavailable: string } | undefined> {
   const zip = model.cells.find((c) => c.packageType === 'Zip' && c.architecture === 'x86_64');
   return {

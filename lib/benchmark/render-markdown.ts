@@ -441,7 +441,7 @@ export function sampleShortfallLines(results: BenchmarkResults): string[] {
  * The committed model's test on runtimes outside the calibration set, in one paragraph: how many cells
  * landed within the bound and inside the printed interval, and every miss by name.
  */
-export function holdoutSentence(check: HoldoutSummary | { unavailable: string } | undefined): string | null {
+export function holdoutSentence(check: (HoldoutSummary & { of?: 'in-run' | 'committed' }) | { unavailable: string } | undefined): string | null {
   if (!check) return null;
   if ('unavailable' in check) return `**Tested on runtimes outside the calibration set**: no result (${mdCell(check.unavailable)}).`;
   if (check.cells === 0) return null;
@@ -449,8 +449,11 @@ export function holdoutSentence(check: HoldoutSummary | { unavailable: string } 
     (m) => `${mdCell(m.runtime)} ${m.packageType.toLowerCase()} ${m.architecture} ${m.errorPct >= 0 ? '+' : ''}${formatValue(m.errorPct)} %${m.insideInterval ? '' : ' (outside its interval)'}`,
   );
   return (
-    `**Tested on runtimes outside the calibration set** (\`npm run calibrate\`, data/calibration/holdout-check.json): hello worlds of ${check.runtimes.map(mdCell).join(', ')}, ` +
-    'measured here and never fitted on, predicted by the committed model as an unseen runtime is, against lambda-perf\'s AWS p50: ' +
+    (check.of === 'in-run'
+      ? `**Tested on runtimes outside the calibration set** (measured in this run, calibration/holdout-check.json): hello worlds of ${check.runtimes.map(mdCell).join(', ')}, ` +
+        'never fitted on, predicted by this run\'s model as an unseen runtime is, against lambda-perf\'s AWS p50: '
+      : `**Tested on runtimes outside the calibration set** (\`npm run calibrate\`, data/calibration/holdout-check.json): hello worlds of ${check.runtimes.map(mdCell).join(', ')}, ` +
+        'measured here and never fitted on, predicted by the committed model as an unseen runtime is, against lambda-perf\'s AWS p50: ') +
     `within ±${check.boundPct} % in ${check.withinBound} of ${check.cells} cells, AWS inside the printed interval in ${check.insideInterval} of ${check.cells}` +
     `${check.medianAbsErrorPct !== null ? `, |error| median ${formatValue(check.medianAbsErrorPct)} %, max ${formatValue(check.maxAbsErrorPct ?? 0)} %` : ''}.` +
     (misses.length ? ` Beyond ±${check.boundPct} % or outside the interval: ${misses.join('; ')}.` : '')

@@ -501,10 +501,11 @@ export interface BenchmarkResults {
         intervalLevel?: number;
         familyOutCoverage?: FamilyOutCoverage;
         /**
-         * The committed model's test on runtimes outside the calibration set (data/calibration/holdout-check.json,
-         * npm run calibrate): how its predictions of hello worlds it was never fitted on fared against AWS.
+         * The test on runtimes outside the calibration set: how the predictions of hello worlds the model was
+         * never fitted on fared against AWS. `of`: the run's own model (a run that calibrated itself measured the
+         * hold-outs too, calibration/holdout-check.json) or the committed one (data/calibration/holdout-check.json).
          */
-        holdoutCheck?: HoldoutSummary | { unavailable: string };
+        holdoutCheck?: (HoldoutSummary & { of: 'in-run' | 'committed' }) | { unavailable: string };
         /** The machine and load the calibration was measured at (data/calibration/local-measurements.json), when known. */
         calibratedOn?: CalibrationMachine;
         /** How this run's machine, load or limits differ from the calibration's: each a reason the predictions may be off. */

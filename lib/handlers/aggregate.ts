@@ -2,7 +2,7 @@ import { aggregate, invocationRows } from '../benchmark/aggregate';
 import { joinReports, keepFirstResponses } from '../benchmark/records';
 import { buildResultFiles, writeResultFiles, type ResultSink } from '../benchmark/result-files';
 import type { Backend, EnvironmentManifest, InvocationRecord, Parity, PredictionModelSource, RawBenchmarkRun, Ratio, TargetRun } from '../benchmark/types';
-import type { FittedModel } from '../prediction';
+import type { FittedModel, HoldoutSummary } from '../prediction';
 import type { StoredReports, StoredRunErrors } from './collect';
 import { loadInvocations } from './measure';
 import type { RunManifest } from './prepare';
@@ -38,7 +38,7 @@ export interface AggregateDeps {
    * Local runs: the model that predicts AWS and why that one, asked for when Aggregate runs (a run that
    * calibrates itself has fitted it by then). Absent: the committed model.
    */
-  awsModel?: () => { model: FittedModel | null; source: PredictionModelSource };
+  awsModel?: () => { model: FittedModel | null; source: PredictionModelSource; holdoutCheck?: HoldoutSummary | { unavailable: string } };
 }
 
 function targetWindow(records: readonly InvocationRecord[], fallback: number): { startedAt: number; finishedAt: number } {
@@ -91,7 +91,7 @@ export async function aggregateTask(input: AggregateInput, deps: AggregateDeps):
     backend: deps.backend,
     environment: deps.environment,
     ...(deps.parity ? { parity: deps.parity } : {}),
-    ...(chosen ? { awsModel: chosen.model, modelSource: chosen.source } : {}),
+    ...(chosen ? { awsModel: chosen.model, modelSource: chosen.source, ...(chosen.holdoutCheck ? { holdoutCheck: chosen.holdoutCheck } : {}) } : {}),
   });
   // Named in the file itself, so that a run stays identifiable when its directory is renamed (calibrate --aws-run).
   results.run = run;

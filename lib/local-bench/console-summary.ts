@@ -184,7 +184,7 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
   if (local && holdout && !('unavailable' in holdout) && holdout.cells > 0) {
     // The test on runtimes the model never saw, so the intervals above are read with it.
     legend.push(
-      `Tested on ${holdout.runtimes.length} runtimes outside the calibration set (committed model, data/calibration/holdout-check.json): ` +
+      `Tested on ${holdout.runtimes.length} runtimes outside the calibration set (${holdout.of === 'in-run' ? "this run's model, measured in the run" : 'committed model, data/calibration/holdout-check.json'}): ` +
         `within ±${holdout.boundPct} % of AWS in ${holdout.withinBound} of ${holdout.cells} cells, inside the interval in ${holdout.insideInterval} of ${holdout.cells}.`,
     );
   }

@@ -19,9 +19,18 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultAwsFiguresPath, readAwsFigures } from '../calibration/aws-figures';
 import { calibrationRows, calibrationTargetFiles, MODEL_FILE, renderMeasurements, TABLE_FILE, type MeasurementsFile } from '../calibration/calibrate';
 import { CalibrationSampler, type SamplerService } from '../calibration/measure';
+import {
+  checkHoldouts,
+  defaultHoldoutFiguresPath,
+  HOLDOUT_CHECK_FILE,
+  HOLDOUT_SOURCE,
+  holdoutTargetFiles,
+  renderHoldoutCheckFile,
+  summariseHoldouts,
+} from '../calibration/holdout';
 import { renderCalibrationTable, runtimeFamily } from '../calibration/table';
 import { fitModel, renderFittedModel } from '../prediction/fit';
-import { calibrationMachineOf, MEASUREMENTS_FILE, type FittedModel } from '../prediction';
+import { calibrationMachineOf, MEASUREMENTS_FILE, type FittedModel, type HoldoutSummary } from '../prediction';
 import { missingTargetFileParts } from '../targets/local-targets';
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import type { PredictionModelSource } from '../benchmark/types';
@@ -40,7 +49,17 @@ export const RUN_CALIBRATION_DIR = 'calibration';
 /** Which model predicted a run's AWS figures, and why that one (results.json: predictionModel.source). */
 export type ModelSource = PredictionModelSource;
 
-export type InRunPlan = { kind: 'in-run'; targets: TargetFile[]; rounds: number; leftOut: string[] } | { kind: 'committed'; why: string };
+export type InRunPlan =
+  | {
+      kind: 'in-run';
+      targets: TargetFile[];
+      rounds: number;
+      leftOut: string[];
+      /** The hold-outs built here (holdout/): measured beside the calibration functions, checked against the run's model, never fitted on. */
+      holdouts: TargetFile[];
+      holdoutsLeftOut: string[];
+    }
+  | { kind: 'committed'; why: string };
 
 /** Families an in-run calibration needs at least: with fewer, leaving one out to check the intervals says little. */
 export const MIN_IN_RUN_FAMILIES = 4;
@@ -97,7 +116,24 @@ export function planInRunCalibration(projectRoot: string, choice: CalibrationCho
   } catch (error) {
     return { kind: 'committed', why: (error as Error).message };
   }
-  return { kind: 'in-run', targets, rounds, leftOut };
+  return { kind: 'in-run', targets, rounds, leftOut, ...builtHoldouts(projectRoot) };
+}
+
+/** The hold-outs this run can measure (their command and package built); the others named with why. */
+function builtHoldouts(projectRoot: string): { holdouts: TargetFile[]; holdoutsLeftOut: string[] } {
+  const holdouts: TargetFile[] = [];
+  const holdoutsLeftOut: string[] = [];
+  for (const file of holdoutTargetFiles(projectRoot)) {
+    try {
+      const target = readTargetFile(file);
+      const missing = target.holdOut ? missingTargetFileParts(target) : 'its target file names no hold-out runtime';
+      if (missing) holdoutsLeftOut.push(`${target.definition.functionName} (${missing})`);
+      else holdouts.push(target);
+    } catch (error) {
+      holdoutsLeftOut.push(`${path.relative(projectRoot, file)} (not built here: ${(error as Error).message})`);
+    }
+  }
+  return { holdouts, holdoutsLeftOut };
 }
 
 export interface InRunCalibrationOptions {
@@ -113,15 +149,23 @@ export interface InRunCalibrationOptions {
   limitsMode: MeasurementsFile['limits']['mode'];
   /** Told of a failed calibration (the run goes on with the committed model). */
   onFallback?: (why: string) => void;
+  /**
+   * Hold-outs measured in the same rounds and checked against the model the run fits. One that fails does
+   * not stop the calibration: the check is then reported unavailable, with why.
+   */
+  holdouts?: readonly TargetFile[];
+  holdoutsLeftOut?: readonly string[];
 }
 
 /** The outcome: a model fitted in the run (with the files to keep beside the results), or why not. */
 export type InRunOutcome =
-  | { kind: 'in-run'; model: FittedModel; source: ModelSource; files: { name: string; body: string }[] }
+  | { kind: 'in-run'; model: FittedModel; source: ModelSource; files: { name: string; body: string }[]; holdoutCheck?: HoldoutSummary | { unavailable: string } }
   | { kind: 'committed'; source: ModelSource };
 
 export class InRunCalibration {
   private readonly sampler: CalibrationSampler;
+  private readonly holdoutSampler: CalibrationSampler | undefined;
+  private holdoutFailed: string | undefined;
   private targetColdStarts = 0;
   private failed: string | undefined;
   private measuringMs = 0;
@@ -129,6 +173,8 @@ export class InRunCalibration {
 
   constructor(private readonly options: InRunCalibrationOptions) {
     this.sampler = new CalibrationSampler(options.targets, options.service, options.lambda);
+    const holdouts = options.holdouts ?? [];
+    this.holdoutSampler = holdouts.length > 0 ? new CalibrationSampler(holdouts, options.service, options.lambda) : undefined;
   }
 
   /** The bench's beforeTask hook: before a target's forced cold start, a calibration round when one is due. */
@@ -146,9 +192,17 @@ export class InRunCalibration {
     } catch (error) {
       this.failed = `a calibration function failed in this run: ${(error as Error).message.split('\n')[0]}`;
       this.options.onFallback?.(this.failed);
-    } finally {
-      this.measuringMs += Date.now() - started;
     }
+    // The hold-outs take their turn after the calibration functions; their failure costs only their check.
+    if (!this.failed && this.holdoutSampler && !this.holdoutFailed) {
+      try {
+        await this.holdoutSampler.round();
+      } catch (error) {
+        this.holdoutFailed = `a hold-out failed in this run: ${(error as Error).message.split('\n')[0]}`;
+      }
+    }
+    // The run's time spent measuring counts both.
+    this.measuringMs += Date.now() - started;
   }
 
   /** The rounds still due, then the fit; a failure gives the committed model with the reason. */
@@ -176,8 +230,10 @@ export class InRunCalibration {
         functions,
       };
       const calibratedOn = calibrationMachineOf(measurements);
+      const holdout = this.checkHoldouts(model, measurements);
       return {
         kind: 'in-run',
+        ...(holdout ? { holdoutCheck: holdout.summary } : {}),
         // The machine and load this calibration saw, read from the measurements as a committed model's are.
         model: { ...model, ...(calibratedOn ? { calibratedOn } : {}) },
         source: {
@@ -192,12 +248,45 @@ export class InRunCalibration {
           { name: TABLE_FILE, body: table },
           { name: MODEL_FILE, body: renderFittedModel(model) },
           { name: MEASUREMENTS_FILE, body: renderMeasurements(measurements) },
+          ...(holdout?.body ? [{ name: HOLDOUT_CHECK_FILE, body: holdout.body }] : []),
         ],
       };
     } catch (error) {
       const why = `the calibration measured in this run could not be fitted: ${(error as Error).message}`;
       this.options.onFallback?.(why);
       return { kind: 'committed', source: { kind: 'committed', why, ...base } };
+    }
+  }
+
+  /**
+   * The hold-outs measured in this run, checked against the model it fitted: the summary for the report and
+   * the file kept beside the run's calibration; unavailable (with why) when a hold-out failed or the check
+   * could not be made; none when there are no hold-outs.
+   */
+  private checkHoldouts(model: FittedModel, measurements: MeasurementsFile): { summary: HoldoutSummary | { unavailable: string }; body?: string } | undefined {
+    if (!this.holdoutSampler) return undefined;
+    if (this.holdoutFailed) return { summary: { unavailable: this.holdoutFailed } };
+    try {
+      const figures = defaultHoldoutFiguresPath(this.options.projectRoot);
+      const functions = this.holdoutSampler.summary();
+      const rows = checkHoldouts(functions, this.options.holdouts ?? [], readAwsFigures(figures), model);
+      const summary = summariseHoldouts(rows);
+      const body = renderHoldoutCheckFile({
+        measuredAt: measurements.measuredAt,
+        machine: { cpuModel: measurements.machine.cpuModel, cpus: measurements.machine.cpus },
+        coldStartsPerFunction: this.holdoutSampler.rounds,
+        limits: measurements.limits,
+        awsFigures: path.basename(figures),
+        awsSource: HOLDOUT_SOURCE,
+        model: model.table,
+        notMeasured: [...(this.options.holdoutsLeftOut ?? [])],
+        functions,
+        rows,
+        summary,
+      });
+      return { summary, body };
+    } catch (error) {
+      return { summary: { unavailable: `the hold-outs measured in this run could not be checked: ${(error as Error).message}` } };
     }
   }
 }

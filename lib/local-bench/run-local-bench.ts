@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { BenchmarkResults, JsonObject, Parity, PredictionModelSource, TargetSpec } from '../benchmark/types';
-import { loadFittedModel, type FittedModel } from '../prediction';
+import { loadFittedModel, type FittedModel, type HoldoutSummary } from '../prediction';
 import { InRunCalibration, planInRunCalibration, writeRunCalibration, type CalibrationChoice, type InRunOutcome } from './in-run-calibration';
 import { REFERENCE_PAYLOAD } from '../benchmark/reference-payload';
 import { initFileMBByRequest, initPackageFileMBByRequest, LocalLambdaService, type LimitsMode, type LocalFunctionDefinition } from '../local-lambda';
@@ -356,17 +356,23 @@ function startInRunCalibration(
     if (options.calibration !== 'committed') stage(`predicting with the committed model: ${inRun.why}`);
     return { committedWhy: inRun.why };
   }
-  const targets = inRun.targets.map((t) => ({ ...t, definition: { ...t.definition, functionName: `in-run-${t.definition.functionName}`.slice(0, 64) } }));
+  const prefixed = (t: TargetFile): TargetFile => ({ ...t, definition: { ...t.definition, functionName: `in-run-${t.definition.functionName}`.slice(0, 64) } });
+  const targets = inRun.targets.map(prefixed);
+  const holdouts = inRun.holdouts.map(prefixed);
   const lambda = new LambdaClient({ ...LOCAL_CLIENT, endpoint: service.endpoint, maxAttempts: 1 });
   const expected = specs.reduce((n) => n + options.coldStarts, 0);
   let committedWhy = 'a calibration function failed in this run';
   stage(`calibrating in this run: ${targets.length} calibration functions × ${inRun.rounds} cold starts, between the targets' cold starts`);
   for (const left of inRun.leftOut) stage(`calibration: left out ${left}`);
+  if (holdouts.length) stage(`and ${holdouts.length} hold-outs (runtimes outside the calibration set) in the same rounds, to check the run's model on`);
+  for (const left of inRun.holdoutsLeftOut) stage(`hold-out left out: ${left}`);
   const runner = new InRunCalibration({
     projectRoot: root,
     targets,
     rounds: inRun.rounds,
     leftOut: inRun.leftOut,
+    holdouts,
+    holdoutsLeftOut: inRun.holdoutsLeftOut,
     expectedTargetColdStarts: expected,
     service,
     lambda: stopWithSignal(lambda, options.signal),
@@ -378,7 +384,7 @@ function startInRunCalibration(
   });
   return {
     runner,
-    size: { functions: targets.length, coldStarts: inRun.rounds },
+    size: { functions: targets.length + holdouts.length, coldStarts: inRun.rounds },
     get committedWhy() {
       return committedWhy;
     },
@@ -386,8 +392,8 @@ function startInRunCalibration(
 }
 
 /** The model Aggregate predicts with: the run's own when it calibrated, else the committed one with the reason. */
-function awsModelOf(choice: InRunOutcome | undefined, committedWhy: string): { model: FittedModel | null; source: PredictionModelSource } {
-  if (choice?.kind === 'in-run') return { model: choice.model, source: choice.source };
+function awsModelOf(choice: InRunOutcome | undefined, committedWhy: string): { model: FittedModel | null; source: PredictionModelSource; holdoutCheck?: HoldoutSummary | { unavailable: string } } {
+  if (choice?.kind === 'in-run') return { model: choice.model, source: choice.source, ...(choice.holdoutCheck ? { holdoutCheck: choice.holdoutCheck } : {}) };
   const source: PredictionModelSource = choice?.source ?? { kind: 'committed', why: committedWhy };
   try {
     return { model: loadFittedModel(), source };

@@ -24,6 +24,13 @@ describe("the report's hold-out paragraph", () => {
     expect(text).toContain('Beyond ±30 % or outside the interval: c++ 11 (prov.al2023) zip x86_64 -42.6 % (outside its interval).');
   });
 
+  it("names the run's own model when the run measured the hold-outs", () => {
+    const text = holdoutSentence({ ...SUMMARY, of: 'in-run' })!;
+    expect(text).toContain('(measured in this run, calibration/holdout-check.json)');
+    expect(text).toContain("predicted by this run's model as an unseen runtime is");
+    expect(holdoutSentence({ ...SUMMARY, of: 'committed' })).toContain('predicted by the committed model');
+  });
+
   it('says when there is no result, and says nothing when there is no check', () => {
     expect(holdoutSentence({ unavailable: 'cannot read it' })).toBe('**Tested on runtimes outside the calibration set**: no result (cannot read it).');
     expect(holdoutSentence(undefined)).toBeNull();

@@ -136,6 +136,23 @@ describe('planInRunCalibration', () => {
     expect(plan.leftOut[0]).toMatch(/^calibration-bun \(not built here: .*not-built does not exist\)$/);
   });
 
+  test('the hold-outs built under holdout/ go with the plan; one not built is named', () => {
+    const root = projectRoot('with-holdouts', five.map((f) => ({ ...f, built: true })));
+    for (const [dir, command] of [['go', process.execPath], ['cpp', './dist/not-built']]) {
+      const file = fixtureTarget(path.join(root, 'holdout', dir, 'target.json'), `holdout-${dir}`, undefined, {}, command);
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify({ ...json, holdOut: { lambdaPerfRuntime: `${dir} (prov.al2023)` } }));
+    }
+    const plan = planInRunCalibration(root, 'in-run');
+    expect(plan.kind).toBe('in-run');
+    if (plan.kind !== 'in-run') return;
+    expect(plan.holdouts.map((t) => t.definition.functionName)).toEqual(['holdout-go']);
+    expect(plan.holdoutsLeftOut).toEqual([expect.stringMatching(/^holdout-cpp \(.*not-built does not exist\)$/)]);
+    // A root without holdout/ plans none.
+    const bare = planInRunCalibration(projectRoot('no-holdouts', five.map((f) => ({ ...f, built: true }))), 'in-run');
+    expect(bare.kind === 'in-run' ? [bare.holdouts, bare.holdoutsLeftOut] : null).toEqual([[], []]);
+  });
+
   test("lambda-perf's CSV missing: the committed model, naming the file", () => {
     const root = projectRoot('no-csv', five.map((f) => ({ ...f, built: true })), false);
     const plan = planInRunCalibration(root, 'in-run');
@@ -330,6 +347,68 @@ describe('InRunCalibration, a calibration function whose runtime exits during in
     expect(service.environmentPids()).toEqual([]);
     expect([...started, ...pidsBeforeStop].filter(alive)).toEqual([]);
   });
+});
+
+/** A fixture function standing in for the hello world of a hold-out runtime. */
+function holdoutFixture(dir: string, name: string, runtime: string, pidLog: string, crash = false): TargetFile {
+  const t = readTargetFile(
+    fixtureTarget(path.join(work, dir, `${name}.json`), name, undefined, { FIXTURE_INIT_DELAY_MS: '5', FIXTURE_PID_LOG: pidLog, ...(crash ? { FIXTURE_INIT: 'crash' } : {}) }),
+  );
+  return { ...t, holdOut: { lambdaPerfRuntime: runtime } };
+}
+
+describe('InRunCalibration with hold-outs: checked against the run\'s model; a failing one costs only its check', () => {
+  const ROUNDS = 2;
+
+  /** The five hello worlds and the hold-outs, on a service of their own. */
+  async function calibrate(dir: string, holdouts: TargetFile[]): Promise<InRunOutcome> {
+    const pidLog = path.join(work, `${dir}-pids.log`);
+    const service = await LocalLambdaService.start({ limits: 'off' });
+    const lambda = new LambdaClient({ ...LOCAL_CLIENT, endpoint: service.endpoint, maxAttempts: 1 });
+    try {
+      const calibration = new InRunCalibration({
+        projectRoot: ROOT,
+        targets: helloWorlds(dir, pidLog),
+        rounds: ROUNDS,
+        expectedTargetColdStarts: ROUNDS,
+        service,
+        lambda,
+        limitsMode: 'off',
+        holdouts,
+        holdoutsLeftOut: ['holdout-cpp (not built here)'],
+      });
+      return await calibration.finish();
+    } finally {
+      lambda.destroy();
+      await service.stop();
+    }
+  }
+
+  test('a hold-out measured in the same rounds is checked against the model fitted in the run, and its check kept beside the calibration', async () => {
+    const outcome = await calibrate('holdout-good', [holdoutFixture('holdout-good', 'fixture-go', 'go (prov.al2023)', path.join(work, 'holdout-good-pids.log'))]);
+    expect(outcome.kind).toBe('in-run');
+    if (outcome.kind !== 'in-run') return;
+    // Never fitted on: the model's points are the five hello worlds.
+    expect(outcome.model.calibrationPoints.map((p) => p.runtime)).not.toContain('go (prov.al2023)');
+    const check = outcome.holdoutCheck;
+    expect(check && 'cells' in check ? check.runtimes : check).toEqual(['go (prov.al2023)']);
+    expect(check && 'cells' in check ? check.cells : 0).toBe(4);
+    const file = outcome.files.find((f) => f.name === 'holdout-check.json');
+    expect(file).toBeDefined();
+    const parsed = JSON.parse(file!.body);
+    expect(parsed.model).toEqual(outcome.model.table);
+    expect(parsed.coldStartsPerFunction).toBe(ROUNDS);
+    expect(parsed.notMeasured).toEqual(['holdout-cpp (not built here)']);
+    expect(parsed.rows.every((r: { predicted: { validation: string } }) => r.predicted.validation === 'leave-one-family-out')).toBe(true);
+  }, 120_000);
+
+  test('a hold-out whose runtime exits during init: the run still calibrates, the check is unavailable and says which', async () => {
+    const outcome = await calibrate('holdout-crash', [holdoutFixture('holdout-crash', 'fixture-crashing', 'go (prov.al2023)', path.join(work, 'holdout-crash-pids.log'), true)]);
+    expect(outcome.kind).toBe('in-run');
+    if (outcome.kind !== 'in-run') return;
+    expect(outcome.holdoutCheck).toEqual({ unavailable: expect.stringMatching(/^a hold-out failed in this run: .*fixture-crashing/) });
+    expect(outcome.files.map((f) => f.name)).not.toContain('holdout-check.json');
+  }, 120_000);
 });
 
 describe('runLocalBench with --calibration committed', () => {

@@ -21,6 +21,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const STEPS: Record<string, string> = {
   'scripts/setup-audit.sh': 'audit tools',
   'scripts/setup-calibration.sh': 'calibration',
+  'scripts/setup-holdouts.sh': 'hold-outs',
   'scripts/setup-ladder.sh': 'ladder',
   'baselines/pytorch-wine/setup-local.sh': 'pytorch function',
 };
@@ -51,9 +52,9 @@ function setup(purpose: string | undefined, env: NodeJS.ProcessEnv = process.env
   return { status: run.status, stderr: run.stderr, steps: existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [] };
 }
 
-test('bench: the Rust and PyTorch functions, every calibration function (it calibrates in the run) and the ladder, not the audit tools', () => {
+test('bench: the Rust and PyTorch functions, every calibration function and hold-out (it calibrates in the run and checks the fit on them) and the ladder, not the audit tools', () => {
   const run = setup('bench');
-  expect(run).toMatchObject({ status: 0, steps: ['rust function', 'pytorch function', 'calibration', 'ladder'] });
+  expect(run).toMatchObject({ status: 0, steps: ['rust function', 'pytorch function', 'calibration', 'hold-outs', 'ladder'] });
   expect(run.stderr).toMatch(/^setup: building the Rust function$/m);
 });
 
@@ -62,7 +63,7 @@ test('bench: a calibration function that fails to build does not stop the bench,
   writeFileSync(path.join(root, 'scripts', 'setup-calibration.sh'), 'echo "calibration" >> "$(dirname "$0")/../steps.log"\nexit 1\n');
   const run = spawnSync('bash', [path.join(root, 'scripts', 'setup.sh'), 'bench'], { cwd: work, encoding: 'utf8', timeout: 100_000 });
   expect(run.status).toBe(0);
-  expect(readFileSync(path.join(root, 'steps.log'), 'utf8').trim().split('\n')).toEqual(['rust function', 'pytorch function', 'calibration', 'ladder']);
+  expect(readFileSync(path.join(root, 'steps.log'), 'utf8').trim().split('\n')).toEqual(['rust function', 'pytorch function', 'calibration', 'hold-outs', 'ladder']);
   expect(run.stderr).toContain('setup: warning: not every calibration function could be built (above); npm run bench calibrates with those that were, or predicts with the committed model');
 });
 
@@ -76,8 +77,8 @@ test('audit: the audit tools only', () => {
   expect(setup('audit')).toMatchObject({ status: 0, steps: ['audit tools'] });
 });
 
-test('calibrate: every calibration function, nothing of the bench', () => {
-  expect(setup('calibrate')).toMatchObject({ status: 0, steps: ['calibration'] });
+test('calibrate: every calibration function and the hold-outs, nothing of the bench', () => {
+  expect(setup('calibrate')).toMatchObject({ status: 0, steps: ['calibration', 'hold-outs'] });
 });
 
 test('an unknown purpose is refused, naming the purposes, before anything runs', () => {
