@@ -7,7 +7,8 @@
  *                                       local figures from the local run (lib/calibration/aws-run-points.ts),
  *                                       and refit; nothing is written when a point is refused
  * Options: --cold-starts N (30), --limits auto|on|off (auto), --only a,b (function names), --aws-csv FILE,
- * --data-dir DIR (data/calibration), --no-holdouts.
+ * --data-dir DIR (data/calibration), --no-holdouts, --fit-holdouts (print the fit the hold-outs would give as
+ * calibration families, from their stored measurements; nothing written).
  *
  * The hold-outs (holdout/: runtimes outside the calibration set) are measured in the same rounds and
  * checked against the model just fitted, never fitted on (lib/calibration/holdout.ts); --refit checks their
@@ -46,6 +47,7 @@ import {
   HOLDOUT_CHECK_FILE,
   HOLDOUT_SOURCE,
   type HoldoutCheckFile,
+  holdoutRowsAsCalibration,
   readHoldoutCheckFile,
   readHoldoutTargets,
   renderHoldoutCheck,
@@ -58,7 +60,8 @@ import type { FittedModel } from '../lib/prediction/types';
 import type { TargetFile } from '../lib/targets/target-file';
 import type { LimitsMode } from '../lib/local-lambda';
 import { loadAverage1m } from '../lib/local-bench/environment-manifest';
-import { renderFittedModel } from '../lib/prediction/fit';
+import { fitModel, renderFittedModel } from '../lib/prediction/fit';
+import type { CalibrationRow } from '../lib/prediction/types';
 import { writeFileAtomic } from '../lib/util/atomic-write';
 import { findFileWriteError } from '../lib/util/file-write-error';
 
@@ -90,6 +93,7 @@ interface CalibrateOptions {
   skipUnmatched: boolean;
   holdouts: boolean;
   holdoutCsv: string;
+  fitHoldouts: boolean;
 }
 
 /** Returns the exit code: 0 done, 1 refused or failed (the message says why; nothing is written half). */
@@ -113,6 +117,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--skip-unmatched', 'with --aws-run: leave out the points that cannot be matched (each named) instead of refusing them all', false)
     .option('--no-holdouts', 'do not measure or check the hold-outs (holdout/: runtimes outside the calibration set)')
     .option('--holdout-csv <file>', "lambda-perf's AWS figures of the hold-out runtimes", defaultHoldoutFiguresPath(ROOT))
+    .option('--fit-holdouts', 'also print the fit with the hold-outs as calibration families, from their stored measurements (nothing is written)', false)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   try {
@@ -131,6 +136,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(`${renderSummary(rows, model)}\n`);
     io.out(`model written to ${path.relative(process.cwd(), path.join(dataDir, MODEL_FILE))}\n`);
     if (opts.holdouts) checkAndWriteHoldouts(opts, dataDir, model, holdouts, io);
+    if (opts.fitHoldouts) printFitWithHoldouts(opts, dataDir, rows, io);
     return 0;
   } catch (error) {
     const write = findFileWriteError(error);
@@ -192,6 +198,21 @@ async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise
   );
   if (!opts.holdouts) return undefined;
   return { run: { ...measured, functions: measured.functions.filter((f) => isHoldout(f.functionName)) }, targets: holdouts, notMeasured, coldStarts: opts.coldStarts };
+}
+
+/**
+ * --fit-holdouts: the model the table and the hold-outs together would give, printed with its family-out
+ * errors and nothing written, so that what the hold-outs would change is measured, not guessed.
+ */
+function printFitWithHoldouts(opts: CalibrateOptions, dataDir: string, rows: readonly CalibrationRow[], io: Io): void {
+  const file = path.join(dataDir, HOLDOUT_CHECK_FILE);
+  if (!fs.existsSync(file)) throw new CalibrationError(`--fit-holdouts needs the hold-outs' measurements in ${file} (npm run calibrate measures them)`);
+  const stored = readHoldoutCheckFile(file);
+  const extra = holdoutRowsAsCalibration(stored.functions, readHoldoutTargets(ROOT), readAwsFigures(path.resolve(opts.holdoutCsv)));
+  const all = [...rows, ...extra];
+  const model = fitModel(all, { path: `${path.relative(ROOT, path.join(dataDir, TABLE_FILE))} + ${HOLDOUT_CHECK_FILE} (not written)`, sha256: '' });
+  io.out(`\nWith the hold-outs as calibration families (${stored.functions.map((f) => f.functionName).join(', ')}; printed only, nothing written):\n`);
+  io.out(`${renderSummary(all, model)}\n`);
 }
 
 /**

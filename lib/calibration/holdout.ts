@@ -12,6 +12,8 @@ import type { FittedModel, HoldoutSummary, PackageType, ValidationKind } from '.
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, awsFigureOrUndefined } from './aws-figures';
 import type { FunctionMeasurement, MeasurementRun } from './measure';
+import { calibrationRows } from './calibrate';
+import type { CalibrationRow } from '../prediction/types';
 
 /** lambda-perf's figures of the hold-out runtimes, in data/lambda-perf/ (data/lambda-perf/holdout/README.md). */
 export const HOLDOUT_AWS_FIGURES_FILE = path.join('holdout', 'init-duration-holdout-2026-07-01_2026-08-22.csv');
@@ -248,4 +250,14 @@ export function renderHoldoutCheck(rows: readonly HoldoutCheckRow[], notMeasured
   }
   for (const m of notMeasured) lines.push(`  not measured: ${m}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The hold-outs' measurements as calibration rows (their lambda-perf figures beside them, source
+ * HOLDOUT_SOURCE): what `calibrate --fit-holdouts` fits beside the table to show what the model would be if
+ * they joined the calibration set, which would spend the test they give. Never written to the table.
+ */
+export function holdoutRowsAsCalibration(functions: readonly FunctionMeasurement[], targets: readonly TargetFile[], aws: readonly AwsInitFigure[]): CalibrationRow[] {
+  const asCalibration = targets.map((t) => (t.holdOut ? { ...t, calibration: { lambdaPerfRuntime: t.holdOut.lambdaPerfRuntime } } : t));
+  return calibrationRows({ functions: [...functions] }, asCalibration, aws, HOLDOUT_SOURCE);
 }

@@ -65,6 +65,27 @@ describe('hold-outs through the local service', () => {
     }
   }, 120_000);
 
+  it('calibrate --refit --fit-holdouts prints the fit the hold-outs would give as calibration families and writes nothing of it', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'holdout-fit-'));
+    try {
+      for (const f of ['calibration-table.csv', 'local-measurements.json', HOLDOUT_CHECK_FILE]) fs.copyFileSync(path.join(DATA, f), path.join(tmp, f));
+      let out = '';
+      const code = await main(['--refit', '--fit-holdouts', '--data-dir', tmp], { out: (t) => (out += t), err: () => undefined });
+      expect(code).toBe(0);
+      const whatIf = out.slice(out.indexOf('With the hold-outs as calibration families'));
+      expect(whatIf).toContain('printed only, nothing written');
+      // Five calibration families and three hold-outs.
+      expect(whatIf).toMatch(/\(8 families; the level F families allow is F \/ \(F \+ 1\)\)/);
+      expect(fs.readFileSync(path.join(tmp, 'calibration-table.csv'), 'utf8')).toBe(fs.readFileSync(path.join(DATA, 'calibration-table.csv'), 'utf8'));
+      fs.rmSync(path.join(tmp, HOLDOUT_CHECK_FILE));
+      let err = '';
+      expect(await main(['--refit', '--no-holdouts', '--fit-holdouts', '--data-dir', tmp], { out: () => undefined, err: (t) => (err += t) })).toBe(1);
+      expect(err).toMatch(/--fit-holdouts needs the hold-outs' measurements in .*holdout-check\.json \(npm run calibrate measures them\)/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('the committed check is what the committed model makes of the committed hold-out measurements (nothing in it written by hand)', () => {
     const committed = readHoldoutCheckFile(path.join(DATA, HOLDOUT_CHECK_FILE));
     const model = loadFittedModel();
