@@ -540,7 +540,8 @@ export function renderPredictions(results: BenchmarkResults): string[] {
     '',
     `**Which model**: ${source ? (source.kind === 'in-run' ? mdCell(source.why) : `the committed model (data/calibration/fitted-model.json): ${mdCell(source.why)}`) : 'the committed model'}` +
       (source?.kind === 'in-run' && source.coldStartsPerFunction
-        ? ` (${source.functions?.length ?? '?'} calibration functions × ${source.coldStartsPerFunction} cold starts, their rounds spread between the targets' cold starts; ${formatValue(source.measuringSeconds ?? 0)} s of the run)`
+        ? ` (${source.functions?.length ?? '?'} calibration functions${source.holdouts?.length ? ` and ${source.holdouts.length} hold-outs` : ''} × ${source.coldStartsPerFunction} cold starts, their rounds spread between the targets' cold starts; ` +
+          `${formatValue(source.measuringSeconds ?? 0)} s of the run${source.holdoutSeconds !== undefined ? `, of which ${formatValue(source.holdoutSeconds)} s the hold-outs` : ''})`
         : '') +
       '.',
     '',

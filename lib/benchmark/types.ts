@@ -396,6 +396,10 @@ export interface PredictionModelSource {
   coldStartsPerFunction?: number;
   functions?: string[];
   measuringSeconds?: number;
+  /** Of it, the seconds the hold-outs' cold starts took (measured in the same rounds, checked, never fitted). */
+  holdoutSeconds?: number;
+  /** The hold-outs measured in the run (their function names), when any were. */
+  holdouts?: string[];
 }
 
 /** A calibration point of the model a run used, as the report lists it (zip x86_64 errors). */

@@ -169,6 +169,7 @@ export class InRunCalibration {
   private targetColdStarts = 0;
   private failed: string | undefined;
   private measuringMs = 0;
+  private holdoutMs = 0;
   private readonly loadBefore = loadAverage1m();
 
   constructor(private readonly options: InRunCalibrationOptions) {
@@ -195,10 +196,13 @@ export class InRunCalibration {
     }
     // The hold-outs take their turn after the calibration functions; their failure costs only their check.
     if (!this.failed && this.holdoutSampler && !this.holdoutFailed) {
+      const holdoutStarted = Date.now();
       try {
         await this.holdoutSampler.round();
       } catch (error) {
         this.holdoutFailed = `a hold-out failed in this run: ${(error as Error).message.split('\n')[0]}`;
+      } finally {
+        this.holdoutMs += Date.now() - holdoutStarted;
       }
     }
     // The run's time spent measuring counts both.
@@ -212,6 +216,9 @@ export class InRunCalibration {
       coldStartsPerFunction: this.sampler.rounds,
       functions: this.options.targets.map((t) => t.definition.functionName),
       measuringSeconds: Math.round(this.measuringMs / 100) / 10,
+      ...(this.holdoutSampler
+        ? { holdoutSeconds: Math.round(this.holdoutMs / 100) / 10, holdouts: (this.options.holdouts ?? []).map((t) => t.definition.functionName) }
+        : {}),
     };
     if (this.failed) return { kind: 'committed', source: { kind: 'committed', why: this.failed, ...base } };
     try {

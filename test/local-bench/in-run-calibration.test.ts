@@ -388,6 +388,10 @@ describe('InRunCalibration with hold-outs: checked against the run\'s model; a f
     const outcome = await calibrate('holdout-good', [holdoutFixture('holdout-good', 'fixture-go', 'go (prov.al2023)', path.join(work, 'holdout-good-pids.log'))]);
     expect(outcome.kind).toBe('in-run');
     if (outcome.kind !== 'in-run') return;
+    // Their time is counted apart, within the calibration's.
+    expect(outcome.source.holdouts).toEqual(['fixture-go']);
+    expect(outcome.source.holdoutSeconds).toBeGreaterThan(0);
+    expect(outcome.source.holdoutSeconds).toBeLessThanOrEqual(outcome.source.measuringSeconds!);
     // Never fitted on: the model's points are the five hello worlds.
     expect(outcome.model.calibrationPoints.map((p) => p.runtime)).not.toContain('go (prov.al2023)');
     const check = outcome.holdoutCheck;
