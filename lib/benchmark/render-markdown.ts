@@ -456,7 +456,10 @@ export function holdoutSentence(check: (HoldoutSummary & { of?: 'in-run' | 'comm
         'measured here and never fitted on, predicted by the committed model as an unseen runtime is, against lambda-perf\'s AWS p50: ') +
     `within ±${check.boundPct} % in ${check.withinBound} of ${check.cells} cells, AWS inside the printed interval in ${check.insideInterval} of ${check.cells}` +
     `${check.medianAbsErrorPct !== null ? `, |error| median ${formatValue(check.medianAbsErrorPct)} %, max ${formatValue(check.maxAbsErrorPct ?? 0)} %` : ''}.` +
-    (misses.length ? ` Beyond ±${check.boundPct} % or outside the interval: ${misses.join('; ')}.` : '')
+    (misses.length ? ` Beyond ±${check.boundPct} % or outside the interval: ${misses.join('; ')}.` : '') +
+    (check.memory && check.memory.cells > 0
+      ? ` Max Memory Used: within ±${check.boundPct} % in ${check.memory.withinBound} of ${check.memory.cells} cells, inside the interval in ${check.memory.insideInterval} of ${check.memory.cells}.`
+      : '')
   );
 }
 

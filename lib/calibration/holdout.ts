@@ -191,6 +191,7 @@ export interface HoldoutCheckFile {
 export type { HoldoutSummary };
 
 export function summariseHoldouts(rows: readonly HoldoutCheckRow[]): HoldoutSummary {
+  const memories = rows.flatMap((r) => (r.memory ? [r.memory] : []));
   const abs = rows.map((r) => Math.abs(r.errorPct)).sort((a, b) => a - b);
   const mid = abs.length === 0 ? null : abs.length % 2 ? abs[(abs.length - 1) / 2] : (abs[abs.length / 2 - 1] + abs[abs.length / 2]) / 2;
   return {
@@ -204,6 +205,12 @@ export function summariseHoldouts(rows: readonly HoldoutCheckRow[]): HoldoutSumm
     misses: rows
       .filter((r) => !r.withinBound || !r.insideInterval)
       .map((r) => ({ runtime: r.runtime, packageType: r.packageType, architecture: r.architecture, errorPct: r.errorPct, insideInterval: r.insideInterval })),
+    memory: {
+      cells: memories.length,
+      withinBound: memories.filter((m) => Math.abs(m.errorPct) <= HOLDOUT_ERROR_BOUND_PCT).length,
+      insideInterval: memories.filter((m) => m.insideInterval).length,
+      maxAbsErrorPct: memories.length === 0 ? null : Math.max(...memories.map((m) => Math.abs(m.errorPct))),
+    },
   };
 }
 
@@ -245,6 +252,11 @@ export function renderHoldoutCheck(rows: readonly HoldoutCheckRow[], notMeasured
     lines.push(
       `  within ±${HOLDOUT_ERROR_BOUND_PCT} % of AWS: ${s.withinBound} of ${s.cells}; AWS inside the printed interval: ${s.insideInterval} of ${s.cells}; |error| median ${s.medianAbsErrorPct} %, max ${s.maxAbsErrorPct} %`,
     );
+    if (s.memory && s.memory.cells > 0) {
+      lines.push(
+        `  Max Memory Used: within ±${HOLDOUT_ERROR_BOUND_PCT} % of AWS in ${s.memory.withinBound} of ${s.memory.cells} cells, inside the interval in ${s.memory.insideInterval} of ${s.memory.cells}; |error| max ${s.memory.maxAbsErrorPct} %`,
+      );
+    }
   } else {
     lines.push('  none measured');
   }

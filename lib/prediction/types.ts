@@ -307,4 +307,6 @@ export interface HoldoutSummary {
   runtimes: string[];
   /** Every cell beyond the bound or outside its interval. */
   misses: { runtime: string; packageType: PackageType; architecture: Architecture; errorPct: number; insideInterval: boolean }[];
+  /** The same count for Max Memory Used, over the cells with an AWS figure and a memory prediction. */
+  memory?: { cells: number; withinBound: number; insideInterval: number; maxAbsErrorPct: number | null };
 }

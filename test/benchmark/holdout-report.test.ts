@@ -14,6 +14,7 @@ const SUMMARY: HoldoutSummary = {
   maxAbsErrorPct: 42.6,
   runtimes: ['c++ 11 (prov.al2023)', 'go (prov.al2023)'],
   misses: [{ runtime: 'c++ 11 (prov.al2023)', packageType: 'Zip', architecture: 'x86_64', errorPct: -42.6, insideInterval: false }],
+  memory: { cells: 4, withinBound: 2, insideInterval: 3, maxAbsErrorPct: 43.1 },
 };
 
 describe("the report's hold-out paragraph", () => {
@@ -22,6 +23,7 @@ describe("the report's hold-out paragraph", () => {
     expect(text).toContain('hello worlds of c++ 11 (prov.al2023), go (prov.al2023)');
     expect(text).toContain('within ±30 % in 3 of 4 cells, AWS inside the printed interval in 3 of 4, |error| median 12.5 %, max 42.6 %.');
     expect(text).toContain('Beyond ±30 % or outside the interval: c++ 11 (prov.al2023) zip x86_64 -42.6 % (outside its interval).');
+    expect(text).toContain('Max Memory Used: within ±30 % in 2 of 4 cells, inside the interval in 3 of 4.');
   });
 
   it("names the run's own model when the run measured the hold-outs", () => {

@@ -88,6 +88,12 @@ describe('hold-out check', () => {
     expect(s.cells).toBe(2);
     expect(s.withinBound).toBe(rows.filter((r) => Math.abs(r.errorPct) <= 30).length);
     expect(s.maxAbsErrorPct).toBe(Math.max(...rows.map((r) => Math.abs(r.errorPct))));
+    expect(s.memory).toEqual({
+      cells: 2,
+      withinBound: rows.filter((r) => Math.abs(r.memory!.errorPct) <= 30).length,
+      insideInterval: rows.filter((r) => r.memory!.insideInterval).length,
+      maxAbsErrorPct: Math.max(...rows.map((r) => Math.abs(r.memory!.errorPct))),
+    });
     const text = renderHoldoutCheck(rows, ['holdout-cpp (holdout/cpp/dist/bootstrap is not built)']);
     expect(text).toContain('go (prov.al2023)');
     expect(text).toMatch(/within ±30 % of AWS: \d of 2; AWS inside the printed interval: \d of 2/);
