@@ -170,8 +170,7 @@ async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise
   let holdouts: TargetFile[] = [];
   let notMeasured: string[] = [];
   if (opts.holdouts) {
-    const all = readHoldoutTargets(ROOT).filter((t) => !opts.only || opts.only.split(',').map((x) => x.trim()).includes(t.definition.functionName));
-    ({ built: holdouts, missing: notMeasured } = builtHoldoutTargets(all));
+    ({ built: holdouts, missing: notMeasured } = builtHoldoutTargets(ROOT, opts.only?.split(',').map((x) => x.trim())));
     for (const m of notMeasured) io.err(`hold-out not measured: ${m}\n`);
   }
   const loadBefore = loadAverage1m();

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { predictMemoryWithModel, predictWithModel } from '../prediction/predict';
 import type { FittedModel, HoldoutSummary, PackageType, ValidationKind } from '../prediction/types';
-import { readTargetFile, type TargetFile } from '../targets/target-file';
+import { missingTargetFileParts } from '../targets/local-targets';
+import { parseTargetFile, readTargetFile, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, awsFigureOrUndefined } from './aws-figures';
 import type { FunctionMeasurement, MeasurementRun } from './measure';
 import { calibrationRows } from './calibrate';
@@ -50,25 +51,49 @@ export function holdoutTargetFiles(projectRoot: string): string[] {
   return out;
 }
 
+/**
+ * The hold-outs' descriptions, built or not: what checking stored measurements needs (each one's function
+ * name and lambda-perf runtime). A target file that cannot be parsed, or names no hold-out runtime, is refused.
+ */
 export function readHoldoutTargets(projectRoot: string): TargetFile[] {
   return holdoutTargetFiles(projectRoot).map((f) => {
-    const t = readTargetFile(f);
+    const t = describedTarget(f);
     if (!t.holdOut) throw new HoldoutError(`${f} has no "holdOut" block naming its lambda-perf runtime`);
     return t;
   });
 }
 
+/** A target file read for its description only: its package and paths are not looked at (it may not be built). */
+function describedTarget(file: string): TargetFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new HoldoutError(`target file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseTargetFile(json, { file, sizeOf: () => 0, exists: () => true });
+}
+
 /**
- * A hold-out is usable when its command was built: a missing one (its toolchain absent on this machine) is
- * left out and named, as the bench leaves out calibration functions it cannot run.
+ * The hold-outs that can be measured here (command, folder and package built), and the others named with
+ * why: a hold-out whose toolchain this machine lacks is left out, never a reason to stop.
  */
-export function builtHoldoutTargets(targets: readonly TargetFile[]): { built: TargetFile[]; missing: string[] } {
+export function builtHoldoutTargets(projectRoot: string, only?: readonly string[]): { built: TargetFile[]; missing: string[] } {
   const built: TargetFile[] = [];
   const missing: string[] = [];
-  for (const t of targets) {
-    const command = t.definition.command;
-    if (!command.includes('/') || fs.existsSync(command)) built.push(t);
-    else missing.push(`${t.definition.functionName} (${path.relative(process.cwd(), command)} is not built)`);
+  for (const t of readHoldoutTargets(projectRoot)) {
+    if (only && !only.includes(t.definition.functionName)) continue;
+    let target: TargetFile;
+    try {
+      // Read again with every check: the package's size and paths must exist to be measured.
+      target = readTargetFile(t.file);
+    } catch (error) {
+      missing.push(`${t.definition.functionName} (not built here: ${(error as Error).message})`);
+      continue;
+    }
+    const lacking = missingTargetFileParts(target);
+    if (lacking) missing.push(`${t.definition.functionName} (not built here: ${lacking})`);
+    else built.push(target);
   }
   return { built, missing };
 }

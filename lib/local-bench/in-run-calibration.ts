@@ -24,7 +24,7 @@ import {
   defaultHoldoutFiguresPath,
   HOLDOUT_CHECK_FILE,
   HOLDOUT_SOURCE,
-  holdoutTargetFiles,
+  builtHoldoutTargets,
   renderHoldoutCheckFile,
   summariseHoldouts,
 } from '../calibration/holdout';
@@ -116,24 +116,14 @@ export function planInRunCalibration(projectRoot: string, choice: CalibrationCho
   } catch (error) {
     return { kind: 'committed', why: (error as Error).message };
   }
-  return { kind: 'in-run', targets, rounds, leftOut, ...builtHoldouts(projectRoot) };
-}
-
-/** The hold-outs this run can measure (their command and package built); the others named with why. */
-function builtHoldouts(projectRoot: string): { holdouts: TargetFile[]; holdoutsLeftOut: string[] } {
-  const holdouts: TargetFile[] = [];
-  const holdoutsLeftOut: string[] = [];
-  for (const file of holdoutTargetFiles(projectRoot)) {
-    try {
-      const target = readTargetFile(file);
-      const missing = target.holdOut ? missingTargetFileParts(target) : 'its target file names no hold-out runtime';
-      if (missing) holdoutsLeftOut.push(`${target.definition.functionName} (${missing})`);
-      else holdouts.push(target);
-    } catch (error) {
-      holdoutsLeftOut.push(`${path.relative(projectRoot, file)} (not built here: ${(error as Error).message})`);
-    }
+  // The hold-outs built here go with it; a broken hold-out description costs only the check, never the calibration.
+  let holdouts: { built: TargetFile[]; missing: string[] };
+  try {
+    holdouts = builtHoldoutTargets(projectRoot);
+  } catch (error) {
+    holdouts = { built: [], missing: [(error as Error).message] };
   }
-  return { holdouts, holdoutsLeftOut };
+  return { kind: 'in-run', targets, rounds, leftOut, holdouts: holdouts.built, holdoutsLeftOut: holdouts.missing };
 }
 
 export interface InRunCalibrationOptions {

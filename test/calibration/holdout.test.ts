@@ -130,10 +130,24 @@ describe('hold-out check', () => {
     try {
       fs.mkdirSync(path.join(dir, 'holdout', 'x'), { recursive: true });
       const file = path.join(dir, 'holdout', 'x', 'target.json');
-      fs.writeFileSync(file, JSON.stringify({ functionName: 'holdout-x', runtime: 'provided.al2023', packageType: 'Zip', handler: 'b', memorySizeMB: 128, command: 'dist/bootstrap', holdOut: { lambdaPerfRuntime: 'x' } }));
-      const { built, missing } = builtHoldoutTargets(readHoldoutTargets(dir));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ functionName: 'holdout-x', runtime: 'provided.al2023', packageType: 'Zip', handler: 'b', memorySizeMB: 128, command: 'dist/bootstrap', packagePath: 'dist/function.zip', holdOut: { lambdaPerfRuntime: 'x' } }),
+      );
+      // Described whether built or not (a refit checks stored measurements on a machine that never built it)...
+      expect(readHoldoutTargets(dir).map((t) => [t.definition.functionName, t.holdOut?.lambdaPerfRuntime])).toEqual([['holdout-x', 'x']]);
+      // ...but measured only when built: its package missing, then its command.
+      let { built, missing } = builtHoldoutTargets(dir);
       expect(built).toEqual([]);
-      expect(missing).toEqual([expect.stringMatching(/^holdout-x \(.*dist\/bootstrap is not built\)$/)]);
+      expect(missing).toEqual([expect.stringMatching(/^holdout-x \(not built here: .*"packagePath" cannot be read .*dist\/function\.zip\): ENOENT\)$/)]);
+      fs.mkdirSync(path.join(dir, 'holdout', 'x', 'dist'));
+      fs.writeFileSync(path.join(dir, 'holdout', 'x', 'dist', 'function.zip'), 'zip');
+      ({ built, missing } = builtHoldoutTargets(dir));
+      expect(missing).toEqual([expect.stringMatching(/^holdout-x \(not built here: .*"command" .*dist\/bootstrap does not exist\)$/)]);
+      fs.writeFileSync(path.join(dir, 'holdout', 'x', 'dist', 'bootstrap'), '#!/bin/sh\n');
+      ({ built, missing } = builtHoldoutTargets(dir));
+      expect([built.map((t) => t.definition.functionName), missing]).toEqual([['holdout-x'], []]);
+      expect(builtHoldoutTargets(dir, ['another']).built).toEqual([]);
       fs.writeFileSync(file, JSON.stringify({ functionName: 'holdout-x', runtime: 'provided.al2023', packageType: 'Zip', handler: 'b', memorySizeMB: 128, command: 'true' }));
       expect(() => readHoldoutTargets(dir)).toThrow(/target\.json has no "holdOut" block naming its lambda-perf runtime/);
       // No holdout/ at all: nothing to check.
