@@ -185,7 +185,7 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
     // The test on runtimes the model never saw, so the intervals above are read with it.
     legend.push(
       `Tested on ${holdout.runtimes.length} runtimes outside the calibration set (${holdout.of === 'in-run' ? "this run's model, measured in the run" : 'committed model, data/calibration/holdout-check.json'}): ` +
-        `within ±${holdout.boundPct} % of AWS in ${holdout.withinBound} of ${holdout.cells} cells, inside the interval in ${holdout.insideInterval} of ${holdout.cells}.`,
+        `within ±${holdout.boundPct}\u00a0% of AWS in ${holdout.withinBound} of ${holdout.cells} cells, inside the interval in ${holdout.insideInterval} of ${holdout.cells}.`,
     );
   }
   lines.push(...legend.flatMap((l) => wrapLine(l)));

@@ -66,6 +66,32 @@ describe('the console summary of a wide run', () => {
   });
 });
 
+describe("the console's hold-out line", () => {
+  const run = wideRun();
+  const holdoutCheck = {
+    cells: 12,
+    boundPct: 30,
+    withinBound: 9,
+    insideInterval: 11,
+    medianAbsErrorPct: 24,
+    maxAbsErrorPct: 43.1,
+    runtimes: ['c++ 11 (prov.al2023)', 'go (prov.al2023)', 'shell (prov.al2023)'],
+    misses: [],
+  };
+
+  test("names the run's own model when the run measured the hold-outs, the committed one otherwise, and keeps '±30 %' on one line", () => {
+    const own = renderConsoleSummary(aggregate({ run, backend: 'local', environment: { limitsApplied: true }, awsModel: fixtureModel(), holdoutCheck }));
+    // Read with its wrapped lines joined: no line breaks inside '±30 %'.
+    const unwrapped = (text: string) => text.replace(/\n {4}/g, ' ');
+    expect(own).toMatch(/±30\u00a0%/);
+    expect(unwrapped(own)).toContain("Tested on 3 runtimes outside the calibration set (this run's model, measured in the run): within ±30\u00a0% of AWS in 9 of 12 cells, inside the interval in 11 of 12.");
+    expect(widest(own)).toBeLessThanOrEqual(CONSOLE_COLUMNS);
+    // Without a check of its own, the run cites the committed model's.
+    const committed = renderConsoleSummary(aggregate({ run, backend: 'local', environment: { limitsApplied: true }, awsModel: fixtureModel() }));
+    expect(unwrapped(committed)).toContain('Tested on 3 runtimes outside the calibration set (committed model, data/calibration/holdout-check.json): within ±30\u00a0% of AWS in');
+  });
+});
+
 describe('wrapLine', () => {
   test('never wider than asked, words kept in order, a word longer than a line cut', () => {
     const words = `a ${'x'.repeat(130)} b ${LONG_TARGET_KEY} c`;
