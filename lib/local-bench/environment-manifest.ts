@@ -1,8 +1,12 @@
 import { cpuModel, loadAverage1m } from '../util/machine';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { runInOwnGroup } from '../process/process-group';
 
 import type { EnvironmentManifest } from '../benchmark/types';
+
+/** The repository this code runs from: lib/local-bench/../.. */
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * First line a command prints, or null when the tool is absent or fails: a manifest never aborts a run.
@@ -16,6 +20,24 @@ export async function commandVersion(command: string, args: string[], signal?: A
     if (signal?.aborted) throw error;
     return null;
   }
+}
+
+/**
+ * The project's commit (git rev-parse HEAD), with "+modified" when tracked files differ from it: what code
+ * measured, so that `npm run compare` can tell two runs of different code apart (lib/compare/like-for-like.ts
+ * reads `commit`). Null outside a git checkout (an unpacked tarball) or without git.
+ */
+export async function projectCommit(root: string, signal?: AbortSignal): Promise<string | null> {
+  const head = await commandVersion('git', ['-C', root, 'rev-parse', 'HEAD'], signal);
+  if (!head || !/^[0-9a-f]{40}$/.test(head)) return null;
+  let changed = false;
+  try {
+    const status = await runInOwnGroup('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no'], signal ? { signal } : {});
+    changed = status.code === 0 && status.stdout.trim() !== '';
+  } catch (error) {
+    if (signal?.aborted) throw error;
+  }
+  return changed ? `${head}+modified` : head;
 }
 
 // The CPU and the load are read the same way by the calibration, which now also runs within a bench (lib/util/machine.ts).
@@ -43,7 +65,8 @@ export async function collectEnvironmentManifest(inputs: ManifestInputs): Promis
   const build = inputs.aprBuildInfo ?? {};
   const version = (command: string, args: string[]) => commandVersion(command, args, inputs.signal);
   const py = inputs.pytorchPython;
-  const [osName, rustc, python, torch, awslambdaric] = await Promise.all([
+  const [commit, osName, rustc, python, torch, awslambdaric] = await Promise.all([
+    projectCommit(PROJECT_ROOT, inputs.signal),
     version('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']),
     version('rustc', ['--version']),
     py ? version(py, ['-c', 'import sys; print(sys.version.split()[0])']) : null,
@@ -53,6 +76,7 @@ export async function collectEnvironmentManifest(inputs: ManifestInputs): Promis
   return {
     limitsApplied: inputs.limitsApplied,
     limitsReason: inputs.limitsReason,
+    commit,
     cpu: cpuModel(),
     logicalCpus: os.cpus().length,
     // Before the measurement (the set-up is done by now): the calibration records the same, and the
