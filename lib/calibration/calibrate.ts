@@ -13,7 +13,7 @@ import type { FittedModel } from '../prediction/types';
 import { MEASUREMENTS_FILE } from '../prediction';
 import { writeFileAtomic } from '../util/atomic-write';
 import { cpuModel } from '../util/machine';
-import { readTargetFile, type TargetFile } from '../targets/target-file';
+import { readTargetFile, targetFilesUnder, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, awsFigureOrUndefined, LAMBDA_PERF_SOURCE } from './aws-figures';
 import type { MeasurementRun } from './measure';
 import { type CalibrationRow, parseCalibrationTable, renderCalibrationTable, runtimeFamily } from './table';
@@ -29,15 +29,7 @@ export class CalibrationError extends Error {}
 
 /** Every calibration target file: calibration/<function>/target*.json, in name order. */
 export function calibrationTargetFiles(projectRoot: string): string[] {
-  const dir = path.join(projectRoot, 'calibration');
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!entry.isDirectory()) continue;
-    for (const f of fs.readdirSync(path.join(dir, entry.name)).sort()) {
-      if (/^target.*\.json$/.test(f)) out.push(path.join(dir, entry.name, f));
-    }
-  }
-  return out;
+  return targetFilesUnder(path.join(projectRoot, 'calibration'));
 }
 
 export function readCalibrationTargets(projectRoot: string): TargetFile[] {

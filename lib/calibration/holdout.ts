@@ -7,14 +7,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { median, round } from '../prediction/numbers';
 import { predictMemoryWithModel, predictWithModel } from '../prediction/predict';
-import type { FittedModel, HoldoutSummary, PackageType, ValidationKind } from '../prediction/types';
+import type { CalibrationRow, FittedModel, HoldoutSummary, PackageType, ValidationKind } from '../prediction/types';
 import { missingTargetFileParts } from '../targets/local-targets';
-import { parseTargetFile, readTargetFile, type TargetFile } from '../targets/target-file';
+import { readTargetFile, targetFilesUnder, type TargetFile } from '../targets/target-file';
 import { type AwsInitFigure, awsFigureOrUndefined } from './aws-figures';
 import type { FunctionMeasurement, MeasurementRun } from './measure';
 import { calibrationRows } from './calibrate';
-import type { CalibrationRow } from '../prediction/types';
 
 /** lambda-perf's figures of the hold-out runtimes, in data/lambda-perf/ (data/lambda-perf/holdout/README.md). */
 export const HOLDOUT_AWS_FIGURES_FILE = path.join('holdout', 'init-duration-holdout-2026-07-01_2026-08-22.csv');
@@ -40,15 +40,7 @@ export function defaultHoldoutFiguresPath(projectRoot: string): string {
 /** Every hold-out target file: holdout/<function>/target*.json, in name order; none when there is no holdout/. */
 export function holdoutTargetFiles(projectRoot: string): string[] {
   const dir = path.join(projectRoot, 'holdout');
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!entry.isDirectory()) continue;
-    for (const f of fs.readdirSync(path.join(dir, entry.name)).sort()) {
-      if (/^target.*\.json$/.test(f)) out.push(path.join(dir, entry.name, f));
-    }
-  }
-  return out;
+  return fs.existsSync(dir) ? targetFilesUnder(dir) : [];
 }
 
 /**
@@ -57,21 +49,11 @@ export function holdoutTargetFiles(projectRoot: string): string[] {
  */
 export function readHoldoutTargets(projectRoot: string): TargetFile[] {
   return holdoutTargetFiles(projectRoot).map((f) => {
-    const t = describedTarget(f);
+    // Described only: its package and paths are not looked at (it may not be built here).
+    const t = readTargetFile(f, { sizeOf: () => 0, exists: () => true });
     if (!t.holdOut) throw new HoldoutError(`${f} has no "holdOut" block naming its lambda-perf runtime`);
     return t;
   });
-}
-
-/** A target file read for its description only: its package and paths are not looked at (it may not be built). */
-function describedTarget(file: string): TargetFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new HoldoutError(`target file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return parseTargetFile(json, { file, sizeOf: () => 0, exists: () => true });
 }
 
 /**
@@ -116,8 +98,8 @@ export interface HoldoutCheckRow {
   memory: { predictedMB: number; low: number; high: number; awsMB: number; errorPct: number; insideInterval: boolean } | null;
 }
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
-const round2 = (x: number) => Math.round(x * 100) / 100;
+const round1 = (x: number) => round(x, 1);
+const round2 = (x: number) => round(x, 2);
 
 /**
  * The model's predictions for each measured hold-out, in every cell (package type × architecture) where both
@@ -217,14 +199,13 @@ export type { HoldoutSummary };
 
 export function summariseHoldouts(rows: readonly HoldoutCheckRow[]): HoldoutSummary {
   const memories = rows.flatMap((r) => (r.memory ? [r.memory] : []));
-  const abs = rows.map((r) => Math.abs(r.errorPct)).sort((a, b) => a - b);
-  const mid = abs.length === 0 ? null : abs.length % 2 ? abs[(abs.length - 1) / 2] : (abs[abs.length / 2 - 1] + abs[abs.length / 2]) / 2;
+  const abs = rows.map((r) => Math.abs(r.errorPct));
   return {
     cells: rows.length,
     withinBound: rows.filter((r) => r.withinBound).length,
     insideInterval: rows.filter((r) => r.insideInterval).length,
-    medianAbsErrorPct: mid === null ? null : round1(mid),
-    maxAbsErrorPct: abs.length === 0 ? null : abs[abs.length - 1],
+    medianAbsErrorPct: abs.length === 0 ? null : round1(median(abs)),
+    maxAbsErrorPct: abs.length === 0 ? null : Math.max(...abs),
     boundPct: HOLDOUT_ERROR_BOUND_PCT,
     runtimes: [...new Set(rows.map((r) => r.runtime))].sort(),
     misses: rows

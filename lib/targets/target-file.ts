@@ -62,6 +62,18 @@ export interface TargetFile {
 
 export class TargetFileError extends Error {}
 
+/** Every target file of a folder of functions: <dir>/<function>/target*.json, in name order. */
+export function targetFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.isDirectory()) continue;
+    for (const f of fs.readdirSync(path.join(dir, entry.name)).sort()) {
+      if (/^target.*\.json$/.test(f)) out.push(path.join(dir, entry.name, f));
+    }
+  }
+  return out;
+}
+
 const KNOWN_FIELDS = new Set([
   'functionName',
   'runtime',
@@ -86,8 +98,11 @@ const KNOWN_FIELDS = new Set([
 
 type Json = Record<string, unknown>;
 
-/** Reads and validates a target file; relative paths in it are resolved against its folder. */
-export function readTargetFile(file: string): TargetFile {
+/**
+ * Reads and validates a target file; relative paths in it are resolved against its folder. `checks`
+ * replaces how package paths are sized and looked for (describing a function not built here: both as present).
+ */
+export function readTargetFile(file: string, checks: Pick<ParseContext, 'sizeOf' | 'exists'> = {}): TargetFile {
   const absolute = path.resolve(file);
   const label = path.relative(process.cwd(), absolute) || absolute;
   let text: string;
@@ -102,7 +117,7 @@ export function readTargetFile(file: string): TargetFile {
   } catch (error) {
     throw new TargetFileError(`target file ${label}: not valid JSON: ${(error as Error).message}`);
   }
-  return parseTargetFile(json, { file: absolute, label });
+  return parseTargetFile(json, { file: absolute, label, ...checks });
 }
 
 export interface ParseContext {
