@@ -42,17 +42,17 @@ import {
 } from '../lib/calibration/calibrate';
 import {
   builtHoldoutTargets,
-  checkHoldouts,
   defaultHoldoutFiguresPath,
   HOLDOUT_CHECK_FILE,
   HOLDOUT_SOURCE,
-  type HoldoutCheckFile,
+  holdoutCheck,
+  type HoldoutMeasurements,
+  holdoutMeasurementsOf,
   holdoutRowsAsCalibration,
   readHoldoutCheckFile,
   readHoldoutTargets,
   renderHoldoutCheck,
   renderHoldoutCheckFile,
-  summariseHoldouts,
 } from '../lib/calibration/holdout';
 import { parseCalibrationTable, renderCalibrationTable } from '../lib/calibration/table';
 import { type MeasurementRun, measureColdStarts } from '../lib/calibration/measure';
@@ -146,14 +146,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 /** The hold-outs measured in a calibration run, for the check once the model is fitted. */
-interface HoldoutMeasurements {
+interface MeasuredHoldouts {
   run: MeasurementRun;
   targets: TargetFile[];
   notMeasured: string[];
   coldStarts: number;
 }
 
-async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise<HoldoutMeasurements | undefined> {
+async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise<MeasuredHoldouts | undefined> {
   // npm packages and every calibration function (scripts/setup-calibration.sh), not the bench's functions;
   // its output on stderr, so that stdout holds the summary alone.
   const setup = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup.sh'), 'calibrate'], { stdio: ['ignore', 2, 2] });
@@ -219,14 +219,14 @@ function printFitWithHoldouts(opts: CalibrateOptions, dataDir: string, rows: rea
  * After a measurement, with what was measured; after --refit, with the measurements the file holds (none
  * there: nothing to check, said so).
  */
-function checkAndWriteHoldouts(opts: CalibrateOptions, dataDir: string, model: FittedModel, measured: HoldoutMeasurements | undefined, io: Io): void {
+function checkAndWriteHoldouts(opts: CalibrateOptions, dataDir: string, model: FittedModel, measured: MeasuredHoldouts | undefined, io: Io): void {
   const file = path.join(dataDir, HOLDOUT_CHECK_FILE);
   const aws = readAwsFigures(path.resolve(opts.holdoutCsv));
-  let base: Omit<HoldoutCheckFile, 'rows' | 'summary' | 'model'>;
+  let measurements: HoldoutMeasurements;
   let targets: TargetFile[];
   if (measured) {
     targets = measured.targets;
-    base = {
+    measurements = {
       measuredAt: new Date().toISOString(),
       machine: machineSummary(),
       coldStartsPerFunction: measured.coldStarts,
@@ -241,22 +241,12 @@ function checkAndWriteHoldouts(opts: CalibrateOptions, dataDir: string, model: F
       io.out(`no hold-out measurements in ${path.relative(process.cwd(), file)} to check (npm run calibrate measures them)\n`);
       return;
     }
-    const stored = readHoldoutCheckFile(file);
-    base = {
-      measuredAt: stored.measuredAt,
-      machine: stored.machine,
-      coldStartsPerFunction: stored.coldStartsPerFunction,
-      limits: stored.limits,
-      awsFigures: stored.awsFigures,
-      awsSource: stored.awsSource,
-      notMeasured: stored.notMeasured,
-      functions: stored.functions,
-    };
+    measurements = holdoutMeasurementsOf(readHoldoutCheckFile(file));
     targets = readHoldoutTargets(ROOT);
   }
-  const rows = checkHoldouts(base.functions, targets, aws, model);
-  writeFileAtomic(file, renderHoldoutCheckFile({ ...base, model: model.table, rows, summary: summariseHoldouts(rows) }));
-  io.out(`\n${renderHoldoutCheck(rows, base.notMeasured)}`);
+  const check = holdoutCheck(measurements, targets, aws, model);
+  writeFileAtomic(file, renderHoldoutCheckFile(check));
+  io.out(`\n${renderHoldoutCheck(check.rows, check.notMeasured)}`);
   io.out(`hold-out check written to ${path.relative(process.cwd(), file)}\n`);
 }
 

@@ -197,6 +197,21 @@ export interface HoldoutCheckFile {
 
 export type { HoldoutSummary };
 
+/** What a check is made from: the hold-outs' measurements and where they came from (holdout-check.json without the check). */
+export type HoldoutMeasurements = Omit<HoldoutCheckFile, 'rows' | 'summary' | 'model'>;
+
+/** The measurements a stored check was made from, to check them again against another model. */
+export function holdoutMeasurementsOf(file: HoldoutCheckFile): HoldoutMeasurements {
+  const { measuredAt, machine, coldStartsPerFunction, limits, awsFigures, awsSource, notMeasured, functions } = file;
+  return { measuredAt, machine, coldStartsPerFunction, limits, awsFigures, awsSource, notMeasured, functions };
+}
+
+/** Measured hold-outs checked against a model, as holdout-check.json holds them (calibrate and the bench alike). */
+export function holdoutCheck(measured: HoldoutMeasurements, targets: readonly TargetFile[], aws: readonly AwsInitFigure[], model: FittedModel): HoldoutCheckFile {
+  const rows = checkHoldouts(measured.functions, targets, aws, model);
+  return { ...measured, model: model.table, rows, summary: summariseHoldouts(rows) };
+}
+
 export function summariseHoldouts(rows: readonly HoldoutCheckRow[]): HoldoutSummary {
   const memories = rows.flatMap((r) => (r.memory ? [r.memory] : []));
   const abs = rows.map((r) => Math.abs(r.errorPct));

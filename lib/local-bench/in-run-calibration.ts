@@ -19,15 +19,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultAwsFiguresPath, readAwsFigures } from '../calibration/aws-figures';
 import { calibrationRows, calibrationTargetFiles, MODEL_FILE, renderMeasurements, TABLE_FILE, type MeasurementsFile } from '../calibration/calibrate';
 import { CalibrationSampler, type SamplerService } from '../calibration/measure';
-import {
-  checkHoldouts,
-  defaultHoldoutFiguresPath,
-  HOLDOUT_CHECK_FILE,
-  HOLDOUT_SOURCE,
-  builtHoldoutTargets,
-  renderHoldoutCheckFile,
-  summariseHoldouts,
-} from '../calibration/holdout';
+import { builtHoldoutTargets, defaultHoldoutFiguresPath, HOLDOUT_CHECK_FILE, HOLDOUT_SOURCE, holdoutCheck, renderHoldoutCheckFile } from '../calibration/holdout';
 import { renderCalibrationTable, runtimeFamily } from '../calibration/table';
 import { fitModel, renderFittedModel } from '../prediction/fit';
 import { calibrationMachineOf, MEASUREMENTS_FILE, type FittedModel, type HoldoutSummary } from '../prediction';
@@ -265,22 +257,23 @@ export class InRunCalibration {
     if (this.holdoutFailed) return { summary: { unavailable: this.holdoutFailed } };
     try {
       const figures = defaultHoldoutFiguresPath(this.options.projectRoot);
-      const functions = this.holdoutSampler.summary();
-      const rows = checkHoldouts(functions, this.options.holdouts ?? [], readAwsFigures(figures), model);
-      const summary = summariseHoldouts(rows);
-      const body = renderHoldoutCheckFile({
-        measuredAt: measurements.measuredAt,
-        machine: { cpuModel: measurements.machine.cpuModel, cpus: measurements.machine.cpus },
-        coldStartsPerFunction: this.holdoutSampler.rounds,
-        limits: measurements.limits,
-        awsFigures: path.basename(figures),
-        awsSource: HOLDOUT_SOURCE,
-        model: model.table,
-        notMeasured: [...(this.options.holdoutsLeftOut ?? [])],
-        functions,
-        rows,
-        summary,
-      });
+      const check = holdoutCheck(
+        {
+          measuredAt: measurements.measuredAt,
+          machine: { cpuModel: measurements.machine.cpuModel, cpus: measurements.machine.cpus },
+          coldStartsPerFunction: this.holdoutSampler.rounds,
+          limits: measurements.limits,
+          awsFigures: path.basename(figures),
+          awsSource: HOLDOUT_SOURCE,
+          notMeasured: [...(this.options.holdoutsLeftOut ?? [])],
+          functions: this.holdoutSampler.summary(),
+        },
+        this.options.holdouts ?? [],
+        readAwsFigures(figures),
+        model,
+      );
+      const summary = check.summary;
+      const body = renderHoldoutCheckFile(check);
       return { summary, body };
     } catch (error) {
       return { summary: { unavailable: `the hold-outs measured in this run could not be checked: ${(error as Error).message}` } };
