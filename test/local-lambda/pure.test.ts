@@ -1,4 +1,5 @@
 /** The service's pure parts: REPORT arithmetic and format, filter patterns, the log store, name parsing, output lines. */
+import * as path from 'node:path';
 import { parseFilterPattern, matchesFilterPattern } from '../../lib/local-lambda/filter-pattern';
 import { parseFunctionReference, tailLogResult } from '../../lib/local-lambda/lambda-api';
 import { LogsError, LogStore } from '../../lib/local-lambda/log-store';
@@ -131,6 +132,16 @@ describe('names and environment', () => {
     expect(() => validateEnvironment({ AWS_LAMBDA_RUNTIME_API: 'x' })).toThrow(/Reserved keys used in this request: AWS_LAMBDA_RUNTIME_API/);
     expect(() => validateEnvironment({ '1BAD': 'x' })).toThrow(/not valid/);
     expect(logStreamName('0123456789abcdef0123456789abcdef', new Date('2026-11-27T01:02:03Z'))).toBe('2026/11/27/[$LATEST]0123456789abcdef0123456789abcdef');
+  });
+
+  test("LD_LIBRARY_PATH is Lambda's, with this environment's task root and runtime folder for /var/task and /var/runtime, and a function may set its own", () => {
+    const input = { region: 'eu-west-1', runtimeApi: '127.0.0.1:9001', logGroupName: '/aws/lambda/f', logStreamName: 'stream' };
+    const definition = fixtureFunction('f');
+    const env = runtimeEnvironment({ ...input, definition });
+    const runtimeDir = path.dirname(path.resolve(definition.cwd, definition.command));
+    // The AWS base images' value, /var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib
+    expect(env.LD_LIBRARY_PATH.split(':')).toEqual(['/var/lang/lib', '/lib64', '/usr/lib64', runtimeDir, `${runtimeDir}/lib`, definition.cwd, `${definition.cwd}/lib`, '/opt/lib']);
+    expect(runtimeEnvironment({ ...input, definition: fixtureFunction('g', { environment: { LD_LIBRARY_PATH: '/mine' } }) }).LD_LIBRARY_PATH).toBe('/mine');
   });
 });
 
