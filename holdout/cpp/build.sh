@@ -7,6 +7,11 @@
 #   dist/lib/        the loader, the shared libraries the binary needs, and the C library's own shared objects
 #   dist/function.zip  the three zipped (what would be uploaded to Lambda)
 #
+# and a second package of the same binary, dist-no-libc/, the way lambda-perf packages its "c++ 11
+# (prov.al2)" function (aws_lambda_package_target(... NO_LIBC)): no C library, no loader; the bootstrap
+# execs bin/hello directly with lib/ on LD_LIBRARY_PATH, and lib/ holds only what ldd names outside the C
+# library (libstdc++, libgcc_s), so the system's loader and glibc are used.
+#
 # aws-lambda-cpp and curl come from the npm package aws-lambda-ric (pinned below), which ships their sources
 # under deps/. Everything is built under holdout/cpp/.build. Idempotent: a second run only checks.
 set -euo pipefail
@@ -194,24 +199,46 @@ exec \$LAMBDA_TASK_ROOT/lib/$(basename "$loader") --library-path \$LAMBDA_TASK_R
 EOF
 chmod 755 "$stage/bootstrap"
 
-# dist is updated only where it differs, each file by a rename (a run may be executing the old one).
-changed=0
-mkdir -p "$dist/bin" "$dist/lib"
-while read -r rel; do
-  if ! cmp -s "$stage/$rel" "$dist/$rel"; then
-    cp -p "$stage/$rel" "$dist/$rel.new"
-    mv -f "$dist/$rel.new" "$dist/$rel"
-    changed=1
+# A package directory is updated only where it differs, each file by a rename (a run may be executing the
+# old one), and zipped again when anything changed.
+publish() { # stage dir
+  local stage=$1 dir=$2 changed=0 rel
+  mkdir -p "$dir/bin" "$dir/lib"
+  while read -r rel; do
+    if ! cmp -s "$stage/$rel" "$dir/$rel"; then
+      cp -p "$stage/$rel" "$dir/$rel.new"
+      mv -f "$dir/$rel.new" "$dir/$rel"
+      changed=1
+    fi
+  done < <(cd "$stage" && find . -type f -o -type l | sed 's|^\./||')
+  while read -r rel; do # files no longer packaged
+    [[ -e "$stage/$rel" || -L "$stage/$rel" ]] || { rm -f "$dir/$rel"; changed=1; }
+  done < <(cd "$dir" && find bootstrap bin lib -type f -o -type l 2>/dev/null | sed 's|^\./||')
+  step="zip $(basename "$dir")/function.zip"
+  if ((changed)) || [[ ! -f "$dir/function.zip" ]]; then
+    rm -f "$dir/function.zip"
+    (cd "$dir" && zip -q -X -r -y function.zip bootstrap bin lib)
+    say "packaged $(basename "$dir")/ ($(du -sb --exclude=function.zip "$dir" | cut -f1) bytes unpacked, function.zip $(stat -c %s "$dir/function.zip") bytes)"
   fi
-done < <(cd "$stage" && find . -type f -o -type l | sed 's|^\./||')
-while read -r rel; do # files no longer packaged
-  [[ -e "$stage/$rel" || -L "$stage/$rel" ]] || { rm -f "$dist/$rel"; changed=1; }
-done < <(cd "$dist" && find bootstrap bin lib -type f -o -type l 2>/dev/null | sed 's|^\./||')
+}
+publish "$stage" "$dist"
 
-step='zip dist/function.zip'
-if ((changed)) || [[ ! -f "$dist/function.zip" ]]; then
-  rm -f "$dist/function.zip"
-  (cd "$dist" && zip -q -X -r -y function.zip bootstrap bin lib)
-  say "packaged dist/ ($(du -sb --exclude=function.zip "$dist" | cut -f1) bytes unpacked, function.zip $(stat -c %s "$dist/function.zip") bytes)"
-fi
+step='package without the C library (NO_LIBC), as lambda-perf packages c++ 11 (prov.al2)'
+# The packager's --default-libc: only what ldd names outside the C library package; no loader.
+stage_no_libc="$build/package-no-libc"
+rm -rf "$stage_no_libc"
+mkdir -p "$stage_no_libc/bin" "$stage_no_libc/lib"
+cp "$binary" "$stage_no_libc/bin/hello"
+for f in "${deps[@]}"; do
+  case "$(basename "$f")" in libm.so.* | libc.so.*) ;; *) cp "$f" "$stage_no_libc/lib/" ;; esac
+done
+cat > "$stage_no_libc/bootstrap" <<EOF
+#!/bin/bash
+set -euo pipefail
+export AWS_EXECUTION_ENV=lambda-cpp
+export LD_LIBRARY_PATH=\$LD_LIBRARY_PATH:\$LAMBDA_TASK_ROOT/lib
+exec \$LAMBDA_TASK_ROOT/bin/hello \${_HANDLER}
+EOF
+chmod 755 "$stage_no_libc/bootstrap"
+publish "$stage_no_libc" "$here/dist-no-libc"
 step=''
