@@ -100,8 +100,17 @@ async function routeDecoded(req: IncomingMessage, res: ServerResponse, ctx: Lamb
 
 function resolve(ctx: LambdaApiContext, rawName: string, qualifierParam: string | undefined, constraint: StringConstraint = NAMESPACED_FUNCTION_NAME): LocalFunction {
   const ref = parseFunctionReference(rawName, qualifierParam, constraint);
-  const fn = ctx.lookup(ref.name);
-  const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${ref.name}`;
+  // An ARN of another region: what Lambda answers (ResourceNotFoundException, 404), as its users quote it,
+  // e.g. github.com/alexcasalboni/aws-lambda-power-tuning issue 18.
+  if (ref.region !== undefined && ref.region !== ctx.region) {
+    throw new LambdaApiError('ResourceNotFoundException', `Functions from '${ref.region}' are not reachable in this region ('${ctx.region}')`);
+  }
+  // Another account's function: the service holds one account's functions, so it is not found here, under
+  // its own ARN (Lambda would first check the caller's permission on it, and answer AccessDeniedException
+  // unless that account's resource-based policy allows the call).
+  const account = ref.accountId ?? ctx.accountId;
+  const fn = account === ctx.accountId ? ctx.lookup(ref.name) : undefined;
+  const arn = `arn:aws:lambda:${ctx.region}:${account}:function:${ref.name}`;
   if (!fn) throw new LambdaApiError('ResourceNotFoundException', `Function not found: ${arn}`);
   if (ref.qualifier !== undefined && ref.qualifier !== '$LATEST') {
     throw new LambdaApiError('ResourceNotFoundException', `Function not found: ${arn}:${ref.qualifier}`);

@@ -100,6 +100,10 @@ export function throwIfInvalid(violations: readonly string[]): void {
 export interface FunctionReference {
   name: string;
   qualifier?: string;
+  /** The region a full ARN names; absent for a name or a partial ARN. */
+  region?: string;
+  /** The account an ARN or a partial ARN names. */
+  accountId?: string;
 }
 
 // The same shape as the model's patterns, with the parts named: what a reference that passed them names.
@@ -120,5 +124,11 @@ export function parseFunctionReference(raw: string, qualifierParam?: string, con
     throw new LambdaApiError('InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.');
   }
   const qualifier = fromName ?? qualifierParam;
-  return qualifier === undefined ? { name: m.groups.name } : { name: m.groups.name, qualifier };
+  const { region, account } = m.groups;
+  return {
+    name: m.groups.name,
+    ...(qualifier !== undefined ? { qualifier } : {}),
+    ...(region !== undefined ? { region } : {}),
+    ...(account !== undefined ? { accountId: account } : {}),
+  };
 }

@@ -60,6 +60,27 @@ describe('Lambda API', () => {
     }
   });
 
+  // Lambda answers an ARN of another region with a 404 ResourceNotFoundException, "Functions from 'us-east-1'
+  // are not reachable in this region ('us-west-1')", as its users report it (alexcasalboni/aws-lambda-power-tuning
+  // issue 18, Fraudmarc/fraudmarc-ce issue 21). The service holds one account's functions: another account's is
+  // not found here, named by its own ARN.
+  test('an ARN of another region or account does not reach a function of this one', async () => {
+    for (const command of [
+      new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:api-fn', Payload: Buffer.from('{}') }),
+      new GetFunctionConfigurationCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:api-fn' }),
+    ]) {
+      const err = await (lambda.send(command as InvokeCommand) as Promise<unknown>).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ResourceNotFoundException);
+      expect((err as ResourceNotFoundException).$metadata.httpStatusCode).toBe(404);
+      expect((err as Error).message).toBe("Functions from 'eu-west-1' are not reachable in this region ('us-east-1')");
+    }
+    for (const name of ['arn:aws:lambda:us-east-1:210987654321:function:api-fn', '210987654321:function:api-fn']) {
+      const err = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}') })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ResourceNotFoundException);
+      expect((err as Error).message).toBe('Function not found: arn:aws:lambda:us-east-1:210987654321:function:api-fn');
+    }
+  });
+
   // Lambda's front end answers an Invoke body over 6 MB with 413 RequestEntityTooLargeException, "Request must
   // be smaller than 6291456 bytes for the InvokeFunction operation" (as clients report it, e.g.
   // awslabs/aws-athena-query-federation#793). The code is not in the SDK's model: the SDK raises its generic

@@ -107,8 +107,8 @@ describe('names and environment', () => {
   test('function names, partial ARNs and ARNs with qualifiers', () => {
     expect(parseFunctionReference('apr')).toEqual({ name: 'apr' });
     expect(parseFunctionReference('apr:$LATEST')).toEqual({ name: 'apr', qualifier: '$LATEST' });
-    expect(parseFunctionReference('arn:aws:lambda:eu-west-1:123456789012:function:apr:7')).toEqual({ name: 'apr', qualifier: '7' });
-    expect(parseFunctionReference('123456789012:function:apr')).toEqual({ name: 'apr' });
+    expect(parseFunctionReference('arn:aws:lambda:eu-west-1:123456789012:function:apr:7')).toEqual({ name: 'apr', qualifier: '7', region: 'eu-west-1', accountId: '123456789012' });
+    expect(parseFunctionReference('123456789012:function:apr')).toEqual({ name: 'apr', accountId: '123456789012' });
     expect(parseFunctionReference('apr', '$LATEST')).toEqual({ name: 'apr', qualifier: '$LATEST' });
     expect(() => parseFunctionReference('not a name')).toThrow(/functionName/);
   });
