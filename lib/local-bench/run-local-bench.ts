@@ -350,7 +350,7 @@ function startInRunCalibration(
   service: LocalLambdaService,
   specs: readonly TargetSpec[],
   stage: (message: string) => void,
-): { runner?: InRunCalibration; committedWhy: string; size?: { functions: number; coldStarts: number } } {
+): { runner?: InRunCalibration; committedWhy: string; size?: { functions: number; holdouts: number; coldStarts: number } } {
   const inRun = planInRunCalibration(root, options.calibration ?? 'in-run', options.calibrationColdStarts);
   if (inRun.kind === 'committed') {
     if (options.calibration !== 'committed') stage(`predicting with the committed model: ${inRun.why}`);
@@ -384,7 +384,7 @@ function startInRunCalibration(
   });
   return {
     runner,
-    size: { functions: targets.length + holdouts.length, coldStarts: inRun.rounds },
+    size: { functions: targets.length, holdouts: holdouts.length, coldStarts: inRun.rounds },
     get committedWhy() {
       return committedWhy;
     },

@@ -19,7 +19,7 @@ export function planRunOfSpecs(
   profile: ProfileName,
   config: Pick<BenchmarkConfig, 'coldStarts' | 'warmInvocations'>,
   specs: readonly TargetSpec[],
-  calibration?: { functions: number; coldStarts: number },
+  calibration?: { functions: number; holdouts?: number; coldStarts: number },
 ): RunPlan {
   return planRun({ profile, functions: specs.map(planFunctionOfSpec), coldStarts: config.coldStarts, warmInvocations: config.warmInvocations, ...(calibration ? { calibration } : {}) });
 }

@@ -36,7 +36,8 @@ export function renderPlanText(plan: RunPlan, options: PlanTextOptions): string[
   );
   if (plan.calibration) {
     const c = plan.calibration;
-    out.push(`  of which the calibration in the run: ${c.functions} calibration functions × ${c.coldStarts} cold starts, between the targets' cold starts`);
+    const holdouts = c.holdouts ? ` and ${c.holdouts} hold-out${c.holdouts === 1 ? '' : 's'}` : '';
+    out.push(`  of which the calibration in the run: ${c.functions} calibration functions${holdouts} × ${c.coldStarts} cold starts, between the targets' cold starts`);
   }
   if (plan.cost) {
     out.push(`  AWS cost of one run: about ${formatUsd(plan.cost.usd.typical)} (${formatUsdRange(plan.cost.usd)}), by service:`);

@@ -14,8 +14,11 @@ export interface RunPlanInput {
   functions: readonly PlanFunction[];
   coldStarts: number;
   warmInvocations: number;
-  /** A local run that calibrates itself: its calibration functions and cold starts of each (lib/local-bench/in-run-calibration.ts). */
-  calibration?: { functions: number; coldStarts: number };
+  /**
+   * A local run that calibrates itself: its calibration functions, the hold-outs measured in the same rounds,
+   * and cold starts of each (lib/local-bench/in-run-calibration.ts).
+   */
+  calibration?: { functions: number; holdouts?: number; coldStarts: number };
 }
 
 /**
@@ -72,7 +75,7 @@ export interface RunPlan {
   /** The per-step figures with their sources, as used. */
   steps: { step: string; figure: Figure }[];
   /** A local run that calibrates itself: how many calibration functions and cold starts of each it adds. */
-  calibration?: { functions: number; coldStarts: number };
+  calibration?: { functions: number; holdouts?: number; coldStarts: number };
 }
 
 // ---- range arithmetic ----
@@ -140,7 +143,7 @@ export function planRun(input: RunPlanInput): RunPlan {
   const p = PROFILES[input.profile];
   if (input.functions.length === 0) throw new Error('run plan: no function to plan');
   const functions = input.functions.map((fn) => planFunction(p, fn, input.coldStarts, input.warmInvocations));
-  const calibrationColdStarts = input.calibration ? input.calibration.functions * input.calibration.coldStarts : 0;
+  const calibrationColdStarts = input.calibration ? (input.calibration.functions + (input.calibration.holdouts ?? 0)) * input.calibration.coldStarts : 0;
   const seconds = add(
     p.prepare.range,
     times(p.preparePerFunction.range, functions.length),
@@ -175,7 +178,7 @@ export function planRun(input: RunPlanInput): RunPlan {
       { step: 'CollectReports retries (count)', figure: { range: p.collectRetries, source: p.collectRetriesSource } },
       { step: 'Aggregate', figure: p.aggregate },
       ...(input.calibration
-        ? [{ step: `calibration in the run: ${input.calibration.functions} functions × ${input.calibration.coldStarts} cold starts, each`, figure: CALIBRATION_COLD_START }]
+        ? [{ step: `calibration in the run: ${input.calibration.functions + (input.calibration.holdouts ?? 0)} functions × ${input.calibration.coldStarts} cold starts, each`, figure: CALIBRATION_COLD_START }]
         : []),
     ],
   };

@@ -55,6 +55,12 @@ describe('duration', () => {
     expect(withCalibration.calibration).toEqual({ functions: 12, coldStarts: 10 });
     expect(withCalibration.steps.map((s) => s.step)).toContain('calibration in the run: 12 functions × 10 cold starts, each');
     expect(renderPlanText(withCalibration, { title: 'Plan' }).join('\n')).toContain('of which the calibration in the run: 12 calibration functions × 10 cold starts');
+    // The hold-outs measured in the same rounds take their cold starts too, and are named as hold-outs.
+    const withHoldouts = planRun({ profile: 'local', functions: [apr], coldStarts: 5, warmInvocations: 2, calibration: { functions: 12, holdouts: 4, coldStarts: 10 } });
+    for (const k of ['low', 'typical', 'high'] as const) {
+      expect(withHoldouts.seconds[k] - without.seconds[k]).toBeCloseTo(160 * CALIBRATION_COLD_START.range[k], 9);
+    }
+    expect(renderPlanText(withHoldouts, { title: 'Plan' }).join('\n')).toContain('of which the calibration in the run: 12 calibration functions and 4 hold-outs × 10 cold starts');
   });
 
   test('one forced cold start adds its states, the update, the round trip, the Init and the Duration; rounds of C divide the updates', () => {
