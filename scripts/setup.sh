@@ -48,23 +48,8 @@ if [[ ${#stat_fields[@]} -gt 4 && "${stat_fields[4]}" == "$$" ]]; then
   trap 'kill "$watchdog" 2>/dev/null || true' EXIT
 fi
 
-apt_packages() { # packages...
-  local missing=() package
-  for package in "$@"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-  done
-  ((${#missing[@]})) || return 0
-  if [[ $(id -u) -ne 0 ]]; then
-    say "missing Debian packages: ${missing[*]}"
-    say "install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
-    exit 1
-  fi
-  local note=''
-  [[ " ${missing[*]} " == *' python3-torch '* ]] && note=' (PyTorch takes about a minute)'
-  say "installing Debian packages: ${missing[*]}$note"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-}
+# shellcheck source=scripts/lib/debian-packages.sh
+source scripts/lib/debian-packages.sh # (the working folder is the repository root)
 
 require_tools() { # tools...
   local tool
@@ -99,7 +84,7 @@ pytorch_function() {
 
 case "$purpose" in
   bench | test)
-    apt_packages python3-torch python3-venv python3-dev zip file curl  # curl: the shell hold-out (test/calibration/holdout-measure.test.ts)
+    install_debian_packages --note-for python3-torch 'PyTorch takes about a minute' python3-torch python3-venv python3-dev zip file curl  # curl: the shell hold-out (test/calibration/holdout-measure.test.ts)
     require_tools node npm cargo rustc
     npm_packages
     rust_function
@@ -121,7 +106,7 @@ case "$purpose" in
     bash scripts/setup-ladder.sh >&2  # the cold-start ladder: apr-runtime-crate, python, numpy, onnx and node functions
     ;;
   audit)
-    apt_packages python3-venv
+    install_debian_packages python3-venv
     require_tools node npm
     npm_packages
     bash scripts/setup-audit.sh >&2  # moto, cfn-lint, checkov

@@ -47,19 +47,9 @@ trap 'rc=$?; if ((rc)); then say "FAILED at step: ${step:-start} (exit $rc)"; fi
 stamp_ok() { [[ -f "$1" && "$(cat "$1")" == "$2" ]]; }
 
 step='tools'
-missing=()
-for package in cmake g++ make zip autoconf automake libtool; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) -ne 0 ]]; then
-    say "missing Debian packages: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"
-    exit 1
-  fi
-  say "installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# shellcheck source=../../scripts/lib/debian-packages.sh
+source "$here/../../scripts/lib/debian-packages.sh"
+install_debian_packages cmake g++ make zip autoconf automake libtool
 command -v npm >/dev/null || { say "npm is required (it fetches aws-lambda-ric $RIC_VERSION from the npm registry)"; exit 1; }
 command -v dpkg-query >/dev/null || { say "dpkg-query is required (it lists the C library's files to bundle)"; exit 1; }
 mkdir -p "$build"

@@ -32,6 +32,8 @@ function projectCopy(name: string): string {
   const root = path.join(work, `${name}-${++copies}`);
   mkdirSync(path.join(root, 'scripts'), { recursive: true });
   copyFileSync(path.join(ROOT, 'scripts', 'setup.sh'), path.join(root, 'scripts', 'setup.sh'));
+  mkdirSync(path.join(root, 'scripts', 'lib'));
+  copyFileSync(path.join(ROOT, 'scripts', 'lib', 'debian-packages.sh'), path.join(root, 'scripts', 'lib', 'debian-packages.sh'));
   for (const [file, step] of Object.entries(STEPS)) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), `echo "${step}\${1:+ $1}" >> "$(dirname "$0")/${path.relative(path.dirname(file), '.')}/steps.log"\n`);
