@@ -263,8 +263,9 @@ export function fitCell(points: readonly CellPoint[], packageType: FittedCell['p
 }
 
 export const MODEL_FORM =
-  'per package type and architecture: ln(AWS Init Duration) = intercept + slope × ln(local Init Duration, burst CPU + kRuntime × runtime file MB + kPackage × package file MB), ' +
-  'k by grid search ("one-k": one k for every file page; "split-k": the function\'s own package apart; the form with the smaller leave-one-family-out error is kept) and the line by least squares; ' +
+  'per package type and architecture: ln(AWS Init Duration) = intercept + slope × ln(local Init Duration, burst CPU + kRuntime × runtime file MB + kPackage × package file MB + kZip × zip MB), ' +
+  'the weights by grid search ("one-k": one k for every file page; "split-k": the function\'s own package apart; "zip-k": one k for every file page and kZip for the zip Lambda receives, in the zip cells only; ' +
+  'the form with the smaller leave-one-family-out error is kept) and the line by least squares; ' +
   'the p90 line uses the p50\'s k; intervals are split-conformal quantiles of leave-one-version-out errors (calibration hello worlds) or of leave-one-family-out errors, one per family (everything else); ' +
   'AWS Max Memory Used = intercept + slope × local Max Memory Used, validated the same way';
 
