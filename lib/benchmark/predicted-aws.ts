@@ -1,4 +1,4 @@
-import { predictAwsInit, predictAwsMemory, type CalibrationMachine, type FittedModel, type HoldoutSummary } from '../prediction';
+import { cellsWidenedByFloor, predictAwsInit, predictAwsMemory, type CalibrationMachine, type FittedModel, type HoldoutSummary } from '../prediction';
 import type {
   Architecture,
   BenchmarkResults,
@@ -212,6 +212,7 @@ export function modelSummary(
     points: modelPoints(model),
     ...(zip ? { intervalLevel: zip.familyOutLevel, familyOutCoverage: { inside: zip.familyOutCoverage.inside, total: zip.familyOutCoverage.total, familiesInside: zip.familyOutCoverage.familiesInside, families: zip.familyOutCoverage.families, level: zip.familyOutCoverage.level } } : {}),
     ...(holdoutCheck ? { holdoutCheck } : {}),
+    ...(model.intervalFloor ? { intervalFloor: { from: model.intervalFloor.from.path, widened: cellsWidenedByFloor(model) } } : {}),
     ...(model.calibratedOn ? { calibratedOn: { ...model.calibratedOn }, calibrationMismatches: calibrationMismatches(model.calibratedOn, environment) } : {}),
   };
 }

@@ -523,6 +523,19 @@ function predictionLine(arch: string, p: PredictedInit | null): string[] {
   ];
 }
 
+/**
+ * A run's own model has the committed model's family-out half-widths as a floor (lib/prediction/interval-floor.ts):
+ * said beside the intervals, with the cells it widened.
+ */
+export function intervalFloorSentence(floor: { from: string; widened: string[] } | undefined, runColdStarts?: number): string | undefined {
+  if (!floor) return undefined;
+  return (
+    `**Interval floor**: the family-out intervals of this run's model are no narrower than the committed calibration's (\`${mdCell(floor.from)}\`): ` +
+    `the run's own half-widths come from ${runColdStarts ?? 'a few'} cold starts of each calibration function and move from run to run, and intervals narrower than the committed ones missed AWS for runtimes the model never saw. ` +
+    (floor.widened.length ? `Widened to the committed width here: ${floor.widened.map(mdCell).join(', ')}.` : "Here the run's own were as wide or wider in every cell.")
+  );
+}
+
 /** Local runs: what AWS is predicted to show, per target and architecture, with each interval's level and validation. */
 export function renderPredictions(results: BenchmarkResults): string[] {
   if (results.backend !== 'local') return [];
@@ -556,6 +569,8 @@ export function renderPredictions(results: BenchmarkResults): string[] {
         : 'Too few families to check the family-out coverage by leaving each one out.'),
     '',
   );
+  const floor = intervalFloorSentence(model.intervalFloor, source?.coldStartsPerFunction);
+  if (floor) out.push(floor, '');
   const holdout = holdoutSentence(model.holdoutCheck);
   if (holdout) out.push(holdout, '');
   if (model.calibratedOn) {

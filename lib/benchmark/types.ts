@@ -510,6 +510,12 @@ export interface BenchmarkResults {
          * hold-outs too, calibration/holdout-check.json) or the committed one (data/calibration/holdout-check.json).
          */
         holdoutCheck?: (HoldoutSummary & { of: 'in-run' | 'committed' }) | { unavailable: string };
+        /**
+         * A run's own model: its family-out intervals are no narrower than the committed model's
+         * (lib/prediction/interval-floor.ts). `from`: the committed table; `widened`: the cells whose own
+         * half-width was narrower ('Zip x86_64', 'memory Zip x86_64').
+         */
+        intervalFloor?: { from: string; widened: string[] };
         /** The machine and load the calibration was measured at (data/calibration/local-measurements.json), when known. */
         calibratedOn?: CalibrationMachine;
         /** How this run's machine, load or limits differ from the calibration's: each a reason the predictions may be off. */

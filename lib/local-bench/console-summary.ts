@@ -180,6 +180,10 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
   }
   const source = results.predictionModel && !('unavailable' in results.predictionModel) ? results.predictionModel.source : undefined;
   if (local && source) legend.push(`Model: ${source.kind === 'in-run' ? source.why : `the committed calibration (${source.why})`}.`);
+  const floor = results.predictionModel && !('unavailable' in results.predictionModel) ? results.predictionModel.intervalFloor : undefined;
+  if (local && floor && floor.widened.length > 0) {
+    legend.push(`Intervals for what the model has not seen: no narrower than the committed calibration's (widened here: ${floor.widened.join(', ')}).`);
+  }
   const holdout = results.predictionModel && !('unavailable' in results.predictionModel) ? results.predictionModel.holdoutCheck : undefined;
   if (local && holdout && !('unavailable' in holdout) && holdout.cells > 0) {
     // The test on runtimes the model never saw, so the intervals above are read with it.

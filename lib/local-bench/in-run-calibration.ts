@@ -22,7 +22,8 @@ import { CalibrationSampler, type SamplerService } from '../calibration/measure'
 import { builtHoldoutTargets, defaultHoldoutFiguresPath, HOLDOUT_CHECK_FILE, HOLDOUT_SOURCE, holdoutCheck, renderHoldoutCheckFile } from '../calibration/holdout';
 import { renderCalibrationTable, runtimeFamily } from '../calibration/table';
 import { fitModel, renderFittedModel } from '../prediction/fit';
-import { calibrationMachineOf, MEASUREMENTS_FILE, type FittedModel, type HoldoutSummary } from '../prediction';
+import { intervalFloorOf } from '../prediction/interval-floor';
+import { calibrationMachineOf, loadFittedModel, MEASUREMENTS_FILE, type FittedModel, type HoldoutSummary, type IntervalFloor } from '../prediction';
 import { missingTargetFileParts } from '../targets/local-targets';
 import { readTargetFile, type TargetFile } from '../targets/target-file';
 import type { PredictionModelSource } from '../benchmark/types';
@@ -219,12 +220,15 @@ export class InRunCalibration {
         functions,
       };
       const calibratedOn = calibrationMachineOf(measurements);
-      const holdout = this.checkHoldouts(model, measurements);
+      // What predicts: the run's fit, with the machine it saw and the committed half-widths under its own
+      // (interval-floor.ts); the run's fitted-model.json stays the fit of its table alone.
+      const floor = this.committedIntervalFloor();
+      const predicting: FittedModel = { ...model, ...(calibratedOn ? { calibratedOn } : {}), ...(floor ? { intervalFloor: floor } : {}) };
+      const holdout = this.checkHoldouts(predicting, measurements);
       return {
         kind: 'in-run',
         ...(holdout ? { holdoutCheck: holdout.summary } : {}),
-        // The machine and load this calibration saw, read from the measurements as a committed model's are.
-        model: { ...model, ...(calibratedOn ? { calibratedOn } : {}) },
+        model: predicting,
         source: {
           kind: 'in-run',
           why:
@@ -244,6 +248,15 @@ export class InRunCalibration {
       const why = `the calibration measured in this run could not be fitted: ${(error as Error).message}`;
       this.options.onFallback?.(why);
       return { kind: 'committed', source: { kind: 'committed', why, ...base } };
+    }
+  }
+
+  /** The committed model's family-out half-widths, the floor under the run's own; none when it cannot be read. */
+  private committedIntervalFloor(): IntervalFloor | undefined {
+    try {
+      return intervalFloorOf(loadFittedModel(path.join(this.options.projectRoot, 'data', 'calibration', MODEL_FILE)));
+    } catch {
+      return undefined;
     }
   }
 

@@ -23,6 +23,7 @@ export type {
   FittedMemoryCell,
   FittedModel,
   HoldoutSummary,
+  IntervalFloor,
   IntervalValidation,
   LeaveOneOutResult,
   LineParameters,
@@ -34,6 +35,7 @@ export type {
 } from './types';
 export { PredictionInputError, nearestCalibrationRuntimes } from './predict';
 export { INTERVAL_LEVEL } from './conformal';
+export { cellsWidenedByFloor } from './interval-floor';
 
 /** Where the committed fitted model lives. */
 export const FITTED_MODEL_PATH = path.resolve(__dirname, '..', '..', 'data', 'calibration', 'fitted-model.json');

@@ -24,6 +24,7 @@ import type {
   ValidationKind,
 } from './types';
 import { effectiveLocalMs } from './fit';
+import { flooredFamilyOutQuantile } from './interval-floor';
 import { median } from './numbers';
 
 export class PredictionInputError extends Error {}
@@ -141,7 +142,7 @@ function familyOfFrom(model: FittedModel): (runtime: string) => string | undefin
   return (runtime) => model.calibrationPoints.find((p) => p.runtime === runtime)?.family;
 }
 
-function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[], kind: ValidationKind): PredictedAwsInit {
+function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[], kind: ValidationKind, floor: FittedModel['intervalFloor']): PredictedAwsInit {
   const own = input.localPackageFileMB ?? 0;
   // The zip term is read in the zip cells only: an image is loaded lazily, block by block (Brooker et al.).
   const zipMB = cell.packageType === 'Zip' ? (input.packageBytes ?? 0) / 1048576 : 0;
@@ -149,7 +150,7 @@ function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: str
   const p50 = applyLine(cell.p50, x50);
   // The p90 line is fitted on its own; a p90 below the p50 would be a fit artefact at the edges.
   const p90 = Math.max(p50, applyLine(cell.p90, effectiveLocal(cell, input.localInitP90Ms, input.localInitFileMB, own, zipMB)));
-  const q = kind === 'leave-one-version-out' ? cell.versionOutLogQuantile : cell.familyOutLogQuantile;
+  const q = kind === 'leave-one-version-out' ? cell.versionOutLogQuantile : flooredFamilyOutQuantile(cell.familyOutLogQuantile, floor, 'init', cell);
   const range = cell.effectiveRange;
   const fromErrors = logInterval(p50, q);
   const interval = x50 < range.min || x50 > range.max ? withSlopeBracket(fromErrors, cell, x50) : fromErrors;
@@ -175,15 +176,15 @@ export function predictWithModel(input: LocalInitMeasurement, model: FittedModel
   for (const architecture of ['x86_64', 'arm64'] as const) {
     const cell = model.cells.find((c) => c.packageType === input.packageType && c.architecture === architecture);
     if (!cell) continue;
-    out.push(predictCell(cell, input, nearest, validationKindFor(input.calibrationRuntime, cell.families, familyOfFrom(model))));
+    out.push(predictCell(cell, input, nearest, validationKindFor(input.calibrationRuntime, cell.families, familyOfFrom(model)), model.intervalFloor));
   }
   if (out.length === 0) throw new PredictionInputError(`the fitted model has no ${input.packageType} cell (its calibration table has no ${input.packageType} rows)`);
   return out;
 }
 
-function predictMemoryCell(cell: FittedMemoryCell, localMB: number, kind: ValidationKind): PredictedAwsMemory {
+function predictMemoryCell(cell: FittedMemoryCell, localMB: number, kind: ValidationKind, floor: FittedModel['intervalFloor']): PredictedAwsMemory {
   const mb = applyMemoryLine(cell.line, localMB);
-  const q = kind === 'leave-one-version-out' ? cell.versionOutLogQuantile : cell.familyOutLogQuantile;
+  const q = kind === 'leave-one-version-out' ? cell.versionOutLogQuantile : flooredFamilyOutQuantile(cell.familyOutLogQuantile, floor, 'memory', cell);
   const fromErrors = logInterval(mb, q);
   // Nothing on AWS uses less memory than the same process here.
   const low = Math.max(localMB, fromErrors.low);
@@ -206,7 +207,7 @@ export function predictMemoryWithModel(input: Pick<LocalInitMeasurement, 'localM
     const cell = (model.memoryCells ?? []).find((c) => c.packageType === input.packageType && c.architecture === architecture);
     if (!cell) continue;
     const families = [...new Set(cell.leaveOneFamilyOut.map((r) => r.family))];
-    out.push(predictMemoryCell(cell, local, validationKindFor(input.calibrationRuntime, families, familyOfFrom(model))));
+    out.push(predictMemoryCell(cell, local, validationKindFor(input.calibrationRuntime, families, familyOfFrom(model)), model.intervalFloor));
   }
   return out;
 }

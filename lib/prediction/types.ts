@@ -287,6 +287,19 @@ export interface FittedModel {
    * the local-measurements.json beside the model, when there is one.
    */
   calibratedOn?: CalibrationMachine;
+  /**
+   * Not in fitted-model.json either: a run's own model carries the committed model's family-out half-widths
+   * as a floor under its own (interval-floor.ts), since its own come from few cold starts.
+   */
+  intervalFloor?: IntervalFloor;
+}
+
+/** Family-out |log error| half-widths that a model's family-out intervals are not narrower than. */
+export interface IntervalFloor {
+  /** Where the floor comes from, said in the report: the committed model's path and its table's SHA-256. */
+  from: { path: string; sha256: string };
+  cells: { packageType: PackageType; architecture: Architecture; familyOutLogQuantile: number }[];
+  memoryCells: { packageType: PackageType; architecture: Architecture; familyOutLogQuantile: number }[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { holdoutSentence } from '../../lib/benchmark/render-markdown';
+import { holdoutSentence, intervalFloorSentence } from '../../lib/benchmark/render-markdown';
 import { loadHoldoutSummary } from '../../lib/prediction';
 import type { HoldoutSummary } from '../../lib/prediction/types';
 
@@ -51,5 +51,16 @@ describe("the report's hold-out paragraph", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the report's interval-floor paragraph", () => {
+  it("names the committed table, the run's cold starts and the cells it widened, or says none were", () => {
+    const widened = intervalFloorSentence({ from: 'data/calibration/calibration-table.csv', widened: ['Zip x86_64', 'memory Zip arm64'] }, 10)!;
+    expect(widened).toMatch(/^\*\*Interval floor\*\*: the family-out intervals of this run's model are no narrower than the committed calibration's \(`data\/calibration\/calibration-table.csv`\)/);
+    expect(widened).toContain('come from 10 cold starts of each calibration function');
+    expect(widened).toContain('Widened to the committed width here: Zip x86_64, memory Zip arm64.');
+    expect(intervalFloorSentence({ from: 't.csv', widened: [] }, 10)).toContain("Here the run's own were as wide or wider in every cell.");
+    expect(intervalFloorSentence(undefined)).toBeUndefined();
   });
 });

@@ -22,7 +22,7 @@ import type { BenchmarkResults } from '../../lib/benchmark/types';
 import { InRunCalibration, MIN_IN_RUN_FAMILIES, planInRunCalibration, RUN_CALIBRATION_DIR, writeRunCalibration, type InRunOutcome } from '../../lib/local-bench/in-run-calibration';
 import { runLocalBench } from '../../lib/local-bench/run-local-bench';
 import { LocalLambdaService } from '../../lib/local-lambda';
-import { MEASUREMENTS_FILE } from '../../lib/prediction';
+import { loadFittedModel, MEASUREMENTS_FILE } from '../../lib/prediction';
 import { fitModel } from '../../lib/prediction/fit';
 import { readTargetFile, type TargetFile } from '../../lib/targets/target-file';
 
@@ -280,7 +280,10 @@ describe('InRunCalibration, five fixture hello worlds on the local service', () 
     const body = (name: string) => outcome.kind === 'in-run' && outcome.files.find((f) => f.name === name)!.body;
     const rows = parseCalibrationTable(body(TABLE_FILE) as string);
     expect(new Set(rows.map((r) => r.localN))).toEqual(new Set([ROUNDS]));
-    const { calibratedOn: _machine, ...fitted } = outcome.model;
+    // What predicts is the fit with the machine it saw and the committed model's half-widths under its own;
+    // the file is the fit alone.
+    const { calibratedOn: _machine, intervalFloor, ...fitted } = outcome.model;
+    expect(intervalFloor?.from).toEqual(loadFittedModel().table);
     expect(fitModel(rows, outcome.model.table)).toEqual(fitted);
     expect(JSON.parse(body(MODEL_FILE) as string)).toEqual(fitted);
 
