@@ -37,6 +37,7 @@ import { renderPlanText } from '../lib/plan/render';
 import { planRun } from '../lib/plan/run-plan';
 import { planTargets, REPO_ROOT } from '../lib/stacks/app';
 import type { DeploymentPlan } from '../lib/targets/deployment-plan';
+import { parseArguments } from '../lib/util/parse-arguments';
 
 export interface BenchAwsOptions {
   stackName: string;
@@ -382,14 +383,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--targets <keys>', 'measure only these deployed functions (comma-separated keys, e.g. apr,pytorch)', (v: string) => v.split(',').map((k) => k.trim()).filter(Boolean))
     .option('--plan', 'print the plan of the run (duration, AWS cost by service, sources) and exit; needs no AWS')
     .option('--out <dir>', 'also download the run\'s result files into <dir>/<execution name>/')
-    .option('--poll-seconds <s>', 'seconds between progress polls', positiveInt, 10)
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    return (err as { exitCode?: number }).exitCode ?? 2;
-  }
+    .option('--poll-seconds <s>', 'seconds between progress polls', positiveInt, 10);
+  const parsed = parseArguments(program, argv, io, 1);
+  if (parsed !== undefined) return parsed;
   const o = program.opts<BenchAwsOptions & { plan?: boolean }>();
   const { plan: planOnly, ...rest } = o;
   const options: BenchAwsOptions = { ...rest, pollSeconds: o.pollSeconds };

@@ -64,6 +64,7 @@ import { fitModel, renderFittedModel } from '../lib/prediction/fit';
 import type { CalibrationRow } from '../lib/prediction/types';
 import { writeFileAtomic } from '../lib/util/atomic-write';
 import { findFileWriteError } from '../lib/util/file-write-error';
+import { parseArguments } from '../lib/util/parse-arguments';
 
 const ROOT = path.resolve(__dirname, '..');
 // The SDK's notice that its 2027 releases need Node 22 would sit in the middle of the progress output;
@@ -117,15 +118,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--skip-unmatched', 'with --aws-run: leave out the points that cannot be matched (each named) instead of refusing them all', false)
     .option('--no-holdouts', 'do not measure or check the hold-outs (holdout/: runtimes outside the calibration set)')
     .option('--holdout-csv <file>', "lambda-perf's AWS figures of the hold-out runtimes", defaultHoldoutFiguresPath(ROOT))
-    .option('--fit-holdouts', 'also print the fit with the hold-outs as calibration families, from their stored measurements (nothing is written)', false)
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : 1;
-  }
+    .option('--fit-holdouts', 'also print the fit with the hold-outs as calibration families, from their stored measurements (nothing is written)', false);
+  const parsed = parseArguments(program, argv, io, 1);
+  if (parsed !== undefined) return parsed;
   const opts = program.opts<CalibrateOptions>();
   const dataDir = path.resolve(opts.dataDir);
   try {

@@ -17,6 +17,7 @@ import { buildCompareReport } from '../lib/compare/report';
 import { CompareInputError, readRunDirectory } from '../lib/compare/run-dir';
 import { checkCompareOut, compareFiles, writeCompareOutput } from '../lib/compare/write-output';
 import { findFileWriteError } from '../lib/util/file-write-error';
+import { parseArguments } from '../lib/util/parse-arguments';
 
 export interface Io {
   out: (text: string) => void;
@@ -58,15 +59,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     )
     .option('--noise-ms <ms>', 'for timings, a verdict also needs the whole interval of the difference beyond this many ms', nonNegativeNumber, DEFAULT_COMPARE_OPTIONS.noiseMs)
     .option('--seed <n>', 'bootstrap seed (the same runs and seed give the same intervals)', nonNegativeInt, DEFAULT_COMPARE_OPTIONS.seed)
-    .option('--iterations <n>', 'bootstrap rounds', positiveInt, DEFAULT_COMPARE_OPTIONS.iterations)
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : 2;
-  }
+    .option('--iterations <n>', 'bootstrap rounds', positiveInt, DEFAULT_COMPARE_OPTIONS.iterations);
+  const parsed = parseArguments(program, argv, io, 2);
+  if (parsed !== undefined) return parsed;
   const o = program.opts<{ failIfSlower?: string; out?: string; noise: number; noiseMs: number; seed: number; iterations: number }>();
   try {
     // Every input is checked before anything is computed or written.
