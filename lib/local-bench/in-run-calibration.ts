@@ -223,7 +223,7 @@ export class InRunCalibration {
       // What predicts: the run's fit, with the machine it saw and the committed half-widths under its own
       // (interval-floor.ts); the run's fitted-model.json stays the fit of its table alone.
       const floor = this.committedIntervalFloor();
-      const predicting: FittedModel = { ...model, ...(calibratedOn ? { calibratedOn } : {}), ...(floor ? { intervalFloor: floor } : {}) };
+      const predicting: FittedModel = { ...model, ...(calibratedOn ? { calibratedOn } : {}), ...('floor' in floor ? { intervalFloor: floor.floor } : {}) };
       const holdout = this.checkHoldouts(predicting, measurements);
       return {
         kind: 'in-run',
@@ -234,6 +234,7 @@ export class InRunCalibration {
           why:
             'calibrated in this run: the calibration functions measured beside the targets, under the same limits and load' +
             (this.options.leftOut?.length ? `; left out: ${this.options.leftOut.join('; ')}` : '') +
+            ('unavailable' in floor ? `; its intervals have no floor from the committed model (${floor.unavailable})` : '') +
             (Object.keys(this.sampler.lostInits()).length ? `; cold starts forced again after losing their Init Duration: ${Object.entries(this.sampler.lostInits()).map(([f, n]) => `${f} ${n}`).join(', ')}` : ''),
           ...base,
         },
@@ -251,12 +252,12 @@ export class InRunCalibration {
     }
   }
 
-  /** The committed model's family-out half-widths, the floor under the run's own; none when it cannot be read. */
-  private committedIntervalFloor(): IntervalFloor | undefined {
+  /** The committed model's family-out half-widths, the floor under the run's own; why not, when it cannot be read. */
+  private committedIntervalFloor(): { floor: IntervalFloor } | { unavailable: string } {
     try {
-      return intervalFloorOf(loadFittedModel(path.join(this.options.projectRoot, 'data', 'calibration', MODEL_FILE)));
-    } catch {
-      return undefined;
+      return { floor: intervalFloorOf(loadFittedModel(path.join(this.options.projectRoot, 'data', 'calibration', MODEL_FILE))) };
+    } catch (error) {
+      return { unavailable: (error as Error).message };
     }
   }
 

@@ -106,8 +106,13 @@ export function loadFittedModel(file: string = FITTED_MODEL_PATH): FittedModel {
   } catch (error) {
     throw new FittedModelError(`cannot read the fitted model ${file}: ${(error as Error).message} (npm run calibrate -- --refit writes it)`);
   }
-  const model = JSON.parse(text) as FittedModel;
-  if (model.schemaVersion !== 3 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints) || !Array.isArray(model.memoryCells)) {
+  let model: FittedModel;
+  try {
+    model = JSON.parse(text) as FittedModel;
+  } catch (error) {
+    throw new FittedModelError(`${file} is not JSON (${(error as Error).message}); npm run calibrate -- --refit writes it again from the calibration table`);
+  }
+  if (model === null || typeof model !== 'object' || model.schemaVersion !== 3 || !Array.isArray(model.cells) || !Array.isArray(model.calibrationPoints) || !Array.isArray(model.memoryCells)) {
     throw new FittedModelError(`${file} is not a fitted model of schema version 3 (npm run calibrate -- --refit writes one)`);
   }
   const machine = readCalibrationMachine(path.join(path.dirname(file), MEASUREMENTS_FILE));

@@ -11,7 +11,7 @@
  * - runLocalBench with `calibration: 'committed'` says which model it used and why, in results.json and
  *   report.md.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -364,13 +364,13 @@ describe('InRunCalibration with hold-outs: checked against the run\'s model; a f
   const ROUNDS = 2;
 
   /** The five hello worlds and the hold-outs, on a service of their own. */
-  async function calibrate(dir: string, holdouts: TargetFile[]): Promise<InRunOutcome> {
+  async function calibrate(dir: string, holdouts: TargetFile[], projectRoot = ROOT): Promise<InRunOutcome> {
     const pidLog = path.join(work, `${dir}-pids.log`);
     const service = await LocalLambdaService.start({ limits: 'off' });
     const lambda = new LambdaClient({ ...LOCAL_CLIENT, endpoint: service.endpoint, maxAttempts: 1 });
     try {
       const calibration = new InRunCalibration({
-        projectRoot: ROOT,
+        projectRoot,
         targets: helloWorlds(dir, pidLog),
         rounds: ROUNDS,
         expectedTargetColdStarts: ROUNDS,
@@ -407,6 +407,23 @@ describe('InRunCalibration with hold-outs: checked against the run\'s model; a f
     expect(parsed.coldStartsPerFunction).toBe(ROUNDS);
     expect(parsed.notMeasured).toEqual(['holdout-cpp (not built here)']);
     expect(parsed.rows.every((r: { predicted: { validation: string } }) => r.predicted.validation === 'leave-one-family-out')).toBe(true);
+  }, 120_000);
+
+  test("with no readable committed model the run's intervals have no floor, and its source says why", async () => {
+    // A project whose lambda-perf figures are the real ones and whose committed model is not JSON.
+    const root = path.join(work, 'no-committed-model');
+    mkdirSync(path.join(root, 'data', 'calibration'), { recursive: true });
+    symlinkSync(path.join(ROOT, 'data', 'lambda-perf'), path.join(root, 'data', 'lambda-perf'));
+    writeFileSync(path.join(root, 'data', 'calibration', 'fitted-model.json'), 'not a model');
+    const outcome = await calibrate('no-floor', [holdoutFixture('no-floor', 'fixture-go', 'go (prov.al2023)', path.join(work, 'no-floor-pids.log'))], root);
+    expect(outcome.kind).toBe('in-run');
+    if (outcome.kind !== 'in-run') return;
+    expect(outcome.model.intervalFloor).toBeUndefined();
+    expect(outcome.source.why).toMatch(/; its intervals have no floor from the committed model \(.*fitted-model\.json/);
+    // With the real committed model beside it, the same calibration carries the floor.
+    const floored = await calibrate('with-floor', [holdoutFixture('with-floor', 'fixture-go', 'go (prov.al2023)', path.join(work, 'with-floor-pids.log'))]);
+    expect(floored.kind === 'in-run' && floored.model.intervalFloor?.from).toEqual(loadFittedModel().table);
+    expect(floored.source.why).not.toMatch(/no floor/);
   }, 120_000);
 
   test('a hold-out whose runtime exits during init: the run still calibrates, the check is unavailable and says which', async () => {
