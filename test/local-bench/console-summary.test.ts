@@ -97,6 +97,24 @@ describe("the console's hold-out line", () => {
   });
 });
 
+describe("the console's interval-floor line", () => {
+  test('names the cells the committed model widened, and is absent when none were', () => {
+    const run = wideRun();
+    const model = fixtureModel();
+    const unwrapped = (text: string) => text.replace(/\n {4}/g, ' ');
+    const widest = (q: number) => ({
+      from: { path: 'data/calibration/calibration-table.csv', sha256: '' },
+      cells: model.cells.map((c) => ({ packageType: c.packageType, architecture: c.architecture, familyOutLogQuantile: q })),
+      memoryCells: [],
+    });
+    const widened = renderConsoleSummary(aggregate({ run, backend: 'local', environment: { limitsApplied: true }, awsModel: { ...model, intervalFloor: widest(5) } }));
+    const cells = model.cells.map((c) => `${c.packageType} ${c.architecture}`).join(', ');
+    expect(unwrapped(widened)).toContain(`Intervals for what the model has not seen: no narrower than the committed calibration's (widened here: ${cells}).`);
+    const none = renderConsoleSummary(aggregate({ run, backend: 'local', environment: { limitsApplied: true }, awsModel: { ...model, intervalFloor: widest(0) } }));
+    expect(none).not.toContain('Intervals for what the model has not seen');
+  });
+});
+
 describe('wrapLine', () => {
   test('never wider than asked, words kept in order, a word longer than a line cut', () => {
     const words = `a ${'x'.repeat(130)} b ${LONG_TARGET_KEY} c`;
