@@ -38,15 +38,8 @@ esac
 # shellcheck source=scripts/lib/debian-packages.sh
 source "$root/scripts/lib/debian-packages.sh"
 
-# A zip whose bytes depend only on its contents' names and bytes (-X: no extra attributes).
-zip_package() { # dir zipfile files...
-  local dir=$1 out=$2
-  shift 2
-  if [[ -f "$out" ]] && [[ -z $(cd "$dir" && find "$@" -newer "$out" -print -quit) ]]; then return 0; fi
-  mkdir -p "$(dirname "$out")"
-  rm -f "$out"
-  (cd "$dir" && zip -q -X -r "$out" "$@")
-}
+# shellcheck source=scripts/lib/zip-package.sh
+source "$root/scripts/lib/zip-package.sh"
 
 find_python() { # major.minor
   local v=$1 candidate

@@ -15,13 +15,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 say() { printf 'setup-holdouts: %s\n' "$*" >&2; }
 
-zip_package() { # dir zipfile files...
-  local dir=$1 out=$2
-  shift 2
-  if [[ -f "$out" ]] && [[ -z $(cd "$dir" && find "$@" -newer "$out" -print -quit) ]]; then return 0; fi
-  rm -f "$out"
-  (cd "$dir" && zip -q -X -r "$out" "$@")
-}
+# shellcheck source=scripts/lib/zip-package.sh
+source "$root/scripts/lib/zip-package.sh"
 
 # Replaced by a rename, never rewritten in place: a run may be executing the old file ("Text file busy").
 install_file() { # from to
