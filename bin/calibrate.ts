@@ -153,19 +153,16 @@ async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise
   // its output on stderr, so that stdout holds the summary alone.
   const setup = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup.sh'), 'calibrate'], { stdio: ['ignore', 2, 2] });
   if (setup.status !== 0) throw new CalibrationError('scripts/setup.sh calibrate failed; its messages are above');
-  let targets = readCalibrationTargets(ROOT);
-  if (opts.only) {
-    const wanted = new Set(opts.only.split(',').map((s) => s.trim()));
-    const unknown = [...wanted].filter((w) => !targets.some((t) => t.definition.functionName === w));
-    if (unknown.length) throw new CalibrationError(`--only: no calibration function named ${unknown.join(', ')} (known: ${targets.map((t) => t.definition.functionName).join(', ')})`);
-    targets = targets.filter((t) => wanted.has(t.definition.functionName));
-  }
+  const name = (t: TargetFile) => t.definition.functionName;
+  const all = readCalibrationTargets(ROOT);
+  const chosen = selectedByOnly(opts.only, all.map(name), opts.holdouts ? readHoldoutTargets(ROOT).map(name) : []);
+  const targets = all.filter((t) => chosen.calibration.includes(name(t)));
   const aws = readAwsFigures(path.resolve(opts.awsCsv));
-  // The hold-outs take their turns in the same rounds, under the same limits and load (--only names them too).
+  // The hold-outs take their turns in the same rounds, under the same limits and load.
   let holdouts: TargetFile[] = [];
   let notMeasured: string[] = [];
-  if (opts.holdouts) {
-    ({ built: holdouts, missing: notMeasured } = builtHoldoutTargets(ROOT, opts.only?.split(',').map((x) => x.trim())));
+  if (chosen.holdouts.length > 0) {
+    ({ built: holdouts, missing: notMeasured } = builtHoldoutTargets(ROOT, chosen.holdouts));
     for (const m of notMeasured) io.err(`hold-out not measured: ${m}\n`);
   }
   const loadBefore = loadAverage1m();
@@ -190,8 +187,29 @@ async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise
     },
     rows,
   );
-  if (!opts.holdouts) return undefined;
+  // No hold-out measured (none asked for): the stored measurements are checked again, never replaced by none.
+  if (chosen.holdouts.length === 0) return undefined;
   return { run: { ...measured, functions: measured.functions.filter((f) => isHoldout(f.functionName)) }, targets: holdouts, notMeasured, coldStarts: opts.coldStarts };
+}
+
+/**
+ * The functions a measuring run takes: without --only, every calibration function and hold-out; with it, the
+ * ones it names, each of which must be one or the other, and at least one a calibration function (the table
+ * is measured from the ones it names). When it names no hold-out, none is measured and the stored hold-out
+ * measurements are checked again, not replaced.
+ */
+export function selectedByOnly(only: string | undefined, calibration: readonly string[], holdouts: readonly string[]): { calibration: string[]; holdouts: string[] } {
+  if (only === undefined) return { calibration: [...calibration], holdouts: [...holdouts] };
+  const wanted = new Set(only.split(',').map((s) => s.trim()));
+  const unknown = [...wanted].filter((w) => !calibration.includes(w) && !holdouts.includes(w));
+  if (unknown.length) {
+    throw new CalibrationError(
+      `--only: no calibration function or hold-out named ${unknown.join(', ')} (calibration functions: ${calibration.join(', ')}; hold-outs: ${holdouts.join(', ') || 'none'})`,
+    );
+  }
+  const chosen = { calibration: calibration.filter((c) => wanted.has(c)), holdouts: holdouts.filter((h) => wanted.has(h)) };
+  if (chosen.calibration.length === 0) throw new CalibrationError(`--only names no calibration function (the table is measured from the ones it names): ${only}`);
+  return chosen;
 }
 
 /**

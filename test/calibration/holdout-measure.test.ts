@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../bin/calibrate';
+import { main, selectedByOnly } from '../../bin/calibrate';
 import { readAwsFigures } from '../../lib/calibration/aws-figures';
 import { checkHoldouts, defaultHoldoutFiguresPath, HOLDOUT_CHECK_FILE, readHoldoutCheckFile, readHoldoutTargets } from '../../lib/calibration/holdout';
 import { measureColdStarts } from '../../lib/calibration/measure';
@@ -92,5 +92,27 @@ describe('hold-outs through the local service', () => {
     expect(committed.model).toEqual(model.table);
     const rows = checkHoldouts(committed.functions, readHoldoutTargets(ROOT), readAwsFigures(defaultHoldoutFiguresPath(ROOT)), model);
     expect(committed.rows).toEqual(JSON.parse(JSON.stringify(rows)));
+  });
+});
+
+describe("calibrate --only: which functions a measuring run takes", () => {
+  const calibration = ['calibration-python312', 'calibration-rust'];
+  const holdouts = ['holdout-go', 'holdout-shell'];
+
+  it('without --only, every calibration function and hold-out', () => {
+    expect(selectedByOnly(undefined, calibration, holdouts)).toEqual({ calibration, holdouts });
+  });
+
+  it('with it, the ones it names, hold-outs included; naming no hold-out measures none (the stored ones are checked again)', () => {
+    expect(selectedByOnly('calibration-rust, holdout-go', calibration, holdouts)).toEqual({ calibration: ['calibration-rust'], holdouts: ['holdout-go'] });
+    expect(selectedByOnly('calibration-rust', calibration, holdouts)).toEqual({ calibration: ['calibration-rust'], holdouts: [] });
+  });
+
+  it('a name that is neither, or no calibration function at all, is refused with what is known', () => {
+    expect(() => selectedByOnly('calibration-rust,holdout-llrt', calibration, holdouts)).toThrow(
+      '--only: no calibration function or hold-out named holdout-llrt (calibration functions: calibration-python312, calibration-rust; hold-outs: holdout-go, holdout-shell)',
+    );
+    expect(() => selectedByOnly('holdout-go', calibration, holdouts)).toThrow('--only names no calibration function (the table is measured from the ones it names): holdout-go');
+    expect(() => selectedByOnly('holdout-go', calibration, [])).toThrow(/no calibration function or hold-out named holdout-go \(.*hold-outs: none\)/);
   });
 });
