@@ -17,6 +17,17 @@ import { parseTargetFile } from '../../lib/targets/target-file';
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = path.join(ROOT, 'data', 'calibration');
 
+/** `fn` given a temporary copy of the committed table, measurements and hold-out check, removed after. */
+async function withDataCopy(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    for (const f of ['calibration-table.csv', 'local-measurements.json', HOLDOUT_CHECK_FILE]) fs.copyFileSync(path.join(DATA, f), path.join(tmp, f));
+    await fn(tmp);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 describe('hold-outs through the local service', () => {
   it('forces cold starts of the shell hold-out and sets the prediction an unseen runtime gets beside AWS', async () => {
     const dir = path.join(ROOT, 'holdout', 'shell');
@@ -43,9 +54,7 @@ describe('hold-outs through the local service', () => {
   }, 120_000);
 
   it('calibrate --refit checks the committed hold-out measurements again, giving back the committed check to the byte (but for the path of its table)', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'holdout-refit-'));
-    try {
-      for (const f of ['calibration-table.csv', 'local-measurements.json', HOLDOUT_CHECK_FILE]) fs.copyFileSync(path.join(DATA, f), path.join(tmp, f));
+    await withDataCopy('holdout-refit-', async (tmp) => {
       let out = '';
       let err = '';
       const code = await main(['--refit', '--data-dir', tmp], { out: (t) => (out += t), err: (t) => (err += t) });
@@ -60,30 +69,24 @@ describe('hold-outs through the local service', () => {
       expect(again.replace(`"path": ${JSON.stringify(tablePath)}`, '"path": "data/calibration/calibration-table.csv"')).toBe(
         fs.readFileSync(path.join(DATA, HOLDOUT_CHECK_FILE), 'utf8'),
       );
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 
   it('calibrate --refit --fit-holdouts prints the fit the hold-outs would give as calibration families and writes nothing of it', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'holdout-fit-'));
-    try {
-      for (const f of ['calibration-table.csv', 'local-measurements.json', HOLDOUT_CHECK_FILE]) fs.copyFileSync(path.join(DATA, f), path.join(tmp, f));
+    await withDataCopy('holdout-fit-', async (tmp) => {
       let out = '';
       const code = await main(['--refit', '--fit-holdouts', '--data-dir', tmp], { out: (t) => (out += t), err: () => undefined });
       expect(code).toBe(0);
       const whatIf = out.slice(out.indexOf('With the hold-outs as calibration families'));
       expect(whatIf).toContain('printed only, nothing written');
-      // Five calibration families and three hold-outs.
+      // Five calibration families and three hold-out families (the two C++ packages are one).
       expect(whatIf).toMatch(/\(8 families; the level F families allow is F \/ \(F \+ 1\)\)/);
       expect(fs.readFileSync(path.join(tmp, 'calibration-table.csv'), 'utf8')).toBe(fs.readFileSync(path.join(DATA, 'calibration-table.csv'), 'utf8'));
       fs.rmSync(path.join(tmp, HOLDOUT_CHECK_FILE));
       let err = '';
       expect(await main(['--refit', '--no-holdouts', '--fit-holdouts', '--data-dir', tmp], { out: () => undefined, err: (t) => (err += t) })).toBe(1);
       expect(err).toMatch(/--fit-holdouts needs the hold-outs' measurements in .*holdout-check\.json \(npm run calibrate measures them\)/);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 
   it('the committed check is what the committed model makes of the committed hold-out measurements (nothing in it written by hand)', () => {

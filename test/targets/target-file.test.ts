@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseTargetFile, readTargetFile, TargetFileError } from '../../lib/targets/target-file';
+import { parseTargetFile, readTargetFile, targetFilesUnder, TargetFileError } from '../../lib/targets/target-file';
 
 const FILE = '/work/targets/mine.json';
 const VALID = {
@@ -157,27 +157,22 @@ describe('target file', () => {
     });
   });
 
+  /** Every target file of a folder of functions, described validly whether built or not: sizes and paths not looked at. */
+  const describedUnder = (folder: string) => {
+    const files = targetFilesUnder(path.resolve(__dirname, '..', '..', folder));
+    return { files, targets: files.map((f) => readTargetFile(f, { sizeOf: () => 0, exists: () => true })) };
+  };
+
   it('every calibration function is described by a valid target file naming its lambda-perf runtime', () => {
-    const root = path.resolve(__dirname, '..', '..', 'calibration');
-    const files = fs.readdirSync(root).flatMap((d) =>
-      fs.statSync(path.join(root, d)).isDirectory() ? fs.readdirSync(path.join(root, d)).filter((f) => /^target.*\.json$/.test(f)).map((f) => path.join(root, d, f)) : [],
-    );
+    const { files, targets } = describedUnder('calibration');
     expect(files.length).toBeGreaterThanOrEqual(4);
-    for (const f of files) {
-      // Described validly whether built or not: the package's size and paths are not looked at here.
-      const t = parseTargetFile(JSON.parse(fs.readFileSync(f, 'utf8')), { file: f, sizeOf: () => 0, exists: () => true });
-      expect(t.calibration?.lambdaPerfRuntime).toEqual(expect.any(String));
-    }
+    for (const t of targets) expect(t.calibration?.lambdaPerfRuntime).toEqual(expect.any(String));
   });
 
   it('every hold-out is described by a valid target file naming its lambda-perf runtime, and none is a calibration function', () => {
-    const root = path.resolve(__dirname, '..', '..', 'holdout');
-    const files = fs.readdirSync(root).flatMap((d) =>
-      fs.statSync(path.join(root, d)).isDirectory() ? fs.readdirSync(path.join(root, d)).filter((f) => /^target.*\.json$/.test(f)).map((f) => path.join(root, d, f)) : [],
-    );
+    const { files, targets } = describedUnder('holdout');
     expect(files.length).toBeGreaterThanOrEqual(2);
-    for (const f of files) {
-      const t = parseTargetFile(JSON.parse(fs.readFileSync(f, 'utf8')), { file: f, sizeOf: () => 0, exists: () => true });
+    for (const t of targets) {
       expect(t.holdOut?.lambdaPerfRuntime).toEqual(expect.any(String));
       expect(t.calibration).toBeUndefined();
     }
