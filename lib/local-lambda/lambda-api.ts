@@ -106,8 +106,11 @@ function resolve(ctx: LambdaApiContext, rawName: string, qualifierParam: string 
     throw new LambdaApiError('ResourceNotFoundException', `Functions from '${ref.region}' are not reachable in this region ('${ctx.region}')`);
   }
   // Another account's function: the service holds one account's functions, so it is not found here, under
-  // its own ARN (Lambda would first check the caller's permission on it, and answer AccessDeniedException
-  // unless that account's resource-based policy allows the call).
+  // its own ARN. Lambda would first check the caller's permission on it: a call across accounts needs that
+  // function's resource-based policy (developer guide, "access-control-resource-based", cross-account
+  // invoke), and without it the answer is a 403 AccessDeniedException "... because no resource-based policy
+  // allows the lambda:InvokeFunction action" (as users quote it: awslabs/aws-automated-incident-response-and-
+  // forensics issue 13).
   const account = ref.accountId ?? ctx.accountId;
   const fn = account === ctx.accountId ? ctx.lookup(ref.name) : undefined;
   const arn = `arn:aws:lambda:${ctx.region}:${account}:function:${ref.name}`;
