@@ -45,10 +45,12 @@ import {
   defaultHoldoutFiguresPath,
   HOLDOUT_CHECK_FILE,
   HOLDOUT_SOURCE,
+  holdoutAwsFiguresLabel,
   holdoutCheck,
   type HoldoutMeasurements,
   holdoutMeasurementsOf,
   holdoutRowsAsCalibration,
+  readHoldoutAwsFigures,
   readHoldoutCheckFile,
   readHoldoutTargets,
   renderHoldoutCheck,
@@ -220,7 +222,7 @@ function printFitWithHoldouts(opts: CalibrateOptions, dataDir: string, rows: rea
   const file = path.join(dataDir, HOLDOUT_CHECK_FILE);
   if (!fs.existsSync(file)) throw new CalibrationError(`--fit-holdouts needs the hold-outs' measurements in ${file} (npm run calibrate measures them)`);
   const stored = readHoldoutCheckFile(file);
-  const extra = holdoutRowsAsCalibration(stored.functions, readHoldoutTargets(ROOT), readAwsFigures(path.resolve(opts.holdoutCsv)));
+  const extra = holdoutRowsAsCalibration(stored.functions, readHoldoutTargets(ROOT), readHoldoutAwsFigures(path.resolve(opts.holdoutCsv), path.resolve(opts.awsCsv)));
   const all = [...rows, ...extra];
   const model = fitModel(all, { path: `${path.relative(ROOT, path.join(dataDir, TABLE_FILE))} + ${HOLDOUT_CHECK_FILE} (not written)`, sha256: '' });
   io.out(`\nWith the hold-outs as calibration families (${stored.functions.map((f) => f.functionName).join(', ')}; printed only, nothing written):\n`);
@@ -234,7 +236,7 @@ function printFitWithHoldouts(opts: CalibrateOptions, dataDir: string, rows: rea
  */
 function checkAndWriteHoldouts(opts: CalibrateOptions, dataDir: string, model: FittedModel, measured: MeasuredHoldouts | undefined, io: Io): void {
   const file = path.join(dataDir, HOLDOUT_CHECK_FILE);
-  const aws = readAwsFigures(path.resolve(opts.holdoutCsv));
+  const aws = readHoldoutAwsFigures(path.resolve(opts.holdoutCsv), path.resolve(opts.awsCsv));
   let measurements: HoldoutMeasurements;
   let targets: TargetFile[];
   if (measured) {
@@ -244,7 +246,7 @@ function checkAndWriteHoldouts(opts: CalibrateOptions, dataDir: string, model: F
       machine: machineSummary(),
       coldStartsPerFunction: measured.coldStarts,
       limits: measured.run.limits,
-      awsFigures: path.basename(opts.holdoutCsv),
+      awsFigures: holdoutAwsFiguresLabel(opts.holdoutCsv, opts.awsCsv),
       awsSource: HOLDOUT_SOURCE,
       notMeasured: measured.notMeasured,
       functions: measured.run.functions,

@@ -10,6 +10,8 @@
 #          -ldflags "-w -s" -tags lambda.norpc, as lambda-perf builds its "go (prov.al2023)" function.
 # - shell: the bash loop with curl of AWS's custom-runtime tutorial, one file (curl from Debian).
 # - cpp:   aws-lambda-cpp hello world, packaged as aws-lambda-cpp's packager does (holdout/cpp/build.sh).
+# - ruby:  index.rb zipped alone, as lambda-perf packages its "ruby3.2" function; it runs on Debian's ruby with
+#          the project's runtime client (holdout/ruby/runtime/), which is the runtime's, not the package's.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -17,6 +19,8 @@ say() { printf 'setup-holdouts: %s\n' "$*" >&2; }
 
 # shellcheck source=scripts/lib/zip-package.sh
 source "$root/scripts/lib/zip-package.sh"
+# shellcheck source=scripts/lib/debian-packages.sh
+source "$root/scripts/lib/debian-packages.sh"
 
 # Replaced by a rename, never rewritten in place: a run may be executing the old file ("Text file busy").
 install_file() { # from to
@@ -42,18 +46,26 @@ build_shell() {
   zip_package "$dir/dist" "$dir/dist/bootstrap.zip" bootstrap
 }
 
+build_ruby() {
+  local dir="$root/holdout/ruby"
+  # Debian's ruby (3.1 on bookworm; lambda-perf's nearest Ruby is 3.2). In a subshell: without root,
+  # install_debian_packages names the command and exits, which skips this hold-out and no other.
+  command -v ruby >/dev/null || (install_debian_packages ruby) || { say "ruby is not installed: the Ruby hold-out is skipped (Debian: ruby)"; return 1; }
+  zip_package "$dir" "$dir/dist/function.zip" index.rb
+}
+
 build_cpp() {
   [[ -x "$root/holdout/cpp/build.sh" ]] || { say "holdout/cpp/build.sh is missing"; return 1; }
   "$root/holdout/cpp/build.sh" || { say "building the C++ hold-out failed (holdout/cpp/build.sh; its messages are above)"; return 1; }
 }
 
 wanted=("$@")
-((${#wanted[@]})) || wanted=(go shell cpp)
+((${#wanted[@]})) || wanted=(go shell cpp ruby)
 failed=0
 for name in "${wanted[@]}"; do
   case "$name" in
-    go | shell | cpp) "build_$name" || failed=$((failed + 1)) ;;
-    *) say "unknown hold-out '$name' (known: go, shell, cpp)"; exit 2 ;;
+    go | shell | cpp | ruby) "build_$name" || failed=$((failed + 1)) ;;
+    *) say "unknown hold-out '$name' (known: go, shell, cpp, ruby)"; exit 2 ;;
   esac
 done
 ((failed == 0)) || say "$failed hold-out(s) not built; npm run calibrate measures the others"

@@ -4,7 +4,7 @@
 #
 #   scripts/setup.sh bench       what `npm run bench` runs (bin/bench.ts calls it):
 #                                  - Debian packages: python3-torch (Debian's CPU build of PyTorch), python3-venv,
-#                                    python3-dev, zip, file
+#                                    python3-dev, zip, file, curl and ruby (the shell and Ruby hold-outs' runtimes)
 #                                  - npm packages (npm ci) when node_modules is missing or older than package-lock.json
 #                                  - the Rust function's static binary and zip (cargo is incremental)
 #                                  - the PyTorch function's virtual environment (awslambdaric over Debian's torch)
@@ -84,7 +84,7 @@ pytorch_function() {
 
 case "$purpose" in
   bench | test)
-    install_debian_packages --note-for python3-torch 'PyTorch takes about a minute' python3-torch python3-venv python3-dev zip file curl  # curl: the shell hold-out (test/calibration/holdout-measure.test.ts)
+    install_debian_packages --note-for python3-torch 'PyTorch takes about a minute' python3-torch python3-venv python3-dev zip file curl ruby  # curl, ruby: the shell and Ruby hold-outs (test/calibration/holdout-measure.test.ts, test/local-lambda/real-runtimes.test.ts)
     require_tools node npm cargo rustc
     npm_packages
     rust_function

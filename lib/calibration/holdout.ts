@@ -12,7 +12,7 @@ import { predictMemoryWithModel, predictWithModel } from '../prediction/predict'
 import type { CalibrationRow, FittedModel, HoldoutSummary, PackageType, ValidationKind } from '../prediction/types';
 import { missingTargetFileParts } from '../targets/local-targets';
 import { readTargetFile, targetFilesUnder, type TargetFile } from '../targets/target-file';
-import { type AwsInitFigure, awsFigureOrUndefined } from './aws-figures';
+import { type AwsInitFigure, awsFigureOrUndefined, readAwsFigures } from './aws-figures';
 import type { FunctionMeasurement, MeasurementRun } from './measure';
 import { calibrationRows } from './calibrate';
 
@@ -20,7 +20,8 @@ import { calibrationRows } from './calibrate';
 export const HOLDOUT_AWS_FIGURES_FILE = path.join('holdout', 'init-duration-holdout-2026-07-01_2026-08-22.csv');
 
 /** What the hold-out figures name as their source (data/lambda-perf/holdout/README.md). */
-export const HOLDOUT_SOURCE = 'lambda-perf, 14 daily files 2026-07-01..2026-08-21 (data/lambda-perf/holdout/README.md)';
+export const HOLDOUT_SOURCE =
+  'lambda-perf, 14 daily files 2026-07-01..2026-08-21 (data/lambda-perf/holdout/README.md); a runtime they lack (ruby3.2) from the carried summary (data/lambda-perf/README.md)';
 
 /** Where `npm run calibrate` writes the check, beside the table and the model. */
 export const HOLDOUT_CHECK_FILE = 'holdout-check.json';
@@ -35,6 +36,23 @@ export class HoldoutError extends Error {}
 
 export function defaultHoldoutFiguresPath(projectRoot: string): string {
   return path.resolve(projectRoot, 'data', 'lambda-perf', HOLDOUT_AWS_FIGURES_FILE);
+}
+
+/**
+ * The AWS figures the hold-outs are checked against: the hold-out file's rows (rebuilt from lambda-perf's
+ * daily records, which hold the runtimes the carried summary lacks: Go, C++, shell), then the carried
+ * summary's rows of every runtime the hold-out file has no row of (Ruby: the summary has it, the records
+ * were pooled for the others only). One runtime's figures always come from one file.
+ */
+export function readHoldoutAwsFigures(holdoutCsv: string, summaryCsv: string): AwsInitFigure[] {
+  const holdout = readAwsFigures(holdoutCsv);
+  const covered = new Set(holdout.map((f) => f.runtime));
+  return [...holdout, ...readAwsFigures(summaryCsv).filter((f) => !covered.has(f.runtime))];
+}
+
+/** What a check names as its AWS figures: the two files, hold-out first. */
+export function holdoutAwsFiguresLabel(holdoutCsv: string, summaryCsv: string): string {
+  return `${path.basename(holdoutCsv)} + ${path.basename(summaryCsv)}`;
 }
 
 /** Every hold-out target file: holdout/<function>/target*.json, in name order; none when there is no holdout/. */

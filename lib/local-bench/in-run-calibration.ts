@@ -19,7 +19,16 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultAwsFiguresPath, readAwsFigures } from '../calibration/aws-figures';
 import { calibrationRows, calibrationTargetFiles, MODEL_FILE, renderMeasurements, TABLE_FILE, type MeasurementsFile } from '../calibration/calibrate';
 import { CalibrationSampler, type SamplerService } from '../calibration/measure';
-import { builtHoldoutTargets, defaultHoldoutFiguresPath, HOLDOUT_CHECK_FILE, HOLDOUT_SOURCE, holdoutCheck, renderHoldoutCheckFile } from '../calibration/holdout';
+import {
+  builtHoldoutTargets,
+  defaultHoldoutFiguresPath,
+  HOLDOUT_CHECK_FILE,
+  HOLDOUT_SOURCE,
+  holdoutAwsFiguresLabel,
+  holdoutCheck,
+  readHoldoutAwsFigures,
+  renderHoldoutCheckFile,
+} from '../calibration/holdout';
 import { renderCalibrationTable, runtimeFamily } from '../calibration/table';
 import { fitModel, renderFittedModel } from '../prediction/fit';
 import { intervalFloorOf } from '../prediction/interval-floor';
@@ -271,24 +280,23 @@ export class InRunCalibration {
     if (this.holdoutFailed) return { summary: { unavailable: this.holdoutFailed } };
     try {
       const figures = defaultHoldoutFiguresPath(this.options.projectRoot);
+      const summary = defaultAwsFiguresPath(this.options.projectRoot);
       const check = holdoutCheck(
         {
           measuredAt: measurements.measuredAt,
           machine: { cpuModel: measurements.machine.cpuModel, cpus: measurements.machine.cpus },
           coldStartsPerFunction: this.holdoutSampler.rounds,
           limits: measurements.limits,
-          awsFigures: path.basename(figures),
+          awsFigures: holdoutAwsFiguresLabel(figures, summary),
           awsSource: HOLDOUT_SOURCE,
           notMeasured: [...(this.options.holdoutsLeftOut ?? [])],
           functions: this.holdoutSampler.summary(),
         },
         this.options.holdouts ?? [],
-        readAwsFigures(figures),
+        readHoldoutAwsFigures(figures, summary),
         model,
       );
-      const summary = check.summary;
-      const body = renderHoldoutCheckFile(check);
-      return { summary, body };
+      return { summary: check.summary, body: renderHoldoutCheckFile(check) };
     } catch (error) {
       return { summary: { unavailable: `the hold-outs measured in this run could not be checked: ${(error as Error).message}` } };
     }

@@ -204,9 +204,28 @@ export function checkTargetFiles(files: readonly TargetFile[], taken: readonly s
 export function missingTargetFileParts(tf: Pick<TargetFile, 'file' | 'definition'>): string | undefined {
   const { command, cwd } = tf.definition;
   if (!statOrUndefined(cwd)?.isDirectory()) return `target file ${tf.file}: "cwd" ${cwd} is not a folder`;
-  // A bare command name is looked up on PATH when the runtime starts; a path must exist now.
-  if (command.includes('/') && !statOrUndefined(command)?.isFile()) return `target file ${tf.file}: "command" ${command} does not exist`;
+  // A path must exist now; a bare command name is looked up on PATH, as the runtime's spawn will look it up.
+  if (command.includes('/')) {
+    if (!statOrUndefined(command)?.isFile()) return `target file ${tf.file}: "command" ${command} does not exist`;
+  } else if (!onPath(command)) {
+    return `target file ${tf.file}: "command" ${command} is not on PATH`;
+  }
   return undefined;
+}
+
+/** Whether an executable file of this name is in a folder of PATH. */
+function onPath(name: string, pathVariable = process.env.PATH ?? ''): boolean {
+  return pathVariable
+    .split(path.delimiter)
+    .filter((dir) => dir !== '')
+    .some((dir) => {
+      try {
+        fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+        return statOrUndefined(path.join(dir, name))?.isFile() ?? false;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** The benchmark's view of a target file's function (the service registers `tf.definition`). */

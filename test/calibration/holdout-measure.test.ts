@@ -4,12 +4,13 @@
  * model and the carried lambda-perf hold-out figures; and `calibrate --refit` checking the committed
  * hold-out measurements again, which must give back the committed file to the byte. No timing is asserted.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main, selectedByOnly } from '../../bin/calibrate';
-import { readAwsFigures } from '../../lib/calibration/aws-figures';
-import { checkHoldouts, defaultHoldoutFiguresPath, HOLDOUT_CHECK_FILE, readHoldoutCheckFile, readHoldoutTargets } from '../../lib/calibration/holdout';
+import { defaultAwsFiguresPath } from '../../lib/calibration/aws-figures';
+import { checkHoldouts, defaultHoldoutFiguresPath, HOLDOUT_CHECK_FILE, readHoldoutAwsFigures, readHoldoutCheckFile, readHoldoutTargets } from '../../lib/calibration/holdout';
 import { measureColdStarts } from '../../lib/calibration/measure';
 import { loadFittedModel } from '../../lib/prediction';
 import { parseTargetFile } from '../../lib/targets/target-file';
@@ -44,13 +45,34 @@ describe('hold-outs through the local service', () => {
     // bash and curl are the runtime's files; the function's own package is the script alone.
     expect(m.initFileMBP50).toBeGreaterThan(1);
 
-    const rows = checkHoldouts(run.functions, [target], readAwsFigures(defaultHoldoutFiguresPath(ROOT)), loadFittedModel());
+    const rows = checkHoldouts(run.functions, [target], readHoldoutAwsFigures(defaultHoldoutFiguresPath(ROOT), defaultAwsFiguresPath(ROOT)), loadFittedModel());
     expect(rows.map((r) => `${r.packageType} ${r.architecture}`)).toEqual(['Zip x86_64', 'Zip arm64', 'Image x86_64', 'Image arm64']);
     const zipX86 = rows[0];
     expect(zipX86).toMatchObject({ runtime: 'shell (prov.al2023)', aws: { initP50Ms: 45.32, maxMemoryMB: 27 } });
     expect(zipX86.predicted.validation).toBe('leave-one-family-out');
     expect(zipX86.predicted.low).toBeLessThan(zipX86.predicted.p50Ms);
     expect(zipX86.predicted.high).toBeGreaterThan(zipX86.predicted.p50Ms);
+  }, 120_000);
+
+  it("forces cold starts of the Ruby hold-out on this machine's ruby and checks it against the carried summary's ruby3.2 figures", async () => {
+    if (spawnSync('ruby', ['--version']).status !== 0) {
+      process.stderr.write('skipped: the Ruby hold-out: ruby is not installed (Debian: ruby; scripts/setup.sh installs it)\n');
+      return;
+    }
+    const dir = path.join(ROOT, 'holdout', 'ruby');
+    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'target.json'), 'utf8'));
+    // The handler file itself, not the zip in dist/: no build step in the test.
+    const target = parseTargetFile({ ...spec, packagePath: undefined, packageBytes: fs.statSync(path.join(dir, 'index.rb')).size }, { file: path.join(dir, 'target.json') });
+    const run = await measureColdStarts([target], { coldStarts: 2, limits: 'off' });
+    const m = run.functions[0];
+    expect(m.initDurationsMs).toHaveLength(2);
+    // ruby and its standard library are the runtime's files; the package is index.rb, read, not mapped.
+    expect(m.initFileMBP50).toBeGreaterThan(1);
+    expect(m.initPackageFileMBP50).toBe(0);
+    const rows = checkHoldouts(run.functions, [target], readHoldoutAwsFigures(defaultHoldoutFiguresPath(ROOT), defaultAwsFiguresPath(ROOT)), loadFittedModel());
+    expect(rows.map((r) => `${r.packageType} ${r.architecture}`)).toEqual(['Zip x86_64', 'Zip arm64', 'Image x86_64', 'Image arm64']);
+    expect(rows[0]).toMatchObject({ runtime: 'ruby3.2', aws: { initP50Ms: 231.37, maxMemoryMB: 38.6 } });
+    expect(rows[0].predicted.validation).toBe('leave-one-family-out');
   }, 120_000);
 
   it('calibrate --refit checks the committed hold-out measurements again, giving back the committed check to the byte (but for the path of its table)', async () => {
@@ -93,7 +115,7 @@ describe('hold-outs through the local service', () => {
     const committed = readHoldoutCheckFile(path.join(DATA, HOLDOUT_CHECK_FILE));
     const model = loadFittedModel();
     expect(committed.model).toEqual(model.table);
-    const rows = checkHoldouts(committed.functions, readHoldoutTargets(ROOT), readAwsFigures(defaultHoldoutFiguresPath(ROOT)), model);
+    const rows = checkHoldouts(committed.functions, readHoldoutTargets(ROOT), readHoldoutAwsFigures(defaultHoldoutFiguresPath(ROOT), defaultAwsFiguresPath(ROOT)), model);
     expect(committed.rows).toEqual(JSON.parse(JSON.stringify(rows)));
   });
 });

@@ -2,13 +2,15 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseAwsFigures } from '../../lib/calibration/aws-figures';
+import { defaultAwsFiguresPath, parseAwsFigures } from '../../lib/calibration/aws-figures';
 import {
   builtHoldoutTargets,
   checkHoldouts,
   defaultHoldoutFiguresPath,
+  holdoutAwsFiguresLabel,
   HoldoutError,
   holdoutTargetFiles,
+  readHoldoutAwsFigures,
   readHoldoutCheckFile,
   readHoldoutTargets,
   renderHoldoutCheck,
@@ -112,16 +114,40 @@ describe('hold-out check', () => {
     expect(() => checkHoldouts([measurement('stranger', 9, 20, 1048576)], targets, aws, model)).toThrow(/stranger: no hold-out runtime named in its target file/);
   });
 
-  it("reads the repository's hold-outs, each naming a runtime of the carried hold-out figures, none of them a calibration runtime", () => {
+  it("reads the repository's hold-outs, each naming a runtime of the carried AWS figures, none of them a calibration runtime", () => {
     const files = holdoutTargetFiles(ROOT);
-    expect(files.map((f) => path.relative(ROOT, f))).toEqual(expect.arrayContaining(['holdout/go/target.json', 'holdout/shell/target.json']));
-    const carried = parseAwsFigures(fs.readFileSync(defaultHoldoutFiguresPath(ROOT), 'utf8'));
+    expect(files.map((f) => path.relative(ROOT, f))).toEqual(expect.arrayContaining(['holdout/go/target.json', 'holdout/shell/target.json', 'holdout/ruby/target.json']));
+    const carried = readHoldoutAwsFigures(defaultHoldoutFiguresPath(ROOT), defaultAwsFiguresPath(ROOT));
     const fitted = new Set(model.calibrationPoints.map((p) => p.runtime));
     for (const f of files) {
       const t = parseTargetFile(JSON.parse(fs.readFileSync(f, 'utf8')), { file: f, sizeOf: () => 0, exists: () => true });
       const runtime = t.holdOut!.lambdaPerfRuntime;
       expect(carried.some((a) => a.runtime === runtime && a.memoryMB === 128 && a.packageType === 'Zip')).toBe(true);
       expect(fitted.has(runtime)).toBe(false);
+    }
+  });
+
+  it("takes a runtime's AWS figures from one file: the hold-out file's rows, then the carried summary's rows of runtimes the hold-out file lacks", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'holdout-figures-'));
+    try {
+      const holdoutCsv = path.join(dir, 'holdout.csv');
+      const summaryCsv = path.join(dir, 'summary.csv');
+      fs.writeFileSync(holdoutCsv, HOLDOUT_CSV);
+      // The summary has Go too (other figures, which must not mix in) and Ruby, which the hold-out file lacks.
+      fs.writeFileSync(
+        summaryCsv,
+        `runtime,package,architecture,memory_mb,n,init_p50_ms,init_p90_ms,init_p99_ms,init_mean_ms,max_memory_used_mb_mean
+go (prov.al2023),zip,x86_64,128,500,99,99,99,99,99.0
+ruby3.2,zip,x86_64,128,502,231.37,381.37,400,250,38.6
+`,
+      );
+      const figures = readHoldoutAwsFigures(holdoutCsv, summaryCsv);
+      expect(figures.filter((f) => f.runtime === 'go (prov.al2023)').map((f) => f.initP50Ms)).toEqual([40, 50, 51]);
+      expect(figures.filter((f) => f.runtime === 'ruby3.2').map((f) => [f.packageType, f.architecture, f.initP50Ms, f.maxMemoryUsedMBMean])).toEqual([['Zip', 'x86_64', 231.37, 38.6]]);
+      expect(holdoutAwsFiguresLabel(holdoutCsv, summaryCsv)).toBe('holdout.csv + summary.csv');
+      expect(() => readHoldoutAwsFigures(holdoutCsv, path.join(dir, 'none.csv'))).toThrow(/cannot read lambda-perf's AWS figures .*none\.csv: ENOENT/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -148,6 +174,13 @@ describe('hold-out check', () => {
       ({ built, missing } = builtHoldoutTargets(dir));
       expect([built.map((t) => t.definition.functionName), missing]).toEqual([['holdout-x'], []]);
       expect(builtHoldoutTargets(dir, ['another']).built).toEqual([]);
+      // A command named bare (the Ruby hold-out's "ruby") must be on PATH.
+      const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
+      fs.writeFileSync(file, JSON.stringify({ ...spec, command: 'no-such-interpreter-here', cwd: '.' }));
+      ({ built, missing } = builtHoldoutTargets(dir));
+      expect(missing).toEqual([expect.stringMatching(/^holdout-x \(not built here: .*"command" no-such-interpreter-here is not on PATH\)$/)]);
+      fs.writeFileSync(file, JSON.stringify({ ...spec, command: 'sh', cwd: '.' }));
+      expect(builtHoldoutTargets(dir).missing).toEqual([]);
       fs.writeFileSync(file, JSON.stringify({ functionName: 'holdout-x', runtime: 'provided.al2023', packageType: 'Zip', handler: 'b', memorySizeMB: 128, command: 'true' }));
       expect(() => readHoldoutTargets(dir)).toThrow(/target\.json has no "holdOut" block naming its lambda-perf runtime/);
       // No holdout/ at all: nothing to check.

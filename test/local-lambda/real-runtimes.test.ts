@@ -1,9 +1,11 @@
 /**
  * Runtimes the service did not write: AWS's Python runtime client (awslambdaric) on a small fixture
- * handler, and the project's two real functions (the Rust `.apr` bootstrap and the PyTorch function).
+ * handler, the Ruby hold-out's runtime client on Debian's ruby, and the project's two real functions (the
+ * Rust `.apr` bootstrap and the PyTorch function).
  * Each part runs where its files exist and is skipped, saying what is missing and how to build it, where
  * they do not.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REFERENCE_PAYLOAD } from '../../lib/benchmark/reference-payload';
@@ -16,6 +18,8 @@ const python = targets.pytorch.command;
 const hasRic = fs.existsSync(python) && venvHas(path.join(path.dirname(python), '..'), 'awslambdaric');
 const aprMissing = missingTargetFiles(targets.apr, PROJECT_ROOT);
 const pytorchMissing = missingTargetFiles(targets.pytorch, PROJECT_ROOT);
+const rubyClient = path.join(PROJECT_ROOT, 'holdout', 'ruby', 'runtime', 'lambda_runtime.rb');
+const hasRuby = spawnSync('ruby', ['--version']).status === 0;
 
 function venvHas(venv: string, pkg: string): boolean {
   const lib = path.join(venv, 'lib');
@@ -49,6 +53,22 @@ beforeAll(async () => {
         cwd: path.join(FIXTURES, 'python'),
         handler: 'fixture_handler.handler',
         memorySizeMB: 1769,
+        timeoutSeconds: 10,
+        environment: { FIXTURE_INIT: init },
+      });
+    }
+  }
+  if (hasRuby) {
+    for (const [name, init] of [['ruby', 'ok'], ['ruby-load-error', 'load-error']]) {
+      service.register({
+        functionName: name,
+        runtime: 'ruby3.2',
+        packageType: 'Zip',
+        command: 'ruby',
+        args: [rubyClient, 'fixture_handler.handler'],
+        cwd: path.join(FIXTURES, 'ruby'),
+        handler: 'fixture_handler.handler',
+        memorySizeMB: 128,
         timeoutSeconds: 10,
         environment: { FIXTURE_INIT: init },
       });
@@ -94,6 +114,33 @@ describeIf(hasRic, 'awslambdaric against the Runtime API', `${python} is missing
     expect(r.tail).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: RuntimeError\n/);
     expect(r.report.Status).toBe('error');
     expect(r.report['Error Type']).toBe('RuntimeError');
+  });
+});
+
+describeIf(hasRuby, "the Ruby hold-out's runtime client", 'ruby is not installed (Debian: ruby; scripts/setup.sh installs it)')("the Ruby hold-out's runtime client", () => {
+  test('loads the handler file, serves events with their request id, and reports a handler error as Lambda does', async () => {
+    const cold = await invoke(lambda, 'ruby', { hello: 'world' });
+    expect(cold.out.FunctionError).toBeUndefined();
+    expect(cold.json).toEqual({ echo: { hello: 'world' }, requestId: cold.report.RequestId });
+    expect(ms(cold.report['Init Duration'])).toBeGreaterThan(0);
+    expect(cold.tail).toContain('fixture file loaded\n');
+    expect(cold.tail).toContain('fixture handler ran\n');
+
+    const failed = await invoke(lambda, 'ruby', { action: 'error' });
+    expect(failed.out.FunctionError).toBe('Unhandled');
+    expect(failed.json).toMatchObject({ errorType: 'ArgumentError', errorMessage: 'the fixture was asked to fail' });
+    expect(failed.report['Init Duration']).toBeUndefined();
+    // The environment keeps serving after a handler error.
+    const again = await invoke(lambda, 'ruby', 7);
+    expect(again.json).toEqual({ echo: 7, requestId: again.report.RequestId });
+  });
+
+  test('a handler file that fails to load goes through /init/error and fails the invocation', async () => {
+    const r = await invoke(lambda, 'ruby-load-error', {});
+    expect(r.out.FunctionError).toBe('Unhandled');
+    expect(r.json).toMatchObject({ errorType: 'RuntimeError', errorMessage: 'the fixture was asked to fail its load' });
+    expect(r.tail).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.RuntimeError\n/);
+    expect(r.report.Status).toBe('error');
   });
 });
 
