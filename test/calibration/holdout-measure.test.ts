@@ -101,8 +101,8 @@ describe('hold-outs through the local service', () => {
       expect(code).toBe(0);
       const whatIf = out.slice(out.indexOf('With the hold-outs as calibration families'));
       expect(whatIf).toContain('printed only, nothing written');
-      // Five calibration families and three hold-out families (the two C++ packages are one).
-      expect(whatIf).toMatch(/\(8 families; the level F families allow is F \/ \(F \+ 1\)\)/);
+      // Five calibration families and four hold-out families (the two C++ packages are one).
+      expect(whatIf).toMatch(/\(9 families; the level F families allow is F \/ \(F \+ 1\)\)/);
       expect(fs.readFileSync(path.join(tmp, 'calibration-table.csv'), 'utf8')).toBe(fs.readFileSync(path.join(DATA, 'calibration-table.csv'), 'utf8'));
       fs.rmSync(path.join(tmp, HOLDOUT_CHECK_FILE));
       let err = '';
