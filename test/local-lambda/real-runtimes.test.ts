@@ -5,8 +5,9 @@
  * Each part runs where its files exist and is skipped, saying what is missing and how to build it, where
  * they do not.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { REFERENCE_PAYLOAD } from '../../lib/benchmark/reference-payload';
 import { LocalLambdaService } from '../../lib/local-lambda';
@@ -133,6 +134,29 @@ describeIf(hasRuby, "the Ruby hold-out's runtime client", 'ruby is not installed
     // The environment keeps serving after a handler error.
     const again = await invoke(lambda, 'ruby', 7);
     expect(again.json).toEqual({ echo: 7, requestId: again.report.RequestId });
+  });
+
+  test('stopped by SIGTERM while it waits for an event, it exits 0 without a stack trace', async () => {
+    // A Runtime API that accepts the connection and never answers: the client waits in GET /next.
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const child = spawn('ruby', [rubyClient, 'fixture_handler.handler'], {
+        cwd: path.join(FIXTURES, 'ruby'),
+        env: { ...process.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, FIXTURE_INIT: 'ok' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      while (sockets.length === 0) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   });
 
   test('a handler file that fails to load goes through /init/error and fails the invocation', async () => {

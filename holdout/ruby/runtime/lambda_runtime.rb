@@ -84,6 +84,9 @@ module LambdaRuntime
         api.fail_invocation(request_id, e)
       end
     end
+  rescue SignalException
+    # Stopped while waiting (SIGTERM, SIGINT): a clean exit, as the gem makes, not a stack trace in the logs.
+    exit(0)
   end
 end
 
