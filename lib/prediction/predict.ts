@@ -9,6 +9,7 @@
  * not seen it: a ladder rung has a package of its own, a target file is any function, and the .apr function
  * is not the Rust hello world.
  */
+import { familyOfRuntime } from './family';
 import { applyMemoryLine } from './memory';
 import type {
   CalibrationPoint,
@@ -138,8 +139,9 @@ function logInterval(center: number, halfWidth: number | null): { low: number; h
   return halfWidth === null ? { low: 0, high: Number.POSITIVE_INFINITY } : { low: center * Math.exp(-halfWidth), high: center * Math.exp(halfWidth) };
 }
 
+/** A runtime's family: the calibration point's when it is one, else read from its label (python3.9 → python). */
 function familyOfFrom(model: FittedModel): (runtime: string) => string | undefined {
-  return (runtime) => model.calibrationPoints.find((p) => p.runtime === runtime)?.family;
+  return (runtime) => model.calibrationPoints.find((p) => p.runtime === runtime)?.family ?? familyOfRuntime(runtime);
 }
 
 function predictCell(cell: FittedCell, input: LocalInitMeasurement, nearest: string[], kind: ValidationKind, floor: FittedModel['intervalFloor']): PredictedAwsInit {

@@ -322,4 +322,10 @@ export interface HoldoutSummary {
   misses: { runtime: string; packageType: PackageType; architecture: Architecture; errorPct: number; insideInterval: boolean }[];
   /** The same count for Max Memory Used, over the cells with an AWS figure and a memory prediction. */
   memory?: { cells: number; withinBound: number; insideInterval: number; maxAbsErrorPct: number | null };
+  /**
+   * The counts apart for each validation a hold-out's interval came from: family left out (a family the model
+   * has not seen: Go, C++, Ruby) and version left out (a new version of a family it has: Python 3.9, Java 11).
+   * Absent in checks written before the version hold-outs.
+   */
+  byValidation?: Partial<Record<ValidationKind, { cells: number; withinBound: number; insideInterval: number }>>;
 }

@@ -29,8 +29,17 @@ describe("the report's hold-out paragraph", () => {
   it("names the run's own model when the run measured the hold-outs", () => {
     const text = holdoutSentence({ ...SUMMARY, of: 'in-run' })!;
     expect(text).toContain('(measured in this run, calibration/holdout-check.json)');
-    expect(text).toContain("predicted by this run's model as an unseen runtime is");
+    expect(text).toContain("predicted by this run's model as a function of that runtime is (a new family: the family-out interval; a new version of a known family: the version-out one)");
     expect(holdoutSentence({ ...SUMMARY, of: 'committed' })).toContain('predicted by the committed model');
+  });
+
+  it('counts new families and new versions of known families apart when the check has both', () => {
+    const both = { ...SUMMARY, cells: 8, byValidation: { 'leave-one-family-out': { cells: 4, withinBound: 3, insideInterval: 3 }, 'leave-one-version-out': { cells: 4, withinBound: 4, insideInterval: 3 } } };
+    expect(holdoutSentence(both)).toContain(
+      'Apart: new families (family-out interval): 3 of 4 within ±30 %, 3 of 4 inside; new versions of known families (version-out interval): 4 of 4 within ±30 %, 3 of 4 inside.',
+    );
+    // One kind only: the totals say it all.
+    expect(holdoutSentence({ ...SUMMARY, byValidation: { 'leave-one-family-out': { cells: 4, withinBound: 3, insideInterval: 3 } } })).not.toContain('Apart:');
   });
 
   it('says when there is no result, and says nothing when there is no check', () => {

@@ -102,6 +102,27 @@ describe('hold-out check', () => {
     expect(text).toContain('not measured: holdout-cpp');
   });
 
+  it('judges a new version of a family the model knows by leaving one version out, and counts it apart', () => {
+    const figures = parseAwsFigures(`${HOLDOUT_CSV}python3.9,zip,x86_64,128,501,76.43,91.42,95,80,31.0\n`);
+    const py39 = { ...measurement('holdout-python39', 41, 8.5, 300), initPackageFileMB: [0, 0], initPackageFileMBP50: 0 };
+    const rows = checkHoldouts([go, py39], [...targets, holdoutTarget('holdout-python39', 'python3.9')], figures, model);
+    const versionRow = rows.find((r) => r.runtime === 'python3.9')!;
+    expect(versionRow.predicted.validation).toBe('leave-one-version-out');
+    // The interval a target file naming python3.9 gets from the same model.
+    const [asTarget] = predictWithModel(
+      { localInitP50Ms: 41, localInitP90Ms: 41 * 1.2, localInitFileMB: 8.5, localPackageFileMB: 0, localMaxMemoryMB: 6, packageType: 'Zip', packageBytes: 300, calibrationRuntime: 'python3.9' },
+      model,
+    );
+    expect([versionRow.predicted.low, versionRow.predicted.high, versionRow.predicted.level]).toEqual([asTarget.interval.low, asTarget.interval.high, asTarget.interval.level]);
+    const s = summariseHoldouts(rows);
+    expect(Object.keys(s.byValidation!).sort()).toEqual(['leave-one-family-out', 'leave-one-version-out']);
+    expect(s.byValidation!['leave-one-version-out']!.cells).toBe(1);
+    expect(s.byValidation!['leave-one-family-out']!.cells).toBe(2);
+    const text = renderHoldoutCheck(rows);
+    expect(text).toMatch(/python3\.9 +Zip x86_64 .*\(version out\)/);
+    expect(text).toMatch(/new families \(family-out interval\): \d of 2 within ±30 %, \d of 2 inside; new versions of known families \(version-out interval\): \d of 1 within ±30 %, \d of 1 inside/);
+  });
+
   it('refuses a hold-out the model was fitted on, and one lambda-perf has no row of, naming each', () => {
     const rust = [holdoutTarget('holdout-rust', 'rust (prov.al2023)')];
     expect(() => checkHoldouts([measurement('holdout-rust', 1.5, 2, 1048576)], rust, aws, model)).toThrow(

@@ -87,6 +87,20 @@ describe("the console's hold-out line", () => {
     expect(own).toMatch(/±30\u00a0%/);
     expect(unwrapped(own)).toContain("Tested on 3 runtimes outside the calibration set (this run's model, measured in the run): within ±30\u00a0% of AWS in 9 of 12 cells, inside the interval in 11 of 12.");
     expect(widest(own)).toBeLessThanOrEqual(CONSOLE_COLUMNS);
+    // New versions of known families are counted apart from new families.
+    const apart = renderConsoleSummary(
+      aggregate({
+        run,
+        backend: 'local',
+        environment: { limitsApplied: true },
+        awsModel: fixtureModel(),
+        holdoutCheck: { ...holdoutCheck, byValidation: { 'leave-one-family-out': { cells: 8, withinBound: 5, insideInterval: 7 }, 'leave-one-version-out': { cells: 4, withinBound: 4, insideInterval: 4 } } },
+      }),
+    );
+    expect(unwrapped(apart)).toContain(
+      'inside the interval in 11 of 12 (new families (family-out interval): 5 of 8 within ±30\u00a0%, 7 of 8 inside; new versions of known families (version-out interval): 4 of 4 within ±30\u00a0%, 4 of 4 inside).',
+    );
+    expect(widest(apart)).toBeLessThanOrEqual(CONSOLE_COLUMNS);
     // Without a check of its own, the run cites the committed model's.
     const committed = renderConsoleSummary(aggregate({ run, backend: 'local', environment: { limitsApplied: true }, awsModel: fixtureModel() }));
     const stored = loadHoldoutSummary();

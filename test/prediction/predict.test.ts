@@ -95,6 +95,13 @@ describe('predictAwsInit', () => {
     // A hello world of a runtime whose family the model does not know is something new to it.
     const [other] = predictAwsInit({ ...input, calibrationRuntime: 'ruby3.3' }, model());
     expect(other.validation.kind).toBe('leave-one-family-out');
+    // A version the model was not fitted on, of a family it was (python3.9 beside python3.12): one version left out,
+    // its family read from the label as lambda-perf writes it.
+    const [newVersion] = predictAwsInit({ ...input, calibrationRuntime: 'python3.9' }, model());
+    expect(newVersion.validation.kind).toBe('leave-one-version-out');
+    expect(newVersion.interval).toEqual(hello.interval);
+    const [untold] = predictAwsInit({ ...input, calibrationRuntime: '3.9' }, model());
+    expect(untold.validation.kind).toBe('leave-one-family-out');
   });
 
   it('tells two runtimes of the same local Init Duration apart by the file MB their init brought in', () => {
