@@ -62,8 +62,10 @@ setup_python() { # major.minor [what needs it]
   python=$(find_python "$v") || { say "Python $v not found (looked in pyenv's versions and /usr/bin); $what needs it"; exit 1; }
   say "preparing Python $v with awslambdaric ($python)"
   rm -rf "$venv"
-  "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --only-binary :all: -r "$requirements"
+  # Failures are tested explicitly: called in a subshell under ||, as the version hold-outs are, set -e stops nothing.
+  "$python" -m venv "$venv" || { say "could not make a venv at $venv with $python; $what needs it"; exit 1; }
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --only-binary :all: -r "$requirements" \
+    || { say "could not install $(basename "$requirements")'s packages into $venv from PyPI; $what needs them"; exit 1; }
   touch "$venv/.installed"
 }
 

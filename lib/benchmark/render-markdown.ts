@@ -459,6 +459,7 @@ export function holdoutSentence(check: (HoldoutSummary & { of?: 'in-run' | 'comm
     `${check.medianAbsErrorPct !== null ? `, |error| median ${formatValue(check.medianAbsErrorPct)} %, max ${formatValue(check.maxAbsErrorPct ?? 0)} %` : ''}.` +
     (byValidationSentence(check) ? ` Apart: ${mdCell(byValidationSentence(check))}.` : '') +
     (misses.length ? ` Beyond ±${check.boundPct} % or outside the interval: ${misses.join('; ')}.` : '') +
+    (check.failed?.length ? ` Not checked, failed in this run: ${check.failed.map(mdCell).join('; ')}.` : '') +
     (check.memory && check.memory.cells > 0
       ? ` Max Memory Used: within ±${check.boundPct} % in ${check.memory.withinBound} of ${check.memory.cells} cells, inside the interval in ${check.memory.insideInterval} of ${check.memory.cells}.`
       : '')

@@ -156,8 +156,9 @@ export type InRunOutcome =
 
 export class InRunCalibration {
   private readonly sampler: CalibrationSampler;
-  private readonly holdoutSampler: CalibrationSampler | undefined;
-  private holdoutFailed: string | undefined;
+  /** One sampler a hold-out, so that one which fails is dropped alone (named in the check's notMeasured). */
+  private holdoutSamplers: { name: string; sampler: CalibrationSampler }[];
+  private readonly holdoutsFailed: string[] = [];
   private targetColdStarts = 0;
   private failed: string | undefined;
   private measuringMs = 0;
@@ -166,8 +167,7 @@ export class InRunCalibration {
 
   constructor(private readonly options: InRunCalibrationOptions) {
     this.sampler = new CalibrationSampler(options.targets, options.service, options.lambda);
-    const holdouts = options.holdouts ?? [];
-    this.holdoutSampler = holdouts.length > 0 ? new CalibrationSampler(holdouts, options.service, options.lambda) : undefined;
+    this.holdoutSamplers = (options.holdouts ?? []).map((t) => ({ name: t.definition.functionName, sampler: new CalibrationSampler([t], options.service, options.lambda) }));
   }
 
   /** The bench's beforeTask hook: before a target's forced cold start, a calibration round when one is due. */
@@ -186,16 +186,18 @@ export class InRunCalibration {
       this.failed = `a calibration function failed in this run: ${(error as Error).message.split('\n')[0]}`;
       this.options.onFallback?.(this.failed);
     }
-    // The hold-outs take their turn after the calibration functions; their failure costs only their check.
-    if (!this.failed && this.holdoutSampler && !this.holdoutFailed) {
+    // The hold-outs take their turn after the calibration functions; one that fails costs only its own check.
+    if (!this.failed && this.holdoutSamplers.length > 0) {
       const holdoutStarted = Date.now();
-      try {
-        await this.holdoutSampler.round();
-      } catch (error) {
-        this.holdoutFailed = `a hold-out failed in this run: ${(error as Error).message.split('\n')[0]}`;
-      } finally {
-        this.holdoutMs += Date.now() - holdoutStarted;
+      for (const h of [...this.holdoutSamplers]) {
+        try {
+          await h.sampler.round();
+        } catch (error) {
+          this.holdoutsFailed.push(`${h.name} (failed: ${(error as Error).message.split('\n')[0]})`);
+          this.holdoutSamplers = this.holdoutSamplers.filter((x) => x !== h);
+        }
       }
+      this.holdoutMs += Date.now() - holdoutStarted;
     }
     // The run's time spent measuring counts both.
     this.measuringMs += Date.now() - started;
@@ -208,7 +210,7 @@ export class InRunCalibration {
       coldStartsPerFunction: this.sampler.rounds,
       functions: this.options.targets.map((t) => t.definition.functionName),
       measuringSeconds: Math.round(this.measuringMs / 100) / 10,
-      ...(this.holdoutSampler
+      ...((this.options.holdouts ?? []).length > 0
         ? { holdoutSeconds: Math.round(this.holdoutMs / 100) / 10, holdouts: (this.options.holdouts ?? []).map((t) => t.definition.functionName) }
         : {}),
     };
@@ -276,27 +278,31 @@ export class InRunCalibration {
    * could not be made; none when there are no hold-outs.
    */
   private checkHoldouts(model: FittedModel, measurements: MeasurementsFile): { summary: HoldoutSummary | { unavailable: string }; body?: string } | undefined {
-    if (!this.holdoutSampler) return undefined;
-    if (this.holdoutFailed) return { summary: { unavailable: this.holdoutFailed } };
+    if ((this.options.holdouts ?? []).length === 0) return undefined;
+    if (this.holdoutSamplers.length === 0) {
+      return { summary: { unavailable: this.holdoutsFailed.length > 0 ? `every hold-out failed in this run: ${this.holdoutsFailed.join('; ')}` : 'no hold-out was measured in this run' } };
+    }
     try {
       const figures = defaultHoldoutFiguresPath(this.options.projectRoot);
-      const summary = defaultAwsFiguresPath(this.options.projectRoot);
+      const summaryCsv = defaultAwsFiguresPath(this.options.projectRoot);
       const check = holdoutCheck(
         {
           measuredAt: measurements.measuredAt,
           machine: { cpuModel: measurements.machine.cpuModel, cpus: measurements.machine.cpus },
-          coldStartsPerFunction: this.holdoutSampler.rounds,
+          coldStartsPerFunction: this.holdoutSamplers[0].sampler.rounds,
           limits: measurements.limits,
-          awsFigures: holdoutAwsFiguresLabel(figures, summary),
+          awsFigures: holdoutAwsFiguresLabel(figures, summaryCsv),
           awsSource: HOLDOUT_SOURCE,
-          notMeasured: [...(this.options.holdoutsLeftOut ?? [])],
-          functions: this.holdoutSampler.summary(),
+          notMeasured: [...(this.options.holdoutsLeftOut ?? []), ...this.holdoutsFailed],
+          functions: this.holdoutSamplers.flatMap((h) => h.sampler.summary()),
         },
-        this.options.holdouts ?? [],
-        readHoldoutAwsFigures(figures, summary),
+        (this.options.holdouts ?? []).filter((t) => this.holdoutSamplers.some((h) => h.name === t.definition.functionName)),
+        readHoldoutAwsFigures(figures, summaryCsv),
         model,
       );
-      return { summary: check.summary, body: renderHoldoutCheckFile(check) };
+      // The report names a hold-out that failed: its cells are missing from the counts.
+      const summary = this.holdoutsFailed.length > 0 ? { ...check.summary, failed: [...this.holdoutsFailed] } : check.summary;
+      return { summary, body: renderHoldoutCheckFile(check) };
     } catch (error) {
       return { summary: { unavailable: `the hold-outs measured in this run could not be checked: ${(error as Error).message}` } };
     }

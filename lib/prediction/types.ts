@@ -328,4 +328,6 @@ export interface HoldoutSummary {
    * Absent in checks written before the version hold-outs.
    */
   byValidation?: Partial<Record<ValidationKind, { cells: number; withinBound: number; insideInterval: number }>>;
+  /** Hold-outs that failed in the run (each with why), so not in the counts; absent when none did. */
+  failed?: string[];
 }

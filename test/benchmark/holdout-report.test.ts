@@ -42,6 +42,13 @@ describe("the report's hold-out paragraph", () => {
     expect(holdoutSentence({ ...SUMMARY, byValidation: { 'leave-one-family-out': { cells: 4, withinBound: 3, insideInterval: 3 } } })).not.toContain('Apart:');
   });
 
+  it('names the hold-outs that failed in the run and so are not in the counts', () => {
+    expect(holdoutSentence({ ...SUMMARY, of: 'in-run', failed: ['holdout-java11 (failed in this run: init error)'] })).toContain(
+      'Not checked, failed in this run: holdout-java11 (failed in this run: init error).',
+    );
+    expect(holdoutSentence(SUMMARY)).not.toContain('Not checked');
+  });
+
   it('says when there is no result, and says nothing when there is no check', () => {
     expect(holdoutSentence({ unavailable: 'cannot read it' })).toBe('**Tested on runtimes outside the calibration set**: no result (cannot read it).');
     expect(holdoutSentence(undefined)).toBeNull();

@@ -430,8 +430,24 @@ describe('InRunCalibration with hold-outs: checked against the run\'s model; a f
     const outcome = await calibrate('holdout-crash', [holdoutFixture('holdout-crash', 'fixture-crashing', 'go (prov.al2023)', path.join(work, 'holdout-crash-pids.log'), true)]);
     expect(outcome.kind).toBe('in-run');
     if (outcome.kind !== 'in-run') return;
-    expect(outcome.holdoutCheck).toEqual({ unavailable: expect.stringMatching(/^a hold-out failed in this run: .*fixture-crashing/) });
+    expect(outcome.holdoutCheck).toEqual({ unavailable: expect.stringMatching(/^every hold-out failed in this run: fixture-crashing \(failed: .*fixture-crashing/) });
     expect(outcome.files.map((f) => f.name)).not.toContain('holdout-check.json');
+  }, 120_000);
+
+  test('one hold-out that fails is dropped alone: the others are checked, and the check names it', async () => {
+    const outcome = await calibrate('holdout-one-crash', [
+      holdoutFixture('holdout-one-crash', 'fixture-crashing', 'shell (prov.al2023)', path.join(work, 'holdout-one-crash-pids.log'), true),
+      holdoutFixture('holdout-one-crash', 'fixture-go', 'go (prov.al2023)', path.join(work, 'holdout-one-crash-pids.log')),
+    ]);
+    expect(outcome.kind).toBe('in-run');
+    if (outcome.kind !== 'in-run') return;
+    const check = outcome.holdoutCheck;
+    expect(check && 'cells' in check ? [check.runtimes, check.cells] : check).toEqual([['go (prov.al2023)'], 4]);
+    expect(check && 'cells' in check ? check.failed : check).toEqual([expect.stringMatching(/^fixture-crashing \(failed: /)]);
+    const parsed = JSON.parse(outcome.files.find((f) => f.name === 'holdout-check.json')!.body);
+    expect(parsed.coldStartsPerFunction).toBe(ROUNDS);
+    expect(parsed.notMeasured).toEqual(['holdout-cpp (not built here)', expect.stringMatching(/^fixture-crashing \(failed: /)]);
+    expect(parsed.functions.map((f: { functionName: string }) => f.functionName)).toEqual(['fixture-go']);
   }, 120_000);
 });
 
