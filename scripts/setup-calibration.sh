@@ -65,7 +65,7 @@ setup_python() { # major.minor [what needs it]
   # Failures are tested explicitly: called in a subshell under ||, as the version hold-outs are, set -e stops nothing.
   "$python" -m venv "$venv" || { say "could not make a venv at $venv with $python; $what needs it"; exit 1; }
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --only-binary :all: -r "$requirements" \
-    || { say "could not install $(basename "$requirements")'s packages into $venv from PyPI; $what needs them"; exit 1; }
+    || { say "could not install $(basename "$requirements")'s packages into $venv from PyPI; $what needs them"; rm -rf "$venv"; exit 1; }
   touch "$venv/.installed"
 }
 
