@@ -26,6 +26,11 @@ export interface MeasureOptions {
   limits: LimitsMode;
   /** Called after every round (one cold start of each function). */
   onProgress?: (round: number, rounds: number) => void;
+  /**
+   * Functions measured in the same rounds whose failure drops them alone, named in the run's `dropped` (the
+   * hold-outs: a test of the model, which must not cost the calibration).
+   */
+  droppable?: readonly TargetFile[];
 }
 
 export interface FunctionMeasurement {
@@ -52,6 +57,8 @@ export interface MeasurementRun {
   /** Whether the local service applied cgroup limits, and why not. */
   limits: { mode: LimitsMode; applied: boolean; reason?: string };
   functions: FunctionMeasurement[];
+  /** Droppable functions that failed, each "name (failed: why)"; absent when none was given. */
+  dropped?: string[];
 }
 
 export class CalibrationMeasurementError extends Error {}
@@ -178,6 +185,49 @@ export class CalibrationSampler {
   }
 }
 
+/**
+ * Functions measured beside the others, one sampler each, so that one which fails is dropped alone and named
+ * (the hold-outs, in `npm run calibrate` and in a bench run's calibration rounds).
+ */
+export class DroppableSamplers {
+  private live: { name: string; sampler: CalibrationSampler }[];
+  private readonly failures: string[] = [];
+
+  constructor(targets: readonly TargetFile[], service: SamplerService, lambda: LambdaClient) {
+    this.live = targets.map((t) => ({ name: t.definition.functionName, sampler: new CalibrationSampler([t], service, lambda) }));
+  }
+
+  /** One cold start of each function still measured; one that fails is dropped, with why. */
+  async round(): Promise<void> {
+    for (const h of [...this.live]) {
+      try {
+        await h.sampler.round();
+      } catch (error) {
+        this.failures.push(`${h.name} (failed: ${(error as Error).message.split('\n')[0]})`);
+        this.live = this.live.filter((x) => x !== h);
+      }
+    }
+  }
+
+  /** The functions still measured, by name. */
+  get names(): string[] {
+    return this.live.map((h) => h.name);
+  }
+
+  /** Rounds measured of the functions still measured (all alike); 0 when none is left. */
+  get rounds(): number {
+    return this.live[0]?.sampler.rounds ?? 0;
+  }
+
+  get dropped(): string[] {
+    return [...this.failures];
+  }
+
+  summary(): FunctionMeasurement[] {
+    return this.live.flatMap((h) => h.sampler.summary());
+  }
+}
+
 /** Forces `coldStarts` cold starts of each function, taking turns, on a service of its own, and summarises them. */
 export async function measureColdStarts(targets: readonly TargetFile[], options: MeasureOptions): Promise<MeasurementRun> {
   if (!Number.isInteger(options.coldStarts) || options.coldStarts < 1) {
@@ -187,16 +237,19 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
   const { lambda } = createBenchmarkClients({ ...LOCAL_CLIENT, endpoint: service.endpoint });
   try {
     const sampler = new CalibrationSampler(targets, service, lambda);
+    const droppable = options.droppable ? new DroppableSamplers(options.droppable, service, lambda) : undefined;
     // Round robin (one cold start of each function, then the next round): whatever else the machine does
     // drifts over the run, and interleaving spreads that drift over every runtime alike, so the ratios
     // between runtimes, which the model is fitted on, are not bent by when each was measured.
     for (let i = 1; i <= options.coldStarts; i++) {
       await sampler.round();
+      await droppable?.round();
       options.onProgress?.(i, options.coldStarts);
     }
     const limits: MeasurementRun['limits'] = { mode: options.limits, applied: service.limits.applied };
     if (!service.limits.applied && service.limits.reason) limits.reason = service.limits.reason;
-    return { limits, functions: sampler.summary() };
+    if (!droppable) return { limits, functions: sampler.summary() };
+    return { limits, functions: [...sampler.summary(), ...droppable.summary()], dropped: droppable.dropped };
   } finally {
     lambda.destroy();
     await service.stop();

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultAwsFiguresPath, readAwsFigures } from '../calibration/aws-figures';
 import { calibrationRows, calibrationTargetFiles, MODEL_FILE, renderMeasurements, TABLE_FILE, type MeasurementsFile } from '../calibration/calibrate';
-import { CalibrationSampler, type SamplerService } from '../calibration/measure';
+import { CalibrationSampler, DroppableSamplers, type SamplerService } from '../calibration/measure';
 import {
   builtHoldoutTargets,
   defaultHoldoutFiguresPath,
@@ -156,9 +156,8 @@ export type InRunOutcome =
 
 export class InRunCalibration {
   private readonly sampler: CalibrationSampler;
-  /** One sampler a hold-out, so that one which fails is dropped alone (named in the check's notMeasured). */
-  private holdoutSamplers: { name: string; sampler: CalibrationSampler }[];
-  private readonly holdoutsFailed: string[] = [];
+  /** The hold-outs: one that fails is dropped alone (named in the check's notMeasured and the report). */
+  private readonly holdouts: DroppableSamplers;
   private targetColdStarts = 0;
   private failed: string | undefined;
   private measuringMs = 0;
@@ -167,7 +166,7 @@ export class InRunCalibration {
 
   constructor(private readonly options: InRunCalibrationOptions) {
     this.sampler = new CalibrationSampler(options.targets, options.service, options.lambda);
-    this.holdoutSamplers = (options.holdouts ?? []).map((t) => ({ name: t.definition.functionName, sampler: new CalibrationSampler([t], options.service, options.lambda) }));
+    this.holdouts = new DroppableSamplers(options.holdouts ?? [], options.service, options.lambda);
   }
 
   /** The bench's beforeTask hook: before a target's forced cold start, a calibration round when one is due. */
@@ -187,16 +186,9 @@ export class InRunCalibration {
       this.options.onFallback?.(this.failed);
     }
     // The hold-outs take their turn after the calibration functions; one that fails costs only its own check.
-    if (!this.failed && this.holdoutSamplers.length > 0) {
+    if (!this.failed && this.holdouts.names.length > 0) {
       const holdoutStarted = Date.now();
-      for (const h of [...this.holdoutSamplers]) {
-        try {
-          await h.sampler.round();
-        } catch (error) {
-          this.holdoutsFailed.push(`${h.name} (failed: ${(error as Error).message.split('\n')[0]})`);
-          this.holdoutSamplers = this.holdoutSamplers.filter((x) => x !== h);
-        }
-      }
+      await this.holdouts.round();
       this.holdoutMs += Date.now() - holdoutStarted;
     }
     // The run's time spent measuring counts both.
@@ -279,8 +271,9 @@ export class InRunCalibration {
    */
   private checkHoldouts(model: FittedModel, measurements: MeasurementsFile): { summary: HoldoutSummary | { unavailable: string }; body?: string } | undefined {
     if ((this.options.holdouts ?? []).length === 0) return undefined;
-    if (this.holdoutSamplers.length === 0) {
-      return { summary: { unavailable: this.holdoutsFailed.length > 0 ? `every hold-out failed in this run: ${this.holdoutsFailed.join('; ')}` : 'no hold-out was measured in this run' } };
+    const failed = this.holdouts.dropped;
+    if (this.holdouts.names.length === 0) {
+      return { summary: { unavailable: failed.length > 0 ? `every hold-out failed in this run: ${failed.join('; ')}` : 'no hold-out was measured in this run' } };
     }
     try {
       const figures = defaultHoldoutFiguresPath(this.options.projectRoot);
@@ -289,19 +282,19 @@ export class InRunCalibration {
         {
           measuredAt: measurements.measuredAt,
           machine: { cpuModel: measurements.machine.cpuModel, cpus: measurements.machine.cpus },
-          coldStartsPerFunction: this.holdoutSamplers[0].sampler.rounds,
+          coldStartsPerFunction: this.holdouts.rounds,
           limits: measurements.limits,
           awsFigures: holdoutAwsFiguresLabel(figures, summaryCsv),
           awsSource: HOLDOUT_SOURCE,
-          notMeasured: [...(this.options.holdoutsLeftOut ?? []), ...this.holdoutsFailed],
-          functions: this.holdoutSamplers.flatMap((h) => h.sampler.summary()),
+          notMeasured: [...(this.options.holdoutsLeftOut ?? []), ...failed],
+          functions: this.holdouts.summary(),
         },
-        (this.options.holdouts ?? []).filter((t) => this.holdoutSamplers.some((h) => h.name === t.definition.functionName)),
+        (this.options.holdouts ?? []).filter((t) => this.holdouts.names.includes(t.definition.functionName)),
         readHoldoutAwsFigures(figures, summaryCsv),
         model,
       );
       // The report names a hold-out that failed: its cells are missing from the counts.
-      const summary = this.holdoutsFailed.length > 0 ? { ...check.summary, failed: [...this.holdoutsFailed] } : check.summary;
+      const summary = failed.length > 0 ? { ...check.summary, failed } : check.summary;
       return { summary, body: renderHoldoutCheckFile(check) };
     } catch (error) {
       return { summary: { unavailable: `the hold-outs measured in this run could not be checked: ${(error as Error).message}` } };

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { calibrationRows } from '../../lib/calibration/calibrate';
 import { parseAwsFigures } from '../../lib/calibration/aws-figures';
 import { measureColdStarts } from '../../lib/calibration/measure';
-import { readTargetFile } from '../../lib/targets/target-file';
+import { parseTargetFile, readTargetFile } from '../../lib/targets/target-file';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TARGET = path.join(ROOT, 'calibration', 'python', 'target-3.12.json');
@@ -56,5 +56,25 @@ describe('calibration measurement through the local service', () => {
       expect(Math.abs(r.localInitP50Ms - m.initP50Ms)).toBeLessThanOrEqual(0.0005 + 1e-9);
       expect(Math.abs(r.localInitFileMB - m.initFileMBP50)).toBeLessThanOrEqual(0.0005 + 1e-9);
     }
+  }, 120_000);
+
+  it('drops a droppable function that fails (a hold-out) alone, names it, and keeps measuring the others', async () => {
+    const target = readTargetFile(TARGET);
+    const shellDir = path.join(ROOT, 'holdout', 'shell');
+    const shell = parseTargetFile(
+      { ...JSON.parse(fs.readFileSync(path.join(shellDir, 'target.json'), 'utf8')), command: './bootstrap', cwd: '.', packagePath: undefined, packagePaths: ['bootstrap'] },
+      { file: path.join(shellDir, 'target.json') },
+    );
+    // A runtime that exits at once: every cold start of it fails.
+    const exiting = parseTargetFile(
+      { functionName: 'holdout-exiting', runtime: 'provided.al2023', packageType: 'Zip', handler: 'bootstrap', memorySizeMB: 128, command: 'false', holdOut: { lambdaPerfRuntime: 'go (prov.al2023)' } },
+      { file: path.join(shellDir, 'exiting.json') },
+    );
+    const run = await measureColdStarts([target], { coldStarts: 2, limits: 'off', droppable: [exiting, shell] });
+    expect(run.functions.map((f) => [f.functionName, f.initDurationsMs.length])).toEqual([
+      ['calibration-python312', 2],
+      ['holdout-shell', 2],
+    ]);
+    expect(run.dropped).toEqual([expect.stringMatching(/^holdout-exiting \(failed: holdout-exiting: the invocation failed/)]);
   }, 120_000);
 });
