@@ -176,27 +176,29 @@ async function measure(opts: CalibrateOptions, dataDir: string, io: Io): Promise
     droppable: holdouts,
     onProgress: (round, rounds) => io.err(`\rround ${round}/${rounds} (one cold start of each function)${round === rounds ? '\n' : ''}`),
   });
-  for (const d of measured.dropped ?? []) io.err(`hold-out not measured: ${d}\n`);
-  notMeasured = [...notMeasured, ...(measured.dropped ?? [])];
-  holdouts = holdouts.filter((t) => measured.functions.some((f) => f.functionName === t.definition.functionName));
-  const isHoldout = (name: string) => holdouts.some((t) => t.definition.functionName === name);
-  const run = { ...measured, functions: measured.functions.filter((f) => !isHoldout(f.functionName)) };
-  const rows = calibrationRows(run, targets, aws);
+  const held = measured.droppable ?? { functions: [], dropped: [] };
+  for (const d of held.dropped) io.err(`hold-out not measured: ${d}\n`);
+  const rows = calibrationRows(measured, targets, aws);
   writeMeasurements(
     dataDir,
     {
       measuredAt: new Date().toISOString(),
       machine: { ...machineSummary(), loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAverage1m() },
       coldStartsPerFunction: opts.coldStarts,
-      limits: run.limits,
+      limits: measured.limits,
       awsFigures: path.basename(opts.awsCsv),
-      functions: run.functions,
+      functions: measured.functions,
     },
     rows,
   );
   // No hold-out measured (none asked for): the stored measurements are checked again, never replaced by none.
   if (chosen.holdouts.length === 0) return undefined;
-  return { run: { ...measured, functions: measured.functions.filter((f) => isHoldout(f.functionName)) }, targets: holdouts, notMeasured, coldStarts: opts.coldStarts };
+  return {
+    run: { limits: measured.limits, functions: held.functions },
+    targets: holdouts.filter((t) => held.functions.some((f) => f.functionName === name(t))),
+    notMeasured: [...notMeasured, ...held.dropped],
+    coldStarts: opts.coldStarts,
+  };
 }
 
 /**

@@ -27,8 +27,8 @@ export interface MeasureOptions {
   /** Called after every round (one cold start of each function). */
   onProgress?: (round: number, rounds: number) => void;
   /**
-   * Functions measured in the same rounds whose failure drops them alone, named in the run's `dropped` (the
-   * hold-outs: a test of the model, which must not cost the calibration).
+   * Functions measured in the same rounds whose failure drops them alone, kept apart in the run's
+   * `droppable` (the hold-outs: a test of the model, which must not cost the calibration).
    */
   droppable?: readonly TargetFile[];
 }
@@ -56,9 +56,10 @@ export interface FunctionMeasurement {
 export interface MeasurementRun {
   /** Whether the local service applied cgroup limits, and why not. */
   limits: { mode: LimitsMode; applied: boolean; reason?: string };
+  /** The functions measured (not the droppable ones). */
   functions: FunctionMeasurement[];
-  /** Droppable functions that failed, each "name (failed: why)"; absent when none was given. */
-  dropped?: string[];
+  /** The droppable functions measured to the end, and those that failed, each "name (failed: why)"; absent when none was given. */
+  droppable?: { functions: FunctionMeasurement[]; dropped: string[] };
 }
 
 export class CalibrationMeasurementError extends Error {}
@@ -249,7 +250,7 @@ export async function measureColdStarts(targets: readonly TargetFile[], options:
     const limits: MeasurementRun['limits'] = { mode: options.limits, applied: service.limits.applied };
     if (!service.limits.applied && service.limits.reason) limits.reason = service.limits.reason;
     if (!droppable) return { limits, functions: sampler.summary() };
-    return { limits, functions: [...sampler.summary(), ...droppable.summary()], dropped: droppable.dropped };
+    return { limits, functions: sampler.summary(), droppable: { functions: droppable.summary(), dropped: droppable.dropped } };
   } finally {
     lambda.destroy();
     await service.stop();
