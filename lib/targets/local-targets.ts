@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TargetSpec } from '../benchmark/types';
 import type { LocalFunctionDefinition } from '../local-lambda';
+import { LAMBDA_PATH } from '../local-lambda/runtime-environment';
 import { buildability } from './buildability';
 import { isBuilt, localRunOf, targetDefinition, TARGET_KEYS, type TargetKey } from './registry';
 import type { TargetFile } from './target-file';
@@ -204,17 +205,19 @@ export function checkTargetFiles(files: readonly TargetFile[], taken: readonly s
 export function missingTargetFileParts(tf: Pick<TargetFile, 'file' | 'definition'>): string | undefined {
   const { command, cwd } = tf.definition;
   if (!statOrUndefined(cwd)?.isDirectory()) return `target file ${tf.file}: "cwd" ${cwd} is not a folder`;
-  // A path must exist now; a bare command name is looked up on PATH, as the runtime's spawn will look it up.
+  // A path must exist now; a bare command name is looked up on the PATH the function runs with (Lambda's,
+  // unless its environment sets one), as the local service's spawn will look it up, not on this process's.
   if (command.includes('/')) {
     if (!statOrUndefined(command)?.isFile()) return `target file ${tf.file}: "command" ${command} does not exist`;
-  } else if (!onPath(command)) {
-    return `target file ${tf.file}: "command" ${command} is not on PATH`;
+  } else {
+    const functionPath = tf.definition.environment?.PATH ?? LAMBDA_PATH;
+    if (!onPath(command, functionPath)) return `target file ${tf.file}: "command" ${command} is not on PATH (the function's: ${functionPath})`;
   }
   return undefined;
 }
 
-/** Whether an executable file of this name is in a folder of PATH. */
-function onPath(name: string, pathVariable = process.env.PATH ?? ''): boolean {
+/** Whether an executable file of this name is in a folder of the PATH given. */
+function onPath(name: string, pathVariable: string): boolean {
   return pathVariable
     .split(path.delimiter)
     .filter((dir) => dir !== '')

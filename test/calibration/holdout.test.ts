@@ -195,13 +195,19 @@ ruby3.2,zip,x86_64,128,502,231.37,381.37,400,250,38.6
       ({ built, missing } = builtHoldoutTargets(dir));
       expect([built.map((t) => t.definition.functionName), missing]).toEqual([['holdout-x'], []]);
       expect(builtHoldoutTargets(dir, ['another']).built).toEqual([]);
-      // A command named bare (the Ruby hold-out's "ruby") must be on PATH.
+      // A command named bare (the Ruby hold-out's "ruby") must be on the PATH the function runs with: Lambda's,
+      // or the one its environment sets.
       const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
       fs.writeFileSync(file, JSON.stringify({ ...spec, command: 'no-such-interpreter-here', cwd: '.' }));
       ({ built, missing } = builtHoldoutTargets(dir));
-      expect(missing).toEqual([expect.stringMatching(/^holdout-x \(not built here: .*"command" no-such-interpreter-here is not on PATH\)$/)]);
+      expect(missing).toEqual([
+        expect.stringMatching(/^holdout-x \(not built here: .*"command" no-such-interpreter-here is not on PATH \(the function's: \/usr\/local\/bin:\/usr\/bin\/:\/bin:\/opt\/bin\)\)$/),
+      ]);
       fs.writeFileSync(file, JSON.stringify({ ...spec, command: 'sh', cwd: '.' }));
       expect(builtHoldoutTargets(dir).missing).toEqual([]);
+      // sh is in /bin, on Lambda's PATH, but not on one the function's environment sets without it.
+      fs.writeFileSync(file, JSON.stringify({ ...spec, command: 'sh', cwd: '.', environment: { PATH: path.join(dir, 'nowhere') } }));
+      expect(builtHoldoutTargets(dir).missing).toEqual([expect.stringMatching(/"command" sh is not on PATH \(the function's: .*nowhere\)\)$/)]);
       fs.writeFileSync(file, JSON.stringify({ functionName: 'holdout-x', runtime: 'provided.al2023', packageType: 'Zip', handler: 'b', memorySizeMB: 128, command: 'true' }));
       expect(() => readHoldoutTargets(dir)).toThrow(/target\.json has no "holdOut" block naming its lambda-perf runtime/);
       // No holdout/ at all: nothing to check.
