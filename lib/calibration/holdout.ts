@@ -22,7 +22,7 @@ export const HOLDOUT_AWS_FIGURES_FILE = path.join('holdout', 'init-duration-hold
 
 /** What the hold-out figures name as their source (data/lambda-perf/holdout/README.md). */
 export const HOLDOUT_SOURCE =
-  'lambda-perf, 14 daily files 2026-07-01..2026-08-21 (data/lambda-perf/holdout/README.md); a runtime they lack (ruby3.2) from the carried summary (data/lambda-perf/README.md)';
+  'lambda-perf, 14 daily files 2026-07-01..2026-08-21 (data/lambda-perf/holdout/README.md); the runtimes they lack (ruby3.2, python3.9, java11) from the carried summary (data/lambda-perf/README.md)';
 
 /** Where `npm run calibrate` writes the check, beside the table and the model. */
 export const HOLDOUT_CHECK_FILE = 'holdout-check.json';
@@ -262,7 +262,6 @@ export function summariseHoldouts(rows: readonly HoldoutCheckRow[]): HoldoutSumm
     ),
   };
 }
-
 
 export function renderHoldoutCheckFile(file: HoldoutCheckFile): string {
   return `${JSON.stringify(file, null, 2)}\n`;
