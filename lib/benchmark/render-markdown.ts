@@ -446,6 +446,7 @@ export function holdoutSentence(check: (HoldoutSummary & { of?: 'in-run' | 'comm
   if (!check) return null;
   if ('unavailable' in check) return `**Tested on runtimes outside the calibration set**: no result (${mdCell(check.unavailable)}).`;
   if (check.cells === 0) return null;
+  const apart = byValidationSentence(check);
   const misses = check.misses.map(
     (m) => `${mdCell(m.runtime)} ${m.packageType.toLowerCase()} ${m.architecture} ${m.errorPct >= 0 ? '+' : ''}${formatValue(m.errorPct)} %${m.insideInterval ? '' : ' (outside its interval)'}`,
   );
@@ -457,7 +458,7 @@ export function holdoutSentence(check: (HoldoutSummary & { of?: 'in-run' | 'comm
         'measured here and never fitted on, predicted by the committed model as a function of that runtime is (a new family: the family-out interval; a new version of a known family: the version-out one), against lambda-perf\'s AWS p50: ') +
     `within ±${check.boundPct} % in ${check.withinBound} of ${check.cells} cells, AWS inside the printed interval in ${check.insideInterval} of ${check.cells}` +
     `${check.medianAbsErrorPct !== null ? `, |error| median ${formatValue(check.medianAbsErrorPct)} %, max ${formatValue(check.maxAbsErrorPct ?? 0)} %` : ''}.` +
-    (byValidationSentence(check) ? ` Apart: ${mdCell(byValidationSentence(check))}.` : '') +
+    (apart ? ` Apart: ${mdCell(apart)}.` : '') +
     (misses.length ? ` Beyond ±${check.boundPct} % or outside the interval: ${misses.join('; ')}.` : '') +
     (check.failed?.length ? ` Not checked, failed in this run: ${check.failed.map(mdCell).join('; ')}.` : '') +
     (check.memory && check.memory.cells > 0

@@ -188,11 +188,12 @@ export function renderConsoleSummary(results: BenchmarkResults): string {
   const holdout = results.predictionModel && !('unavailable' in results.predictionModel) ? results.predictionModel.holdoutCheck : undefined;
   if (local && holdout && !('unavailable' in holdout) && holdout.cells > 0) {
     // The test on runtimes the model never saw, so the intervals above are read with it.
+    const apart = byValidationSentence(holdout);
     legend.push(
       `Tested on ${holdout.runtimes.length} runtimes outside the calibration set (${holdout.of === 'in-run' ? "this run's model, measured in the run" : 'committed model, data/calibration/holdout-check.json'}): ` +
         `within ±${holdout.boundPct}\u00a0% of AWS in ${holdout.withinBound} of ${holdout.cells} cells, inside the interval in ${holdout.insideInterval} of ${holdout.cells}` +
         // No line break inside '±30 %' here either.
-        (byValidationSentence(holdout) ? ` (${byValidationSentence(holdout).replace(/ %/g, '\u00a0%')}).` : '.'),
+        (apart ? ` (${apart.replace(/ %/g, '\u00a0%')}).` : '.'),
     );
   }
   lines.push(...legend.flatMap((l) => wrapLine(l)));
