@@ -44,41 +44,28 @@ beforeAll(async () => {
   // these tests check that the real functions work and are measured, not how fast this machine is.
   service = await LocalLambdaService.start({ limits: 'auto', initTimeoutMs: 120000 });
   if (hasRic) {
-    for (const [name, init] of [['ric', 'ok'], ['ric-import-error', 'import-error']]) {
-      service.register({
-        functionName: name,
-        runtime: 'python3.11',
-        packageType: 'Zip',
-        command: python,
-        args: ['-m', 'awslambdaric', 'fixture_handler.handler'],
-        cwd: path.join(FIXTURES, 'python'),
-        handler: 'fixture_handler.handler',
-        memorySizeMB: 1769,
-        timeoutSeconds: 10,
-        environment: { FIXTURE_INIT: init },
-      });
-    }
+    registerFixture({ runtime: 'python3.11', command: python, args: ['-m', 'awslambdaric', 'fixture_handler.handler'], cwd: path.join(FIXTURES, 'python'), memorySizeMB: 1769 }, [
+      ['ric', 'ok'],
+      ['ric-import-error', 'import-error'],
+    ]);
   }
   if (hasRuby) {
-    for (const [name, init] of [['ruby', 'ok'], ['ruby-load-error', 'load-error']]) {
-      service.register({
-        functionName: name,
-        runtime: 'ruby3.2',
-        packageType: 'Zip',
-        command: 'ruby',
-        args: [rubyClient, 'fixture_handler.handler'],
-        cwd: path.join(FIXTURES, 'ruby'),
-        handler: 'fixture_handler.handler',
-        memorySizeMB: 128,
-        timeoutSeconds: 10,
-        environment: { FIXTURE_INIT: init },
-      });
-    }
+    registerFixture({ runtime: 'ruby3.2', command: 'ruby', args: [rubyClient, 'fixture_handler.handler'], cwd: path.join(FIXTURES, 'ruby'), memorySizeMB: 128 }, [
+      ['ruby', 'ok'],
+      ['ruby-load-error', 'load-error'],
+    ]);
   }
   if (!aprMissing) service.register(targets.apr);
   if (!pytorchMissing) service.register(targets.pytorch);
   ({ lambda } = clients(service.endpoint));
 });
+
+/** A runtime client on its fixture handler (fixture_handler.handler), once per name, each with its FIXTURE_INIT. */
+function registerFixture(run: { runtime: string; command: string; args: string[]; cwd: string; memorySizeMB: number }, named: [string, string][]): void {
+  for (const [functionName, init] of named) {
+    service.register({ functionName, ...run, packageType: 'Zip', handler: 'fixture_handler.handler', timeoutSeconds: 10, environment: { FIXTURE_INIT: init } });
+  }
+}
 
 afterAll(async () => {
   lambda.destroy();
